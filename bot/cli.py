@@ -1,0 +1,125 @@
+"""`xiaoer` / `python -m bot`: the command line in DESIGN.md's contract."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import signal
+import sys
+from datetime import datetime
+
+from aiohttp import web
+
+import nlu
+from bot.bootstrap import App, bootstrap
+from bot.channels.console import run_console
+from bot.logs import configure_logging
+from bot.samples import samples_as_json, samples_as_text, samples_from_meta
+from bot.settings import Settings
+from bot.web import build_web_app
+from oms_client.clock import FixedClock
+from oms_client.seed import SAMPLES_META_KEY, StoreNotEmpty, seed_store
+
+log = logging.getLogger(__name__)
+DEMO_ORDERS = 2_000
+DEMO_SEED = 20261122
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="xiaoer", description="店小二 — e-commerce customer-service bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the web app and the enabled channels")
+    serve.add_argument("--demo", action="store_true", help="seed demo data into an empty store first")
+    chat = commands.add_parser("chat", help="talk to the bot in the terminal")
+    chat.add_argument("--user", default="console-user", help="chat user id (default: console-user)")
+    chat.add_argument("--demo", action="store_true", help="seed demo data into an empty store first")
+    seed = commands.add_parser("seed", help="fill an empty store with deterministic synthetic data")
+    seed.add_argument("--orders", type=int, default=DEMO_ORDERS)
+    seed.add_argument("--seed", type=int, default=DEMO_SEED)
+    seed.add_argument("--now", type=datetime.fromisoformat, help="the time the data is built around (ISO)")
+    seed.add_argument("--json", action="store_true", help="print the sample orders as JSON")
+    nlu_parser = commands.add_parser("nlu", help="the language understanding")
+    nlu_commands = nlu_parser.add_subparsers(dest="nlu_command", required=True)
+    nlu_parse = nlu_commands.add_parser("parse", help="print the parse of one message as JSON")
+    nlu_parse.add_argument("text")
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply migrations")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings()
+    configure_logging("WARNING" if args.command in ("chat", "seed", "nlu") else settings.log_level)
+    if args.command == "nlu":
+        print(json.dumps(nlu.parse(args.text).as_dict(), ensure_ascii=False))
+        return 0
+    return asyncio.run(_run(args, settings))
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "seed" and args.now and args.now.tzinfo is None:
+        print("--now needs a time zone, e.g. 2026-11-22T10:00:00+08:00", file=sys.stderr)
+        return 2
+    app = await bootstrap(settings)
+    try:
+        if args.command == "seed":
+            return await _seed(app, args)
+        if args.command == "chat":
+            return await _chat(app, args)
+        if args.command == "serve":
+            return await _serve(app, args)
+        return 0  # db upgrade: bootstrap has applied the migrations
+    finally:
+        await app.close()
+
+
+async def _seed(app: App, args: argparse.Namespace) -> int:
+    now = args.now or app.clock.now()
+    try:
+        result = await seed_store(app.database, orders=args.orders, seed=args.seed, now=now)
+    except StoreNotEmpty as error:
+        print(f"没有生成数据：{error}（请换一个空数据库，XIAOER_DATABASE_URL）", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(samples_as_json(result.samples), ensure_ascii=False, indent=2))
+        return 0
+    print(f"已生成 {result.orders} 个订单、{result.customers} 位顾客、{result.shipments} 个包裹、"
+          f"{result.tracking_events} 条物流轨迹，用时 {result.seconds:.1f} 秒")
+    print(samples_as_text(result.samples))
+    return 0
+
+
+async def _seed_demo_if_empty(app: App) -> None:
+    if await app.store.count_orders() == 0:
+        clock = FixedClock(app.clock.now())
+        await seed_store(app.database, orders=DEMO_ORDERS, seed=DEMO_SEED, now=clock.now())
+
+
+async def _chat(app: App, args: argparse.Namespace) -> int:
+    if args.demo:
+        await _seed_demo_if_empty(app)
+    samples = samples_from_meta(await app.store.get_meta(SAMPLES_META_KEY))
+    if samples:
+        print(samples_as_text(samples))
+    await run_console(app.dialogue, args.user)
+    return 0
+
+
+async def _serve(app: App, args: argparse.Namespace) -> int:
+    if args.demo:
+        await _seed_demo_if_empty(app)
+    runner = web.AppRunner(build_web_app(app))
+    await runner.setup()
+    await web.TCPSite(runner, app.settings.host, app.settings.port).start()
+    log.info("listening on http://%s:%s", app.settings.host, app.settings.port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await stop.wait()
+    await runner.cleanup()
+    return 0

@@ -1,0 +1,23 @@
+"""The aiohttp web app: health now, channel callbacks and the API as their issues land."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.bootstrap import App
+
+APP_KEY = web.AppKey("xiaoer", App)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """200 when the store answers, 503 otherwise, so a load balancer can take the process out."""
+    store = await request.app[APP_KEY].store.health()
+    status = 200 if store["ok"] else 503
+    return web.json_response({"status": "ok" if store["ok"] else "unavailable", "store": store}, status=status)
+
+
+def build_web_app(app: App) -> web.Application:
+    web_app = web.Application(client_max_size=64 * 1024)
+    web_app[APP_KEY] = app
+    web_app.router.add_get("/healthz", healthz)
+    return web_app

@@ -1,0 +1,229 @@
+"""One turn of a customer conversation: understand, check identity, answer from the store."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from handlers.context import conversation_id, conversation_id_for
+from handlers.identity import Identity, Outcome, VerificationLimits
+from handlers.messages import Button, IncomingMessage, Reply
+from handlers.order_view import OrderView
+from handlers.state import ConversationState
+from handlers.texts import say
+from nlu import Parse, detect_lang
+from nlu.normalize import normalize
+from oms_client.clock import Clock
+from oms_client.domain import Order, OrderState
+from oms_client.store import ChatUser, OrderStore, StaleConversation
+
+log = logging.getLogger(__name__)
+
+ORDER_INTENTS = ("order_status", "logistics", "urge_shipping")
+NOT_YET_INTENTS = ("return_refund", "exchange", "refund_only", "cancel_order", "change_address",
+                   "human_agent", "complaint")
+LIST_CUES = ("我的订单", "别的订单", "其他订单", "其它订单", "所有订单", "订单列表", "my orders", "other orders",
+             "all orders", "all my orders")
+THANKS_CUES = ("谢谢", "多谢", "thank", "thx")
+MAX_MESSAGE_CHARS = 1_000
+RECENT_ORDERS = 5
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What one message is about, once parsed."""
+
+    user: ChatUser
+    text: str
+    parsed: Parse
+    now: datetime
+
+    @property
+    def order_no(self) -> str | None:
+        return self.parsed.slots.get("order_id")
+
+    @property
+    def phone_tail(self) -> str | None:
+        return self.parsed.slots.get("phone_tail")
+
+    def asks_for_list(self) -> bool:
+        lowered = self.text.lower()
+        return self.order_no is None and any(cue in lowered for cue in LIST_CUES)
+
+
+class Dialogue:
+    def __init__(self, store: OrderStore, parse: Callable[[str], Parse], clock: Clock, tz: ZoneInfo,
+                 limits: VerificationLimits | None = None) -> None:
+        self.store = store
+        self.parse = parse
+        self.clock = clock
+        self.tz = tz
+        self.identity = Identity(store, limits or VerificationLimits())
+
+    async def handle(self, message: IncomingMessage) -> list[Reply]:
+        """Answer one message. Never raises: a failure becomes an apology, logged with its cause."""
+        user = ChatUser(message.channel, message.user_id)
+        token = conversation_id.set(conversation_id_for(user.key))
+        lang = detect_lang(message.text[:200]) or "zh"
+        try:
+            return await self._handle(user, message.text)
+        except Exception:
+            log.exception("turn failed")
+            return [Reply(say("error", lang))]
+        finally:
+            conversation_id.reset(token)
+
+    async def _handle(self, user: ChatUser, text: str) -> list[Reply]:
+        record = await self.store.load_conversation(user)
+        state = ConversationState.from_dict(record.state) if record else ConversationState()
+        lang = detect_lang(text[:200]) or state.lang
+        if not normalize(text):
+            return [Reply(say("empty", lang))]
+        if len(text) > MAX_MESSAGE_CHARS:
+            return [Reply(say("too_long", lang, limit=MAX_MESSAGE_CHARS))]
+        before = state.to_dict()
+        state.lang = lang
+        now = self.clock.now()
+        replies = await self._respond(state, Turn(user, text, self.parse(text), now))
+        if state.to_dict() != before:
+            await self._save(user, state, record.version if record else 0, now)
+        return replies
+
+    async def _save(self, user: ChatUser, state: ConversationState, version: int, now: datetime) -> None:
+        try:
+            await self.store.save_conversation(user, state.to_dict(), version, now)
+        except StaleConversation:
+            # Another message of the same chat was answered meanwhile; its state is the newer one.
+            log.warning("conversation changed during the turn; keeping the other turn's state")
+
+    async def _respond(self, state: ConversationState, turn: Turn) -> list[Reply]:
+        intent = turn.parsed.intent
+        if intent == "greeting" and not (turn.order_no or turn.phone_tail):
+            state.misses = 0
+            thanks = any(cue in turn.text.lower() for cue in THANKS_CUES)
+            return [Reply(say("thanks" if thanks else "welcome", state.lang), self._menu(state.lang))]
+        if intent in ORDER_INTENTS or turn.order_no or turn.phone_tail or (intent == "other" and state.awaiting):
+            state.misses = 0
+            return await self._order_turn(state, turn)
+        if intent in NOT_YET_INTENTS:
+            return [Reply(say("not_yet", state.lang), self._menu(state.lang))]
+        state.misses += 1
+        return [Reply(say("fallback", state.lang), self._menu(state.lang))]
+
+    def _menu(self, lang: str) -> tuple[Button, ...]:
+        return (Button(say("btn_orders", lang), say("btn_orders", lang)),
+                Button(say("btn_track", lang), say("btn_track", lang)))
+
+    async def _order_turn(self, state: ConversationState, turn: Turn) -> list[Reply]:
+        intent = turn.parsed.intent
+        want = intent if intent in ORDER_INTENTS else state.pending_intent or "order_status"
+        if turn.asks_for_list():
+            return await self._list(state, turn)
+        if turn.order_no:
+            state.order_no = turn.order_no
+        focus = state.order_no
+        if focus is None:
+            return await self._without_order_no(state, turn, want)
+        if turn.phone_tail:
+            return await self._verify(state, turn, focus, turn.phone_tail, want)
+        visible = await self.identity.visible_orders(turn.user, focus)
+        if visible:
+            state.settle()
+            return await self._answer(state, turn, visible[0], want)
+        if state.awaiting == "phone_tail" and intent == "other" and not turn.order_no:
+            return [Reply(say("phone_tail_format", state.lang))]
+        return await self._ask_phone_tail(state, turn, focus, want)
+
+    async def _ask_phone_tail(self, state: ConversationState, turn: Turn, order_no: str, want: str) -> list[Reply]:
+        if await self.identity.is_locked(turn.user, order_no, turn.now):
+            state.settle()
+            return [self._locked(state.lang)]
+        state.ask("phone_tail", want)
+        return [Reply(say("ask_phone_tail", state.lang, order_no=order_no))]
+
+    async def _without_order_no(self, state: ConversationState, turn: Turn, want: str) -> list[Reply]:
+        """No order named: a verified user picks from their orders, anyone else is asked for a number."""
+        bound = await self.store.bound_customers(turn.user)
+        if not bound:
+            state.ask("order_id", want)
+            return [Reply(say("ask_order_no", state.lang))]
+        orders = await self.store.recent_orders(sorted(bound), RECENT_ORDERS)
+        candidates = [o for o in orders if _fits(o, want)] or list(orders)
+        if len(candidates) == 1:
+            state.order_no = candidates[0].order_no
+            state.settle()
+            return await self._answer(state, turn, candidates[0], want)
+        state.ask("order_id", want)
+        return self._listing(state, turn.now, candidates, say("pick_order", state.lang))
+
+    async def _list(self, state: ConversationState, turn: Turn) -> list[Reply]:
+        bound = await self.store.bound_customers(turn.user)
+        if not bound:
+            state.ask("order_id", "order_status")
+            return [Reply(say("ask_order_no", state.lang))]
+        orders = await self.store.recent_orders(sorted(bound), RECENT_ORDERS)
+        if not orders:
+            return [Reply(say("no_orders", state.lang))]
+        state.settle()
+        return self._listing(state, turn.now, orders, "")
+
+    def _listing(self, state: ConversationState, now: datetime, orders: Sequence[Order], prompt: str) -> list[Reply]:
+        text, buttons = OrderView(state.lang, self.tz, now).listing(orders)
+        return [Reply(f"{text}\n{prompt}".rstrip(), buttons)]
+
+    async def _verify(self, state: ConversationState, turn: Turn, order_no: str, tail: str, want: str) -> list[Reply]:
+        result = await self.identity.verify(turn.user, order_no, tail, turn.now)
+        if result.outcome is Outcome.LOCKED:
+            state.settle()
+            return [self._locked(state.lang)]
+        if result.outcome is Outcome.FAILED or result.order is None:
+            state.ask("phone_tail", want)
+            return [Reply(say("no_match", state.lang))]
+        state.settle()
+        answer = await self._answer(state, turn, result.order, want)
+        first = answer[0]
+        return [Reply(f"{say('verified', state.lang)}\n{first.text}", first.buttons), *answer[1:]]
+
+    def _locked(self, lang: str) -> Reply:
+        return Reply(say("locked", lang), (Button(say("btn_human", lang), say("btn_human", lang)),))
+
+    async def _answer(self, state: ConversationState, turn: Turn, order: Order, want: str) -> list[Reply]:
+        view = OrderView(state.lang, self.tz, turn.now)
+        state.pending_intent = None
+        if want == "urge_shipping":
+            text = self._urge(view, order, state.lang)
+            if order.state is OrderState.PAID:
+                # Recorded so the warehouse and the ship-SLA scan see who is waiting.
+                await self.store.audit(turn.user.key, "urge_shipping", ("order", f"{order.platform}:{order.order_no}"),
+                                       {"late": order.is_ship_late(turn.now)}, turn.now)
+        elif want == "logistics":
+            text = view.tracking(order)
+        else:
+            text = view.details(order)
+        buttons = []
+        if want != "logistics" and order.shipments:
+            buttons.append(Button(say("btn_track", state.lang), f"{order.order_no} {say('btn_track', state.lang)}"))
+        if view.needs_person(order):
+            buttons.append(Button(say("btn_human", state.lang), say("btn_human", state.lang)))
+        return [Reply(text, tuple(buttons))]
+
+    def _urge(self, view: OrderView, order: Order, lang: str) -> str:
+        if order.state is OrderState.PAID:
+            return "\n".join([view.head(order), say("urged", lang), *view.shipping_promise(order)])
+        if order.state is OrderState.PENDING_PAYMENT:
+            return f"{view.head(order)}\n{say('unpaid', lang)}"
+        if order.shipments:
+            return f"{say('already_shipped', lang)}\n{view.tracking(order)}"
+        return view.details(order)
+
+
+def _fits(order: Order, want: str) -> bool:
+    """Which of a user's orders a question without an order number most likely means."""
+    if want == "logistics":
+        return order.state is OrderState.SHIPPED
+    if want == "urge_shipping":
+        return order.state is OrderState.PAID
+    return True

@@ -1,0 +1,46 @@
+"""The one message type every channel turns platform updates into, and the replies it renders back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Attachment:
+    kind: str  # "image", "file", "voice", ...
+    ref: str  # the platform's media id or a URL
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    channel: str  # "console", "telegram", "wechat", "wecom", "web"
+    chat_id: str
+    user_id: str
+    text: str
+    attachments: tuple[Attachment, ...] = ()
+    message_id: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice offered to the user; pressing it sends `payload` back as if typed."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True)
+class Image:
+    data: bytes
+    mime: str = "image/png"
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = ()
+    image: Image | None = None

@@ -1,0 +1,123 @@
+"""How an order reads in chat: what a customer wants to know, masked, in their language."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from handlers.masking import mask_address, mask_name, mask_phone
+from handlers.messages import Button
+from handlers.texts import COURIER_NAMES, PLATFORM_NAMES, STATE_NAMES, name_of, say
+from oms_client.domain import Order, OrderState, Shipment, TrackingState
+
+STALL_HOURS = 48
+LATEST_EVENTS_SHOWN = 3
+ITEMS_SHOWN = 2
+
+
+class OrderView:
+    """Renders orders for one conversation: its language, the shop's time zone and the current time."""
+
+    def __init__(self, lang: str, tz: ZoneInfo, now: datetime) -> None:
+        self.lang, self.tz, self.now = lang, tz, now
+
+    def time(self, moment: datetime) -> str:
+        local = moment.astimezone(self.tz)
+        if self.lang == "en":
+            return f"{local:%b} {local.day} {local:%H:%M}"
+        return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+    def date(self, moment: datetime) -> str:
+        local = moment.astimezone(self.tz)
+        return f"{local:%b} {local.day}" if self.lang == "en" else f"{local.month}月{local.day}日"
+
+    def state(self, order: Order) -> str:
+        return name_of(STATE_NAMES, order.state, self.lang)
+
+    def head(self, order: Order) -> str:
+        return say("order_head", self.lang, order_no=order.order_no,
+                   platform=name_of(PLATFORM_NAMES, order.platform, self.lang))
+
+    def details(self, order: Order) -> str:
+        """The answer to "what about my order": status, items, payment, shipping promise, parcel."""
+        items = "、".join(f"{line.title} ×{line.qty}" for line in order.lines[:ITEMS_SHOWN])
+        if len(order.lines) > ITEMS_SHOWN:
+            items += " …"
+        lines = [self.head(order), say("status", self.lang, state=self.state(order)),
+                 say("items", self.lang, items=items, count=order.item_count, total=order.total)]
+        if order.paid_at:
+            lines.append(say("paid_at", self.lang, time=self.time(order.paid_at)))
+        lines += self.shipping_promise(order)
+        for shipment in order.shipments:
+            lines += self.parcel(shipment, events=1)
+        lines.append(self.receiver(order))
+        return "\n".join(lines)
+
+    def shipping_promise(self, order: Order) -> list[str]:
+        if order.state is not OrderState.PAID or order.promised_ship_by is None:
+            return []
+        lines = [say("ship_by", self.lang, time=self.time(order.promised_ship_by))]
+        if order.is_ship_late(self.now):
+            hours = int((self.now - order.promised_ship_by).total_seconds() // 3600)
+            lines.append(say("late", self.lang, hours=max(1, hours)))
+        return lines
+
+    def tracking(self, order: Order) -> str:
+        """The answer to "where is my parcel": courier, waybill, the latest events, expected delivery."""
+        lines = [f"{self.head(order)} · {self.state(order)}"]
+        if not order.shipments:
+            if order.state is OrderState.PAID:
+                lines.append(say("not_shipped", self.lang))
+                lines += self.shipping_promise(order)
+            else:
+                lines.append(say("no_parcel", self.lang, state=self.state(order)))
+            return "\n".join(lines)
+        for shipment in order.shipments:
+            lines += self.parcel(shipment, events=LATEST_EVENTS_SHOWN)
+        return "\n".join(lines)
+
+    def parcel(self, shipment: Shipment, events: int) -> list[str]:
+        courier = name_of(COURIER_NAMES, shipment.courier, self.lang)
+        lines = [say("parcel", self.lang, courier=courier, tracking_no=shipment.tracking_no)]
+        recent = sorted(shipment.events, key=lambda e: e.at, reverse=True)[:events]
+        if events == 1 and recent:
+            lines.append(say("latest", self.lang, time=self.time(recent[0].at), text=recent[0].text))
+        else:
+            lines += [f"{self.time(event.at)} {event.text}" for event in recent]
+        latest = shipment.latest_event
+        if latest is None or latest.state is not TrackingState.SIGNED:
+            if shipment.expected_delivery:
+                lines.append(say("eta", self.lang, date=self.date(shipment.expected_delivery)))
+            lines += self.parcel_warnings(shipment)
+        return lines
+
+    def parcel_warnings(self, shipment: Shipment) -> list[str]:
+        latest = shipment.latest_event
+        if latest is None:
+            return []
+        if latest.state in (TrackingState.EXCEPTION, TrackingState.RETURNED):
+            return [say("exception", self.lang)]
+        silent_hours = int((self.now - latest.at).total_seconds() // 3600)
+        return [say("stalled", self.lang, hours=silent_hours)] if silent_hours >= STALL_HOURS else []
+
+    def needs_person(self, order: Order) -> bool:
+        """A stuck or failed parcel, or a late shipment: worth a 'talk to a person' button."""
+        return order.is_ship_late(self.now) or any(self.parcel_warnings(s) for s in order.shipments)
+
+    def receiver(self, order: Order) -> str:
+        receiver = order.receiver
+        return say("receiver", self.lang, name=mask_name(receiver.name), phone=mask_phone(receiver.phone),
+                   address=mask_address(receiver.province, receiver.city, receiver.district))
+
+    def listing(self, orders: Sequence[Order]) -> tuple[str, tuple[Button, ...]]:
+        lines = [say("orders_header", self.lang)]
+        buttons = []
+        for index, order in enumerate(orders, start=1):
+            more = say("more_items", self.lang, count=order.item_count) if order.item_count > 1 else ""
+            lines.append(say("order_line", self.lang, index=index, order_no=order.order_no,
+                             platform=name_of(PLATFORM_NAMES, order.platform, self.lang),
+                             state=self.state(order), title=order.lines[0].title if order.lines else "",
+                             more=more, date=self.date(order.created_at)))
+            buttons.append(Button(f"{index}. {order.order_no}", order.order_no))
+        return "\n".join(lines), tuple(buttons)

@@ -1,0 +1,30 @@
+"""Per-conversation memory, persisted by the store after every turn so a restart loses nothing."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass
+class ConversationState:
+    lang: str = "zh"
+    awaiting: str | None = None  # "order_id" or "phone_tail": what the bot last asked for
+    pending_intent: str | None = None  # what the user wanted when the bot had to ask
+    order_no: str | None = None  # the order being talked about
+    misses: int = 0  # misunderstood turns in a row
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ConversationState:
+        """Unknown keys (from a newer version) are dropped rather than failing the conversation."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in known})
+
+    def ask(self, slot: str, intent: str) -> None:
+        self.awaiting, self.pending_intent = slot, intent
+
+    def settle(self) -> None:
+        self.awaiting = None

@@ -1,0 +1,67 @@
+"""Engines for the store: URL translation and the SQLite settings that keep concurrent writers safe."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+WRITE_OPTION = "xiaoer_write"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def async_url(url: str) -> str:
+    """Map the contract's `sqlite:///PATH` / `postgresql://...` onto the asyncio drivers."""
+    parsed = make_url(url)
+    if parsed.drivername in ("sqlite", "sqlite+aiosqlite"):
+        return parsed.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
+    if parsed.drivername in ("postgresql", "postgres", "postgresql+asyncpg"):
+        return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+    raise ValueError(f"unsupported database URL scheme: {parsed.drivername}")
+
+
+@dataclass(frozen=True)
+class Database:
+    """One pool, two doors: `read` for queries, `write` for transactions that change rows.
+
+    On SQLite a deferred transaction that reads and then writes fails with "database is locked" when
+    another writer got in between; `write` starts with BEGIN IMMEDIATE so writers queue up instead.
+    """
+
+    read: AsyncEngine
+    write: AsyncEngine
+
+    @property
+    def dialect(self) -> str:
+        return self.read.dialect.name
+
+    async def dispose(self) -> None:
+        await self.read.dispose()
+
+
+def open_database(url: str, **engine_kwargs: Any) -> Database:
+    engine = create_async_engine(async_url(url), **engine_kwargs)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return Database(read=engine, write=engine.execution_options(**{WRITE_OPTION: True}))
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy's begin event below.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

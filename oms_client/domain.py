@@ -1,0 +1,130 @@
+"""The order store's domain values, as handlers see them.
+
+Frozen dataclasses rather than ORM rows, so that an external OMS can hand back the same shapes and no
+caller can lazily load (and block on) the database by touching an attribute.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    TAOBAO = "taobao"
+    TMALL = "tmall"
+    JD = "jd"
+    PDD = "pdd"
+    DOUYIN = "douyin"
+    WXSHOP = "wxshop"
+    POS = "pos"
+
+
+class OrderState(StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    PAID = "paid"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    CLOSED = "closed"
+
+
+class TrackingState(StrEnum):
+    COLLECTED = "collected"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    SIGNED = "signed"
+    EXCEPTION = "exception"
+    RETURNED = "returned"
+
+
+class Courier(StrEnum):
+    SF = "SF"
+    ZTO = "ZTO"
+    YTO = "YTO"
+    YUNDA = "YD"
+    STO = "STO"
+    JT = "JT"
+    EMS = "EMS"
+    JD = "JD"
+
+
+@dataclass(frozen=True)
+class Receiver:
+    name: str
+    phone: str
+    province: str
+    city: str
+    district: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    sku: str
+    title: str
+    qty: int
+    unit_price: Decimal
+
+
+@dataclass(frozen=True)
+class TrackingEvent:
+    at: datetime
+    place: str
+    text: str
+    state: TrackingState
+
+
+@dataclass(frozen=True)
+class Shipment:
+    courier: Courier
+    tracking_no: str
+    shipped_at: datetime
+    expected_delivery: datetime | None
+    events: tuple[TrackingEvent, ...] = ()
+
+    @property
+    def latest_event(self) -> TrackingEvent | None:
+        return max(self.events, key=lambda e: e.at) if self.events else None
+
+
+@dataclass(frozen=True)
+class Order:
+    platform: Platform
+    order_no: str
+    state: OrderState
+    customer_id: int
+    created_at: datetime
+    paid_at: datetime | None
+    promised_ship_by: datetime | None
+    total: Decimal
+    receiver: Receiver
+    lines: tuple[OrderLine, ...] = ()
+    shipments: tuple[Shipment, ...] = field(default=())
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.qty for line in self.lines)
+
+    def is_ship_late(self, now: datetime) -> bool:
+        """Late means paid, not yet handed to a courier, and past the promise made at checkout."""
+        return (
+            self.state is OrderState.PAID
+            and self.promised_ship_by is not None
+            and now > self.promised_ship_by
+        )
+
+
+@dataclass(frozen=True)
+class SampleOrder:
+    """An order a newcomer can try in chat: what `xiaoer seed` prints at the end."""
+
+    platform: Platform
+    order_id: str
+    state: OrderState
+    phone_tail: str
+    courier: str | None
+    tracking_no: str | None

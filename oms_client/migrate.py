@@ -1,0 +1,32 @@
+"""Schema migrations (alembic), applied by `xiaoer db upgrade` and on every start of the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+
+from oms_client.database import Database
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config(url: str = "") -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+async def upgrade(database: Database) -> None:
+    """Bring the schema to the newest revision inside one write transaction."""
+
+    def run(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+    async with database.write.begin() as connection:
+        await connection.run_sync(run)

@@ -1,0 +1,179 @@
+"""SQLAlchemy tables of the order store. Only `oms_client` imports this module."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from oms_client.types import AwareDateTime
+
+# Named constraints keep alembic migrations identical on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: AwareDateTime(), dict[str, Any]: JSON()}
+
+
+class CustomerRow(Base):
+    __tablename__ = "customers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    created_at: Mapped[datetime]
+
+
+class OrderRow(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("platform", "order_no", name="uq_orders_platform_order_no"),
+        Index("ix_orders_customer_created", "customer_id", "created_at"),
+        Index("ix_orders_state_ship_by", "state", "promised_ship_by"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    order_no: Mapped[str] = mapped_column(String(32), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    state: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    paid_at: Mapped[datetime | None]
+    promised_ship_by: Mapped[datetime | None]
+    total: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    receiver_name: Mapped[str] = mapped_column(String(64))
+    receiver_phone: Mapped[str] = mapped_column(String(20))
+    receiver_province: Mapped[str] = mapped_column(String(32))
+    receiver_city: Mapped[str] = mapped_column(String(32))
+    receiver_district: Mapped[str] = mapped_column(String(32))
+    receiver_detail: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    lines: Mapped[list[OrderLineRow]] = relationship(lazy="raise", order_by="OrderLineRow.id")
+    shipments: Mapped[list[ShipmentRow]] = relationship(lazy="raise", order_by="ShipmentRow.id")
+
+
+class OrderLineRow(Base):
+    __tablename__ = "order_lines"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    sku: Mapped[str] = mapped_column(ForeignKey("skus.sku"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    qty: Mapped[int]
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+
+class SkuRow(Base):
+    __tablename__ = "skus"
+    sku: Mapped[str] = mapped_column(String(40), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+
+class WarehouseRow(Base):
+    __tablename__ = "warehouses"
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    city: Mapped[str] = mapped_column(String(32))
+
+
+class StockRow(Base):
+    __tablename__ = "stock"
+    sku: Mapped[str] = mapped_column(ForeignKey("skus.sku"), primary_key=True)
+    warehouse: Mapped[str] = mapped_column(ForeignKey("warehouses.code"), primary_key=True)
+    on_hand: Mapped[int]
+    reserved: Mapped[int] = mapped_column(default=0)
+
+
+class ShipmentRow(Base):
+    __tablename__ = "shipments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    warehouse: Mapped[str] = mapped_column(ForeignKey("warehouses.code"))
+    courier: Mapped[str] = mapped_column(String(8))
+    tracking_no: Mapped[str] = mapped_column(String(32), index=True)
+    shipped_at: Mapped[datetime]
+    expected_delivery: Mapped[datetime | None]
+    events: Mapped[list[TrackingEventRow]] = relationship(lazy="raise", order_by="TrackingEventRow.at")
+
+
+class TrackingEventRow(Base):
+    __tablename__ = "tracking_events"
+    __table_args__ = (Index("ix_tracking_events_shipment_at", "shipment_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"))
+    at: Mapped[datetime]
+    place: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(20))
+
+
+class AfterSalesCaseRow(Base):
+    __tablename__ = "aftersales_cases"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class AuditLogRow(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_subject", "subject_type", "subject_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(80))
+    action: Mapped[str] = mapped_column(String(40))
+    subject_type: Mapped[str] = mapped_column(String(20))
+    subject_id: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[dict[str, Any]]
+
+
+class ChatBindingRow(Base):
+    """A chat user who has proved ownership of one of a customer's orders."""
+
+    __tablename__ = "chat_bindings"
+    __table_args__ = (UniqueConstraint("channel", "user_id", "customer_id", name="uq_chat_bindings_who"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    created_at: Mapped[datetime]
+
+
+class VerificationFailureRow(Base):
+    __tablename__ = "verification_failures"
+    __table_args__ = (
+        Index("ix_verification_failures_user", "channel", "user_id", "at"),
+        Index("ix_verification_failures_order", "order_no", "at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    order_no: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime]
+
+
+class ConversationRow(Base):
+    __tablename__ = "conversations"
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    state: Mapped[dict[str, Any]]
+    version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime]
+
+
+class MetaRow(Base):
+    __tablename__ = "meta"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[dict[str, Any]] = mapped_column(JSON)
+

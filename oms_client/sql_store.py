@@ -1,0 +1,194 @@
+"""`OrderStore` on SQLAlchemy: SQLite (embedded default) and PostgreSQL (production)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm import selectinload
+
+from oms_client import models as m
+from oms_client.database import Database
+from oms_client.domain import (
+    Courier,
+    Order,
+    OrderLine,
+    OrderState,
+    Platform,
+    Receiver,
+    Shipment,
+    TrackingEvent,
+    TrackingState,
+)
+from oms_client.store import ChatUser, ConversationRecord, StaleConversation
+
+
+class SqlOrderStore:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._reader = async_sessionmaker(database.read, expire_on_commit=False)
+
+    async def find_orders(self, order_no: str) -> Sequence[Order]:
+        return await self._orders(_with_details(select(m.OrderRow).where(m.OrderRow.order_no == order_no)))
+
+    async def recent_orders(self, customer_ids: Sequence[int], limit: int) -> Sequence[Order]:
+        if not customer_ids:
+            return []
+        query = (
+            select(m.OrderRow)
+            .where(m.OrderRow.customer_id.in_(customer_ids))
+            .order_by(m.OrderRow.created_at.desc(), m.OrderRow.id.desc())
+            .limit(limit)
+        )
+        return await self._orders(_with_details(query))
+
+    async def _orders(self, query: Select[tuple[m.OrderRow]]) -> list[Order]:
+        async with self._reader() as session:
+            rows = (await session.scalars(query)).all()
+            return [_order_from_row(row) for row in rows]
+
+    async def bound_customers(self, user: ChatUser) -> set[int]:
+        query = select(m.ChatBindingRow.customer_id).where(
+            m.ChatBindingRow.channel == user.channel, m.ChatBindingRow.user_id == user.user_id
+        )
+        async with self.database.read.connect() as conn:
+            return set((await conn.scalars(query)).all())
+
+    async def bind(self, user: ChatUser, customer_id: int, at: datetime) -> None:
+        values = {"channel": user.channel, "user_id": user.user_id, "customer_id": customer_id, "created_at": at}
+        insert_fn = pg_insert if self.database.dialect == "postgresql" else sqlite_insert
+        statement = insert_fn(m.ChatBindingRow).values(**values).on_conflict_do_nothing()
+        async with self.database.write.begin() as conn:
+            await conn.execute(statement)
+
+    async def record_failed_verification(self, user: ChatUser, order_no: str, at: datetime) -> None:
+        row = {"channel": user.channel, "user_id": user.user_id, "order_no": order_no[:40], "at": at}
+        async with self.database.write.begin() as conn:
+            await conn.execute(insert(m.VerificationFailureRow), [row])
+
+    async def failed_verifications_by_user(self, user: ChatUser, since: datetime) -> int:
+        table = m.VerificationFailureRow
+        return await self._count(
+            select(func.count())
+            .select_from(table)
+            .where(table.channel == user.channel, table.user_id == user.user_id, table.at >= since)
+        )
+
+    async def failed_verifications_for_order(self, order_no: str, since: datetime) -> int:
+        table = m.VerificationFailureRow
+        return await self._count(
+            select(func.count()).select_from(table).where(table.order_no == order_no[:40], table.at >= since)
+        )
+
+    async def _count(self, query: Select[tuple[int]]) -> int:
+        async with self.database.read.connect() as conn:
+            return int((await conn.scalar(query)) or 0)
+
+    async def load_conversation(self, user: ChatUser) -> ConversationRecord | None:
+        query = select(m.ConversationRow.state, m.ConversationRow.version).where(
+            m.ConversationRow.key == user.key
+        )
+        async with self.database.read.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return ConversationRecord(state=row.state, version=row.version) if row else None
+
+    async def save_conversation(
+        self, user: ChatUser, state: dict[str, Any], expected_version: int, at: datetime
+    ) -> int:
+        table = m.ConversationRow
+        async with self.database.write.begin() as conn:
+            if expected_version == 0:
+                exists = await conn.scalar(select(table.version).where(table.key == user.key))
+                if exists is not None:
+                    raise StaleConversation(user.key)
+                await conn.execute(insert(table), [{"key": user.key, "state": state, "version": 1, "updated_at": at}])
+                return 1
+            result = await conn.execute(
+                update(table)
+                .where(table.key == user.key, table.version == expected_version)
+                .values(state=state, version=expected_version + 1, updated_at=at)
+            )
+            if result.rowcount != 1:
+                raise StaleConversation(user.key)
+            return expected_version + 1
+
+    async def audit(
+        self, actor: str, action: str, subject: tuple[str, str], detail: dict[str, Any], at: datetime
+    ) -> None:
+        row = {
+            "at": at,
+            "actor": actor[:80],
+            "action": action,
+            "subject_type": subject[0],
+            "subject_id": subject[1][:40],
+            "detail": detail,
+        }
+        async with self.database.write.begin() as conn:
+            await conn.execute(insert(m.AuditLogRow), [row])
+
+    async def get_meta(self, key: str) -> dict[str, Any] | None:
+        async with self.database.read.connect() as conn:
+            return await conn.scalar(select(m.MetaRow.value).where(m.MetaRow.key == key))
+
+    async def set_meta(self, key: str, value: dict[str, Any]) -> None:
+        async with self.database.write.begin() as conn:
+            updated = await conn.execute(update(m.MetaRow).where(m.MetaRow.key == key).values(value=value))
+            if updated.rowcount == 0:
+                await conn.execute(insert(m.MetaRow), [{"key": key, "value": value}])
+
+    async def count_orders(self) -> int:
+        return await self._count(select(func.count()).select_from(m.OrderRow))
+
+    async def health(self) -> dict[str, Any]:
+        started = time.perf_counter()
+        try:
+            async with self.database.read.connect() as conn:
+                await conn.scalar(select(1))
+        except Exception as error:  # noqa: BLE001 - health reports any failure, it must not raise
+            return {"ok": False, "backend": self.database.dialect, "error": type(error).__name__}
+        latency_ms = round((time.perf_counter() - started) * 1000, 2)
+        return {"ok": True, "backend": self.database.dialect, "latency_ms": latency_ms}
+
+    async def close(self) -> None:
+        await self.database.dispose()
+
+
+def _with_details(query: Select[tuple[m.OrderRow]]) -> Select[tuple[m.OrderRow]]:
+    return query.options(
+        selectinload(m.OrderRow.lines),
+        selectinload(m.OrderRow.shipments).selectinload(m.ShipmentRow.events),
+    )
+
+
+def _order_from_row(row: m.OrderRow) -> Order:
+    return Order(
+        platform=Platform(row.platform),
+        order_no=row.order_no,
+        state=OrderState(row.state),
+        customer_id=row.customer_id,
+        created_at=row.created_at,
+        paid_at=row.paid_at,
+        promised_ship_by=row.promised_ship_by,
+        total=row.total,
+        receiver=Receiver(
+            name=row.receiver_name,
+            phone=row.receiver_phone,
+            province=row.receiver_province,
+            city=row.receiver_city,
+            district=row.receiver_district,
+            detail=row.receiver_detail,
+        ),
+        lines=tuple(OrderLine(line.sku, line.title, line.qty, line.unit_price) for line in row.lines),
+        shipments=tuple(_shipment_from_row(shipment) for shipment in row.shipments),
+    )
+
+
+def _shipment_from_row(row: m.ShipmentRow) -> Shipment:
+    events = tuple(TrackingEvent(e.at, e.place, e.text, TrackingState(e.state)) for e in row.events)
+    return Shipment(Courier(row.courier), row.tracking_no, row.shipped_at, row.expected_delivery, events)

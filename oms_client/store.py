@@ -1,0 +1,78 @@
+"""The one interface through which the bot reaches orders, whoever keeps them.
+
+The SQL implementation lives in `sql_store`; an external OMS client implements the same protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from oms_client.domain import Order
+
+
+class StaleConversation(Exception):
+    """Another turn of the same conversation saved first; reload and try again."""
+
+
+@dataclass(frozen=True)
+class ConversationRecord:
+    state: dict[str, Any]
+    version: int
+
+
+@dataclass(frozen=True)
+class ChatUser:
+    """Who is talking, as a channel names them: the key for bindings, limits and conversation state."""
+
+    channel: str
+    user_id: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.channel}:{self.user_id}"
+
+
+class OrderStore(Protocol):
+    async def find_orders(self, order_no: str) -> Sequence[Order]:
+        """Every order with this platform order number (numbers are unique per platform only)."""
+
+    async def recent_orders(self, customer_ids: Sequence[int], limit: int) -> Sequence[Order]:
+        """The customers' orders, newest first."""
+
+    async def bound_customers(self, user: ChatUser) -> set[int]: ...
+
+    async def bind(self, user: ChatUser, customer_id: int, at: datetime) -> None: ...
+
+    async def record_failed_verification(self, user: ChatUser, order_no: str, at: datetime) -> None: ...
+
+    async def failed_verifications_by_user(self, user: ChatUser, since: datetime) -> int: ...
+
+    async def failed_verifications_for_order(self, order_no: str, since: datetime) -> int: ...
+
+    async def load_conversation(self, user: ChatUser) -> ConversationRecord | None: ...
+
+    async def save_conversation(
+        self, user: ChatUser, state: dict[str, Any], expected_version: int, at: datetime
+    ) -> int:
+        """Store the state if nobody saved since `expected_version` (0: new); returns the new version.
+
+        Raises StaleConversation otherwise, so two turns of one chat never overwrite each other.
+        """
+
+    async def audit(
+        self, actor: str, action: str, subject: tuple[str, str], detail: dict[str, Any], at: datetime
+    ) -> None: ...
+
+    async def get_meta(self, key: str) -> dict[str, Any] | None: ...
+
+    async def set_meta(self, key: str, value: dict[str, Any]) -> None: ...
+
+    async def count_orders(self) -> int: ...
+
+    async def health(self) -> dict[str, Any]:
+        """What `/healthz` reports: whether the store answers, and how fast."""
+
+    async def close(self) -> None: ...
