@@ -1,0 +1,144 @@
+"""The SQL order store, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from oms_client import models as m
+from oms_client.database import Database
+from oms_client.domain import OrderState, Platform
+from oms_client.seed import SeedResult, StoreNotEmpty, seed_store
+from oms_client.sql_store import SqlOrderStore
+from oms_client.store import ChatUser, StaleConversation
+from tests.conftest import NOW
+
+USER = ChatUser("console", "u1")
+
+
+async def test_seeded_order_is_found_with_lines_shipments_and_aware_times(
+    store: SqlOrderStore, seeded: SeedResult
+) -> None:
+    sample = next(s for s in seeded.samples if s.state is OrderState.SHIPPED)
+    [order] = await store.find_orders(sample.order_id)
+    assert order.platform is sample.platform
+    assert order.receiver.phone.endswith(sample.phone_tail)
+    assert order.lines and order.item_count >= 1
+    assert order.shipments[0].tracking_no == sample.tracking_no
+    events = order.shipments[0].events
+    assert events and all(e.at.tzinfo is not None for e in events)
+    assert [e.at for e in events] == sorted(e.at for e in events)
+    assert order.created_at.tzinfo is not None and order.created_at <= NOW
+
+
+async def test_unknown_order_number_finds_nothing(store: SqlOrderStore, seeded: SeedResult) -> None:
+    assert await store.find_orders("1234567890123456789") == []
+    assert await store.find_orders("' OR 1=1 --") == []
+
+
+async def test_recent_orders_are_newest_first_and_only_the_customers(
+    store: SqlOrderStore, seeded: SeedResult
+) -> None:
+    [order] = await store.find_orders(seeded.samples[0].order_id)
+    recent = await store.recent_orders([order.customer_id], 50)
+    assert recent and all(o.customer_id == order.customer_id for o in recent)
+    assert [o.created_at for o in recent] == sorted((o.created_at for o in recent), reverse=True)
+    assert await store.recent_orders([], 5) == []
+
+
+async def test_binding_is_idempotent(store: SqlOrderStore, seeded: SeedResult) -> None:
+    await store.bind(USER, 1, NOW)
+    await store.bind(USER, 1, NOW)
+    await store.bind(USER, 2, NOW)
+    assert await store.bound_customers(USER) == {1, 2}
+    assert await store.bound_customers(ChatUser("telegram", "u1")) == set()
+
+
+async def test_failed_verifications_are_counted_per_user_and_per_order_within_the_window(
+    store: SqlOrderStore,
+) -> None:
+    other = ChatUser("wechat", "u2")
+    await store.record_failed_verification(USER, "111", NOW - timedelta(hours=2))
+    await store.record_failed_verification(USER, "111", NOW)
+    await store.record_failed_verification(other, "111", NOW)
+    assert await store.failed_verifications_by_user(USER, NOW - timedelta(hours=1)) == 1
+    assert await store.failed_verifications_by_user(USER, NOW - timedelta(hours=3)) == 2
+    assert await store.failed_verifications_for_order("111", NOW - timedelta(days=1)) == 3
+    assert await store.failed_verifications_for_order("222", NOW - timedelta(days=1)) == 0
+
+
+async def test_conversation_save_refuses_a_stale_version(store: SqlOrderStore) -> None:
+    assert await store.load_conversation(USER) is None
+    version = await store.save_conversation(USER, {"awaiting": "phone_tail"}, 0, NOW)
+    with pytest.raises(StaleConversation):
+        await store.save_conversation(USER, {"awaiting": None}, 0, NOW)
+    assert await store.save_conversation(USER, {"awaiting": None}, version, NOW) == version + 1
+    with pytest.raises(StaleConversation):
+        await store.save_conversation(USER, {"lost": True}, version, NOW)
+    record = await store.load_conversation(USER)
+    assert record is not None and record.state == {"awaiting": None} and record.version == version + 1
+
+
+async def test_naive_datetimes_are_refused(store: SqlOrderStore) -> None:
+    with pytest.raises(Exception, match="naive datetime"):
+        await store.record_failed_verification(USER, "111", datetime(2026, 11, 22, 10, 0))
+
+
+async def test_times_come_back_in_utc_equal_to_what_was_written(store: SqlOrderStore) -> None:
+    await store.audit("tester", "probe", ("order", "x"), {"k": 1}, NOW)
+    async with store.database.read.connect() as conn:
+        at = await conn.scalar(select(m.AuditLogRow.at))
+    assert at == NOW and at.tzinfo is not None and at.utcoffset() == timedelta(0)
+
+
+async def test_order_number_is_unique_per_platform_only(database: Database, seeded: SeedResult) -> None:
+    sample = seeded.samples[0]
+    async with database.read.connect() as conn:
+        row = (await conn.execute(select(m.OrderRow).where(m.OrderRow.order_no == sample.order_id))).mappings().one()
+    copy = dict(row) | {"id": 10_000_000}
+    with pytest.raises(IntegrityError):
+        async with database.write.begin() as conn:
+            await conn.execute(insert(m.OrderRow), [copy])
+    other_platform = Platform.POS if sample.platform is not Platform.POS else Platform.JD
+    async with database.write.begin() as conn:
+        await conn.execute(insert(m.OrderRow), [copy | {"platform": str(other_platform)}])
+    assert len(await SqlOrderStore(database).find_orders(sample.order_id)) == 2
+
+
+async def test_seeding_twice_is_refused_and_changes_nothing(database: Database, seeded: SeedResult) -> None:
+    with pytest.raises(StoreNotEmpty):
+        await seed_store(database, orders=10, seed=1, now=NOW)
+    assert await SqlOrderStore(database).count_orders() == seeded.orders
+
+
+async def test_concurrent_writers_lose_no_write(store: SqlOrderStore) -> None:
+    """SQLite without BEGIN IMMEDIATE fails some of these with 'database is locked'."""
+    users = [ChatUser("console", f"u{i}") for i in range(40)]
+    await asyncio.gather(*(store.record_failed_verification(u, "42", NOW) for u in users))
+    await asyncio.gather(*(store.save_conversation(u, {"n": 1}, 0, NOW) for u in users))
+    assert await store.failed_verifications_for_order("42", NOW - timedelta(minutes=1)) == 40
+    async with store.database.read.connect() as conn:
+        assert await conn.scalar(select(func.count()).select_from(m.ConversationRow)) == 40
+
+
+async def test_health_reports_the_backend(store: SqlOrderStore, database: Database) -> None:
+    health = await store.health()
+    assert health["ok"] is True and health["backend"] == database.dialect
+
+
+async def test_seed_is_deterministic_for_the_same_seed_and_time(tmp_path) -> None:
+    from oms_client.database import open_database
+    from oms_client.migrate import upgrade
+
+    results = []
+    for name in ("a", "b"):
+        db = open_database(f"sqlite:///{tmp_path / name}.db")
+        await upgrade(db)
+        results.append(await seed_store(db, orders=300, seed=99, now=datetime(2026, 1, 1, tzinfo=UTC)))
+        await db.dispose()
+    assert results[0].samples == results[1].samples
+    assert (results[0].orders, results[0].tracking_events) == (results[1].orders, results[1].tracking_events)
