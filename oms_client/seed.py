@@ -75,13 +75,17 @@ class _Rows:
 class StoreNotEmpty(Exception):
     """Seeding adds to nothing: mixing synthetic and real orders would corrupt a shop's figures."""
 
+    def __init__(self, orders: int) -> None:
+        super().__init__(f"the store already holds {orders} orders")
+        self.orders = orders
+
 
 async def seed_store(database: Database, *, orders: int, seed: int, now: datetime) -> SeedResult:
     started = time.perf_counter()
     async with database.read.connect() as conn:
         existing = await conn.scalar(select(func.count()).select_from(m.OrderRow))
     if existing:
-        raise StoreNotEmpty(f"the store already holds {existing} orders")
+        raise StoreNotEmpty(existing)
     rows = _Generator(random.Random(seed), now).build(orders)
     await _write(database, rows)
     return SeedResult(

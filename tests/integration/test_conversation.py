@@ -12,6 +12,7 @@ from oms_client.clock import FixedClock
 from oms_client.domain import OrderState
 from oms_client.seed import SeedResult
 from oms_client.sql_store import SqlOrderStore
+from oms_client.store import ChatUser
 from tests.conftest import SHANGHAI
 from tests.helpers import ask, send
 
@@ -123,3 +124,21 @@ async def test_bad_input_gets_a_polite_reply_and_changes_nothing(
     assert await _counts(store) == before
     assert await ask(dialogue, "a" * 10_000) == say("too_long", "en", limit=MAX_MESSAGE_CHARS)
     assert await ask(dialogue, "") == say("empty", "en")  # the language of the last words typed
+
+
+async def test_a_bound_user_whose_conversation_was_erased_picks_from_their_orders(
+    dialogue: Dialogue, seeded: SeedResult, store: SqlOrderStore
+) -> None:
+    sample = next(s for s in seeded.samples if s.state is OrderState.SHIPPED)
+    await ask(dialogue, f"订单 {sample.order_id} 尾号{sample.phone_tail}")
+    user = ChatUser("console", "u1")
+    record = await store.load_conversation(user)
+    assert record is not None
+    await store.save_conversation(user, {}, record.version, dialogue.clock.now())  # retention wiped it
+    [order] = await store.find_orders(sample.order_id)
+    shipped = [o for o in await store.recent_orders([order.customer_id], 5) if o.state is OrderState.SHIPPED]
+    replies = await send(dialogue, "物流到哪了")
+    if len(shipped) == 1:
+        assert sample.tracking_no in replies[0].text
+    else:
+        assert [b.payload for b in replies[0].buttons] == [o.order_no for o in shipped]

@@ -1,0 +1,124 @@
+"""The command line as a user runs it: separate processes, piped stdin, a real HTTP server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from oms_client.domain import OrderState
+
+
+def run(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+                          env=env, timeout=120, check=False)
+
+
+@pytest.fixture
+def sqlite_env(tmp_path: Path) -> dict[str, str]:
+    return os.environ | {"XIAOER_DATABASE_URL": f"sqlite:///{tmp_path / 'xiaoer.db'}"}
+
+
+def _seed(env: dict[str, str]) -> list[dict[str, str]]:
+    result = run(["seed", "--orders", "400", "--json"], env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_seed_json_offers_a_sample_in_every_order_state(sqlite_env: dict[str, str]) -> None:
+    samples = _seed(sqlite_env)
+    assert {s["state"] for s in samples} == {state.value for state in OrderState}
+    for sample in samples:
+        assert set(sample) == {"platform", "order_id", "state", "phone_tail", "courier", "tracking_no"}
+        assert len(sample["phone_tail"]) == 4 and sample["phone_tail"].isdigit()
+        shipped = sample["state"] in ("shipped", "delivered", "completed") and sample["platform"] != "pos"
+        assert bool(sample["tracking_no"]) == shipped
+
+
+def test_seeding_a_store_twice_is_refused_politely(sqlite_env: dict[str, str]) -> None:
+    _seed(sqlite_env)
+    again = run(["seed", "--orders", "10"], sqlite_env)
+    assert again.returncode == 1 and "已有 400 个订单" in again.stderr
+
+
+def _transcript(env: dict[str, str]) -> tuple[dict[str, str], str]:
+    sample = next(s for s in _seed(env) if s["state"] == "shipped")
+    lines = ["你好", f"订单 {sample['order_id']} 到哪了", sample["phone_tail"], "还有别的订单吗", "", "\x00"]
+    result = run(["chat", "--user", "u1"], env, stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    return sample, result.stdout
+
+
+def test_a_chat_session_from_piped_stdin(sqlite_env: dict[str, str]) -> None:
+    sample, out = _transcript(sqlite_env)
+    assert out.startswith("可以试试这些订单")
+    assert out.count("\n> ") == 6  # one block per line in
+    assert "您好，我是店小二" in out
+    assert "为了保护您的隐私，请提供订单" in out
+    assert "验证成功" in out and sample["tracking_no"] in out
+    assert "您最近的订单" in out
+
+
+def test_a_chat_session_on_postgresql(postgres_url: str) -> None:
+    env = os.environ | {"XIAOER_DATABASE_URL": postgres_url}
+    sample, out = _transcript(env)
+    assert sample["tracking_no"] in out and "您最近的订单" in out
+
+
+def test_chat_demo_seeds_an_empty_store_once(sqlite_env: dict[str, str]) -> None:
+    first = run(["chat", "--demo"], sqlite_env, stdin="你好\n")
+    second = run(["chat", "--demo"], sqlite_env, stdin="")
+    assert first.returncode == second.returncode == 0
+    assert first.stdout.startswith("可以试试这些订单")
+    hint = first.stdout.split("\n> ")[0]
+    assert second.stdout.strip() == hint.strip()
+
+
+def test_db_upgrade_can_run_again(sqlite_env: dict[str, str]) -> None:
+    assert run(["db", "upgrade"], sqlite_env).returncode == 0
+    assert run(["db", "upgrade"], sqlite_env).returncode == 0
+
+
+def test_nlu_parse_prints_one_json_object(sqlite_env: dict[str, str]) -> None:
+    result = run(["nlu", "parse", "订单 4102938475610293847 到哪了"], sqlite_env)
+    parsed = json.loads(result.stdout)
+    assert set(parsed) == {"intent", "confidence", "slots", "lang"}
+    assert parsed["slots"]["order_id"] == "4102938475610293847"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_serve_answers_healthz_with_store_health(sqlite_env: dict[str, str]) -> None:
+    port = _free_port()
+    env = sqlite_env | {"XIAOER_PORT": str(port)}
+    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "serve", "--demo", env=env,
+                                                   stderr=asyncio.subprocess.PIPE)
+    try:
+        body = await _poll_health(port)
+        assert body["status"] == "ok" and body["store"]["ok"] is True and body["store"]["backend"] == "sqlite"
+    finally:
+        process.terminate()
+        assert await asyncio.wait_for(process.wait(), 20) == 0
+
+
+async def _poll_health(port: int) -> dict[str, object]:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(200):
+            try:
+                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
+                    assert response.status == 200
+                    return await response.json()
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.1)
+    raise AssertionError("the server never answered /healthz")
