@@ -1,6 +1,6 @@
 """How long `xiaoer seed --orders N` takes on SQLite (and on PostgreSQL with --postgres URL).
 
-    python bench/seed_bench.py --orders 100000
+python bench/seed_bench.py --orders 100000
 """
 
 from __future__ import annotations
@@ -26,9 +26,11 @@ async def measure(url: str, orders: int) -> None:
         total = time.perf_counter() - started
     finally:
         await database.dispose()
-    print(f"{database.dialect}: seed orders={result.orders} customers={result.customers} "
-          f"shipments={result.shipments} tracking_events={result.tracking_events} "
-          f"seconds={total:.1f} (target < 60 on sqlite)")
+    print(
+        f"{database.dialect}: seed orders={result.orders} customers={result.customers} "
+        f"shipments={result.shipments} tracking_events={result.tracking_events} "
+        f"seconds={total:.1f} (target < 60 on sqlite)"
+    )
 
 
 def main() -> None:

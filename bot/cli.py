@@ -82,14 +82,18 @@ async def _seed(app: App, args: argparse.Namespace) -> int:
     try:
         result = await seed_store(app.database, orders=args.orders, seed=args.seed, now=now)
     except StoreNotEmpty as error:
-        print(f"没有生成数据：数据库里已有 {error.orders} 个订单。请用一个空数据库（XIAOER_DATABASE_URL）。",
-              file=sys.stderr)
+        print(
+            f"没有生成数据：数据库里已有 {error.orders} 个订单。请用一个空数据库（XIAOER_DATABASE_URL）。",
+            file=sys.stderr,
+        )
         return 1
     if args.json:
         print(json.dumps(samples_as_json(result.samples), ensure_ascii=False, indent=2))
         return 0
-    print(f"已生成 {result.orders} 个订单、{result.customers} 位顾客、{result.shipments} 个包裹、"
-          f"{result.tracking_events} 条物流轨迹，用时 {result.seconds:.1f} 秒")
+    print(
+        f"已生成 {result.orders} 个订单、{result.customers} 位顾客、{result.shipments} 个包裹、"
+        f"{result.tracking_events} 条物流轨迹，用时 {result.seconds:.1f} 秒"
+    )
     print(samples_as_text(result.samples))
     return 0
 

@@ -23,10 +23,27 @@ from oms_client.store import ChatUser, OrderStore, StaleConversation
 log = logging.getLogger(__name__)
 
 ORDER_INTENTS = ("order_status", "logistics", "urge_shipping")
-NOT_YET_INTENTS = ("return_refund", "exchange", "refund_only", "cancel_order", "change_address",
-                   "human_agent", "complaint")
-LIST_CUES = ("我的订单", "别的订单", "其他订单", "其它订单", "所有订单", "订单列表", "my orders", "other orders",
-             "all orders", "all my orders")
+NOT_YET_INTENTS = (
+    "return_refund",
+    "exchange",
+    "refund_only",
+    "cancel_order",
+    "change_address",
+    "human_agent",
+    "complaint",
+)
+LIST_CUES = (
+    "我的订单",
+    "别的订单",
+    "其他订单",
+    "其它订单",
+    "所有订单",
+    "订单列表",
+    "my orders",
+    "other orders",
+    "all orders",
+    "all my orders",
+)
 THANKS_CUES = ("谢谢", "多谢", "thank", "thx")
 MAX_MESSAGE_CHARS = 1_000
 RECENT_ORDERS = 5
@@ -55,8 +72,14 @@ class Turn:
 
 
 class Dialogue:
-    def __init__(self, store: OrderStore, parse: Callable[[str], Parse], clock: Clock, tz: ZoneInfo,
-                 limits: VerificationLimits | None = None) -> None:
+    def __init__(
+        self,
+        store: OrderStore,
+        parse: Callable[[str], Parse],
+        clock: Clock,
+        tz: ZoneInfo,
+        limits: VerificationLimits | None = None,
+    ) -> None:
         self.store = store
         self.parse = parse
         self.clock = clock
@@ -114,8 +137,10 @@ class Dialogue:
         return [Reply(say("fallback", state.lang), self._menu(state.lang))]
 
     def _menu(self, lang: str) -> tuple[Button, ...]:
-        return (Button(say("btn_orders", lang), say("btn_orders", lang)),
-                Button(say("btn_track", lang), say("btn_track", lang)))
+        return (
+            Button(say("btn_orders", lang), say("btn_orders", lang)),
+            Button(say("btn_track", lang), say("btn_track", lang)),
+        )
 
     async def _order_turn(self, state: ConversationState, turn: Turn) -> list[Reply]:
         intent = turn.parsed.intent
@@ -197,8 +222,13 @@ class Dialogue:
             text = self._urge(view, order, state.lang)
             if order.state is OrderState.PAID:
                 # Recorded so the warehouse and the ship-SLA scan see who is waiting.
-                await self.store.audit(turn.user.key, "urge_shipping", ("order", f"{order.platform}:{order.order_no}"),
-                                       {"late": order.is_ship_late(turn.now)}, turn.now)
+                await self.store.audit(
+                    turn.user.key,
+                    "urge_shipping",
+                    ("order", f"{order.platform}:{order.order_no}"),
+                    {"late": order.is_ship_late(turn.now)},
+                    turn.now,
+                )
         elif want == "logistics":
             text = view.tracking(order)
         else:

@@ -64,6 +64,7 @@ class Identity:
             locked = await self.is_locked(user, order_no, now)
             return Verification(Outcome.LOCKED if locked else Outcome.FAILED)
         await self.store.bind(user, match.customer_id, now)
-        await self.store.audit(user.key, "chat_verified", ("order", f"{match.platform}:{match.order_no}"),
-                               {"channel": user.channel}, now)
+        await self.store.audit(
+            user.key, "chat_verified", ("order", f"{match.platform}:{match.order_no}"), {"channel": user.channel}, now
+        )
         return Verification(Outcome.VERIFIED, match)

@@ -26,7 +26,7 @@ def mask_phone(phone: str) -> str:
 def mask_address(province: str, city: str, district: str) -> str:
     """Province, city and district only; the street and door never leave the store."""
     parts = [province] if province == city else [province, city]
-    return "".join(parts + [district])
+    return "".join([*parts, district])
 
 
 def mask_phones_in_text(text: str) -> str:

@@ -36,16 +36,23 @@ class OrderView:
         return name_of(STATE_NAMES, order.state, self.lang)
 
     def head(self, order: Order) -> str:
-        return say("order_head", self.lang, order_no=order.order_no,
-                   platform=name_of(PLATFORM_NAMES, order.platform, self.lang))
+        return say(
+            "order_head",
+            self.lang,
+            order_no=order.order_no,
+            platform=name_of(PLATFORM_NAMES, order.platform, self.lang),
+        )
 
     def details(self, order: Order) -> str:
         """The answer to "what about my order": status, items, payment, shipping promise, parcel."""
         items = "、".join(f"{line.title} ×{line.qty}" for line in order.lines[:ITEMS_SHOWN])
         if len(order.lines) > ITEMS_SHOWN:
             items += " …"
-        lines = [self.head(order), say("status", self.lang, state=self.state(order)),
-                 say("items", self.lang, items=items, count=order.item_count, total=order.total)]
+        lines = [
+            self.head(order),
+            say("status", self.lang, state=self.state(order)),
+            say("items", self.lang, items=items, count=order.item_count, total=order.total),
+        ]
         if order.paid_at:
             lines.append(say("paid_at", self.lang, time=self.time(order.paid_at)))
         lines += self.shipping_promise(order)
@@ -107,17 +114,31 @@ class OrderView:
 
     def receiver(self, order: Order) -> str:
         receiver = order.receiver
-        return say("receiver", self.lang, name=mask_name(receiver.name), phone=mask_phone(receiver.phone),
-                   address=mask_address(receiver.province, receiver.city, receiver.district))
+        return say(
+            "receiver",
+            self.lang,
+            name=mask_name(receiver.name),
+            phone=mask_phone(receiver.phone),
+            address=mask_address(receiver.province, receiver.city, receiver.district),
+        )
 
     def listing(self, orders: Sequence[Order]) -> tuple[str, tuple[Button, ...]]:
         lines = [say("orders_header", self.lang)]
         buttons = []
         for index, order in enumerate(orders, start=1):
             more = say("more_items", self.lang, count=order.item_count) if order.item_count > 1 else ""
-            lines.append(say("order_line", self.lang, index=index, order_no=order.order_no,
-                             platform=name_of(PLATFORM_NAMES, order.platform, self.lang),
-                             state=self.state(order), title=order.lines[0].title if order.lines else "",
-                             more=more, date=self.date(order.created_at)))
+            lines.append(
+                say(
+                    "order_line",
+                    self.lang,
+                    index=index,
+                    order_no=order.order_no,
+                    platform=name_of(PLATFORM_NAMES, order.platform, self.lang),
+                    state=self.state(order),
+                    title=order.lines[0].title if order.lines else "",
+                    more=more,
+                    date=self.date(order.created_at),
+                )
+            )
             buttons.append(Button(f"{index}. {order.order_no}", order.order_no))
         return "\n".join(lines), tuple(buttons)

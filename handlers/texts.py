@@ -5,56 +5,83 @@ from __future__ import annotations
 TEXTS: dict[str, dict[str, str]] = {
     "welcome": {
         "zh": "您好，我是店小二 🙂 可以帮您：\n· 查订单状态（发我订单号）\n· 查物流、催发货\n· 查看我的订单\n"
-              "查询订单时，为保护隐私，需要您提供收货手机号后四位。",
+        "查询订单时，为保护隐私，需要您提供收货手机号后四位。",
         "en": "Hello, I'm Xiaoer, the shop assistant. I can:\n· check an order's status (send me the order number)\n"
-              "· track a parcel or chase a shipment\n· list your orders\n"
-              "To protect your privacy I'll ask for the last four digits of the receiver's phone.",
+        "· track a parcel or chase a shipment\n· list your orders\n"
+        "To protect your privacy I'll ask for the last four digits of the receiver's phone.",
     },
     "thanks": {"zh": "不客气，还有什么可以帮您？", "en": "You're welcome! Anything else I can do?"},
-    "empty": {"zh": "您好，请问有什么可以帮您？发我订单号即可查询订单和物流。",
-              "en": "Hi, how can I help? Send me an order number to check its status or parcel."},
-    "too_long": {"zh": "您的消息太长了（超过 {limit} 字），请简短描述您的问题，例如“订单 123… 到哪了”。",
-                 "en": "Your message is too long (over {limit} characters). Please keep it short, "
-                       "e.g. \"where is order 123…\"."},
-    "ask_order_no": {"zh": "请发送您要查询的订单号（在订单详情页可以复制）。",
-                     "en": "Please send the order number (you can copy it from the order details page)."},
-    "ask_phone_tail": {"zh": "为了保护您的隐私，请提供订单 {order_no} 收货手机号的后四位。",
-                       "en": "To protect your privacy, please send the last four digits of the receiver's "
-                             "phone for order {order_no}."},
-    "phone_tail_format": {"zh": "请发送 4 位数字，即收货手机号的后四位。",
-                          "en": "Please send 4 digits: the last four of the receiver's phone."},
-    "no_match": {"zh": "没有找到与该手机号后四位匹配的订单，请核对订单号和收货手机号后四位后再试。",
-                 "en": "I couldn't find an order matching those digits. Please check the order number and "
-                       "the last four digits of the receiver's phone."},
-    "locked": {"zh": "验证失败次数过多，为保护账户安全，暂时无法继续查询。如需帮助，请联系人工客服。",
-               "en": "Too many failed attempts; for your security I can't look this up for now. "
-                     "A person can help you instead."},
+    "empty": {
+        "zh": "您好，请问有什么可以帮您？发我订单号即可查询订单和物流。",
+        "en": "Hi, how can I help? Send me an order number to check its status or parcel.",
+    },
+    "too_long": {
+        "zh": "您的消息太长了（超过 {limit} 字），请简短描述您的问题，例如“订单 123… 到哪了”。",
+        "en": 'Your message is too long (over {limit} characters). Please keep it short, e.g. "where is order 123…".',
+    },
+    "ask_order_no": {
+        "zh": "请发送您要查询的订单号（在订单详情页可以复制）。",
+        "en": "Please send the order number (you can copy it from the order details page).",
+    },
+    "ask_phone_tail": {
+        "zh": "为了保护您的隐私，请提供订单 {order_no} 收货手机号的后四位。",
+        "en": "To protect your privacy, please send the last four digits of the receiver's phone for order {order_no}.",
+    },
+    "phone_tail_format": {
+        "zh": "请发送 4 位数字，即收货手机号的后四位。",
+        "en": "Please send 4 digits: the last four of the receiver's phone.",
+    },
+    "no_match": {
+        "zh": "没有找到与该手机号后四位匹配的订单，请核对订单号和收货手机号后四位后再试。",
+        "en": "I couldn't find an order matching those digits. Please check the order number and "
+        "the last four digits of the receiver's phone.",
+    },
+    "locked": {
+        "zh": "验证失败次数过多，为保护账户安全，暂时无法继续查询。如需帮助，请联系人工客服。",
+        "en": "Too many failed attempts; for your security I can't look this up for now. "
+        "A person can help you instead.",
+    },
     "verified": {"zh": "验证成功 ✅", "en": "Verified ✅"},
     "no_orders": {"zh": "暂时没有查到您的订单。", "en": "I couldn't find any orders for you."},
     "orders_header": {"zh": "您最近的订单（按下单时间，最新在前）：", "en": "Your recent orders, newest first:"},
     "pick_order": {"zh": "您要查询哪一个订单？", "en": "Which order do you mean?"},
-    "urged": {"zh": "已为您催促仓库尽快发货，我们会优先处理。", "en": "I've asked the warehouse to hurry; "
-              "your order is now prioritised."},
-    "late": {"zh": "已超过承诺发货时间 {hours} 小时，非常抱歉！", "en": "It is {hours} h past the promised "
-             "ship-by time, we're very sorry!"},
+    "urged": {
+        "zh": "已为您催促仓库尽快发货，我们会优先处理。",
+        "en": "I've asked the warehouse to hurry; your order is now prioritised.",
+    },
+    "late": {
+        "zh": "已超过承诺发货时间 {hours} 小时，非常抱歉！",
+        "en": "It is {hours} h past the promised ship-by time, we're very sorry!",
+    },
     "ship_by": {"zh": "承诺发货：{time} 前", "en": "Ships by: {time}"},
     "not_shipped": {"zh": "订单还没有发货。", "en": "The order hasn't shipped yet."},
-    "unpaid": {"zh": "订单还未付款，付款后我们会尽快发货。", "en": "The order isn't paid yet; we'll ship soon "
-               "after payment."},
+    "unpaid": {
+        "zh": "订单还未付款，付款后我们会尽快发货。",
+        "en": "The order isn't paid yet; we'll ship soon after payment.",
+    },
     "no_parcel": {"zh": "订单{state}，没有物流信息。", "en": "The order is {state}; there is no parcel to track."},
     "already_shipped": {"zh": "订单已经发货啦：", "en": "Good news, it has already shipped:"},
-    "stalled": {"zh": "⚠️ 物流已 {hours} 小时没有更新，如需核实请联系人工客服。",
-                "en": "⚠️ No tracking update for {hours} h; a person can check with the courier for you."},
-    "exception": {"zh": "⚠️ 包裹出现异常，建议联系人工客服处理。",
-                  "en": "⚠️ The parcel has a problem; a person can sort it out for you."},
-    "fallback": {"zh": "抱歉，这个问题我暂时还处理不了。我可以帮您查订单状态、查物流、催发货。",
-                 "en": "Sorry, I can't handle that yet. I can check an order, track a parcel or chase a "
-                       "shipment."},
-    "not_yet": {"zh": "抱歉，售后和人工服务还在接入中，我暂时只能帮您查订单状态、查物流、催发货。",
-                "en": "Sorry, after-sales requests and human agents aren't connected yet; for now I can "
-                      "check an order, track a parcel or chase a shipment."},
-    "error": {"zh": "抱歉，系统开小差了，请稍后再试。", "en": "Sorry, something went wrong on our side. "
-              "Please try again in a moment."},
+    "stalled": {
+        "zh": "⚠️ 物流已 {hours} 小时没有更新，如需核实请联系人工客服。",
+        "en": "⚠️ No tracking update for {hours} h; a person can check with the courier for you.",
+    },
+    "exception": {
+        "zh": "⚠️ 包裹出现异常，建议联系人工客服处理。",
+        "en": "⚠️ The parcel has a problem; a person can sort it out for you.",
+    },
+    "fallback": {
+        "zh": "抱歉，这个问题我暂时还处理不了。我可以帮您查订单状态、查物流、催发货。",
+        "en": "Sorry, I can't handle that yet. I can check an order, track a parcel or chase a shipment.",
+    },
+    "not_yet": {
+        "zh": "抱歉，售后和人工服务还在接入中，我暂时只能帮您查订单状态、查物流、催发货。",
+        "en": "Sorry, after-sales requests and human agents aren't connected yet; for now I can "
+        "check an order, track a parcel or chase a shipment.",
+    },
+    "error": {
+        "zh": "抱歉，系统开小差了，请稍后再试。",
+        "en": "Sorry, something went wrong on our side. Please try again in a moment.",
+    },
     # labels
     "btn_orders": {"zh": "我的订单", "en": "My orders"},
     "btn_track": {"zh": "查物流", "en": "Track parcel"},
@@ -67,8 +94,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "latest": {"zh": "最新：{time} {text}", "en": "Latest: {time} {text}"},
     "eta": {"zh": "预计送达：{date}", "en": "Expected delivery: {date}"},
     "receiver": {"zh": "收货人：{name} {phone} {address}", "en": "Receiver: {name} {phone} {address}"},
-    "order_line": {"zh": "{index}. {platform} {order_no} · {state} · {title}{more} · {date}",
-                   "en": "{index}. {platform} {order_no} · {state} · {title}{more} · {date}"},
+    "order_line": {
+        "zh": "{index}. {platform} {order_no} · {state} · {title}{more} · {date}",
+        "en": "{index}. {platform} {order_no} · {state} · {title}{more} · {date}",
+    },
     "more_items": {"zh": " 等{count}件", "en": " +{count} more"},
 }
 
@@ -82,16 +111,23 @@ STATE_NAMES = {
     "closed": {"zh": "已关闭（超时未付款）", "en": "closed (not paid in time)"},
 }
 PLATFORM_NAMES = {
-    "taobao": {"zh": "淘宝", "en": "Taobao"}, "tmall": {"zh": "天猫", "en": "Tmall"},
-    "jd": {"zh": "京东", "en": "JD"}, "pdd": {"zh": "拼多多", "en": "Pinduoduo"},
-    "douyin": {"zh": "抖音", "en": "Douyin"}, "wxshop": {"zh": "微信小店", "en": "WeChat shop"},
+    "taobao": {"zh": "淘宝", "en": "Taobao"},
+    "tmall": {"zh": "天猫", "en": "Tmall"},
+    "jd": {"zh": "京东", "en": "JD"},
+    "pdd": {"zh": "拼多多", "en": "Pinduoduo"},
+    "douyin": {"zh": "抖音", "en": "Douyin"},
+    "wxshop": {"zh": "微信小店", "en": "WeChat shop"},
     "pos": {"zh": "门店", "en": "in store"},
 }
 COURIER_NAMES = {
-    "SF": {"zh": "顺丰速运", "en": "SF Express"}, "ZTO": {"zh": "中通快递", "en": "ZTO Express"},
-    "YTO": {"zh": "圆通速递", "en": "YTO Express"}, "YD": {"zh": "韵达快递", "en": "Yunda Express"},
-    "STO": {"zh": "申通快递", "en": "STO Express"}, "JT": {"zh": "极兔速递", "en": "J&T Express"},
-    "EMS": {"zh": "中国邮政EMS", "en": "China Post EMS"}, "JD": {"zh": "京东快递", "en": "JD Logistics"},
+    "SF": {"zh": "顺丰速运", "en": "SF Express"},
+    "ZTO": {"zh": "中通快递", "en": "ZTO Express"},
+    "YTO": {"zh": "圆通速递", "en": "YTO Express"},
+    "YD": {"zh": "韵达快递", "en": "Yunda Express"},
+    "STO": {"zh": "申通快递", "en": "STO Express"},
+    "JT": {"zh": "极兔速递", "en": "J&T Express"},
+    "EMS": {"zh": "中国邮政EMS", "en": "China Post EMS"},
+    "JD": {"zh": "京东快递", "en": "JD Logistics"},
 }
 
 

@@ -12,15 +12,29 @@ _TOKEN = re.compile(r"(?<![0-9a-z])([a-z]{0,3}[0-9]{6,19}(?:-[0-9]{15})?(?:cn)?)
 _TAIL = re.compile(r"(?:尾号|后四位|后4位|末四位|末4位|tail|last 4|last four)\D{0,4}([0-9]{4})(?![0-9])")
 _BARE_TAIL = re.compile(r"^\s*([0-9]{4})\s*$")
 _COURIERS = {
-    "顺丰": "顺丰", "sf express": "SF Express", "中通": "中通", "圆通": "圆通", "韵达": "韵达",
-    "申通": "申通", "极兔": "极兔", "ems": "EMS", "邮政": "邮政", "京东快递": "京东快递", "京东物流": "京东物流",
+    "顺丰": "顺丰",
+    "sf express": "SF Express",
+    "中通": "中通",
+    "圆通": "圆通",
+    "韵达": "韵达",
+    "申通": "申通",
+    "极兔": "极兔",
+    "ems": "EMS",
+    "邮政": "邮政",
+    "京东快递": "京东快递",
+    "京东物流": "京东物流",
     "德邦": "德邦",
 }
 
 _WAYBILL_SHAPES = [
-    re.compile(r"sf[0-9]{12,13}"), re.compile(r"yt[0-9]{13}"), re.compile(r"jt[0-9]{13}"),
-    re.compile(r"jd[xv][0-9]{12}"), re.compile(r"e[a-z][0-9]{9}cn"), re.compile(r"773[0-9]{12}"),
-    re.compile(r"7[0-9]{11,13}"), re.compile(r"(?:3|4)[0-9]{12,14}"),
+    re.compile(r"sf[0-9]{12,13}"),
+    re.compile(r"yt[0-9]{13}"),
+    re.compile(r"jt[0-9]{13}"),
+    re.compile(r"jd[xv][0-9]{12}"),
+    re.compile(r"e[a-z][0-9]{9}cn"),
+    re.compile(r"773[0-9]{12}"),
+    re.compile(r"7[0-9]{11,13}"),
+    re.compile(r"(?:3|4)[0-9]{12,14}"),
 ]
 _ORDER_SHAPES = [
     re.compile(r"[0-9]{6}-[0-9]{15}"),  # Pinduoduo

@@ -5,8 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 INTENTS = (
-    "order_status", "urge_shipping", "logistics", "return_refund", "exchange", "refund_only",
-    "cancel_order", "change_address", "human_agent", "complaint", "greeting", "other",
+    "order_status",
+    "urge_shipping",
+    "logistics",
+    "return_refund",
+    "exchange",
+    "refund_only",
+    "cancel_order",
+    "change_address",
+    "human_agent",
+    "complaint",
+    "greeting",
+    "other",
 )
 SLOTS = ("order_id", "tracking_no", "courier", "phone_tail", "reason", "attribute")
 
@@ -20,5 +30,4 @@ class Parse:
     alternatives: tuple[tuple[str, float], ...] = ()
 
     def as_dict(self) -> dict[str, object]:
-        return {"intent": self.intent, "confidence": round(self.confidence, 3), "slots": self.slots,
-                "lang": self.lang}
+        return {"intent": self.intent, "confidence": round(self.confidence, 3), "slots": self.slots, "lang": self.lang}

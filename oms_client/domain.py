@@ -111,11 +111,7 @@ class Order:
 
     def is_ship_late(self, now: datetime) -> bool:
         """Late means paid, not yet handed to a courier, and past the promise made at checkout."""
-        return (
-            self.state is OrderState.PAID
-            and self.promised_ship_by is not None
-            and now > self.promised_ship_by
-        )
+        return self.state is OrderState.PAID and self.promised_ship_by is not None and now > self.promised_ship_by
 
 
 @dataclass(frozen=True)

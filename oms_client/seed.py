@@ -27,28 +27,54 @@ SAMPLES_META_KEY = "demo_samples"
 BATCH = 5_000
 
 PLATFORM_WEIGHTS = {
-    Platform.TAOBAO: 30, Platform.TMALL: 20, Platform.JD: 15, Platform.PDD: 15,
-    Platform.DOUYIN: 12, Platform.WXSHOP: 5, Platform.POS: 3,
+    Platform.TAOBAO: 30,
+    Platform.TMALL: 20,
+    Platform.JD: 15,
+    Platform.PDD: 15,
+    Platform.DOUYIN: 12,
+    Platform.WXSHOP: 5,
+    Platform.POS: 3,
 }
 SHIP_SLA_HOURS = {Platform.JD: 24}
 DEFAULT_SHIP_SLA_HOURS = 48
 COURIER_WEIGHTS = {
-    Courier.ZTO: 22, Courier.YTO: 18, Courier.YUNDA: 16, Courier.SF: 14, Courier.STO: 10,
-    Courier.JT: 12, Courier.EMS: 4, Courier.JD: 4,
+    Courier.ZTO: 22,
+    Courier.YTO: 18,
+    Courier.YUNDA: 16,
+    Courier.SF: 14,
+    Courier.STO: 10,
+    Courier.JT: 12,
+    Courier.EMS: 4,
+    Courier.JD: 4,
 }
 FAST_COURIERS = {Courier.SF, Courier.JD}
 # (story, order state, weight): a story is what a newcomer might want to try.
 STORIES = [
-    ("unpaid", OrderState.PENDING_PAYMENT, 3), ("closed", OrderState.CLOSED, 4),
-    ("cancelled", OrderState.CANCELLED, 7), ("paid", OrderState.PAID, 8),
-    ("paid_late", OrderState.PAID, 2), ("in_transit", OrderState.SHIPPED, 15),
-    ("stalled", OrderState.SHIPPED, 2), ("exception", OrderState.SHIPPED, 1),
-    ("delivered", OrderState.DELIVERED, 13), ("completed", OrderState.COMPLETED, 45),
+    ("unpaid", OrderState.PENDING_PAYMENT, 3),
+    ("closed", OrderState.CLOSED, 4),
+    ("cancelled", OrderState.CANCELLED, 7),
+    ("paid", OrderState.PAID, 8),
+    ("paid_late", OrderState.PAID, 2),
+    ("in_transit", OrderState.SHIPPED, 15),
+    ("stalled", OrderState.SHIPPED, 2),
+    ("exception", OrderState.SHIPPED, 1),
+    ("delivered", OrderState.DELIVERED, 13),
+    ("completed", OrderState.COMPLETED, 45),
 ]
 
 # The order in which samples are offered: the most telling first.
-SAMPLE_ORDER = ("in_transit", "paid_late", "paid", "stalled", "exception", "delivered", "completed", "unpaid",
-                "cancelled", "closed")
+SAMPLE_ORDER = (
+    "in_transit",
+    "paid_late",
+    "paid",
+    "stalled",
+    "exception",
+    "delivered",
+    "completed",
+    "unpaid",
+    "cancelled",
+    "closed",
+)
 
 
 @dataclass
@@ -109,13 +135,16 @@ async def _write(database: Database, rows: _Rows) -> None:
         (m.ShipmentRow, rows.shipments),
         (m.TrackingEventRow, rows.events),
     ]
-    samples = [rows.samples[story].__dict__ | {"platform": str(rows.samples[story].platform),
-                                               "state": str(rows.samples[story].state)}
-               for story in SAMPLE_ORDER if story in rows.samples]
+    samples = [
+        rows.samples[story].__dict__
+        | {"platform": str(rows.samples[story].platform), "state": str(rows.samples[story].state)}
+        for story in SAMPLE_ORDER
+        if story in rows.samples
+    ]
     async with database.write.begin() as conn:
         for table, values in tables:
             for start in range(0, len(values), BATCH):
-                await conn.execute(insert(table), values[start:start + BATCH])
+                await conn.execute(insert(table), values[start : start + BATCH])
         await conn.execute(insert(m.MetaRow), [{"key": SAMPLES_META_KEY, "value": {"samples": samples}}])
 
 
@@ -153,10 +182,16 @@ class _Generator:
     def _address(self) -> dict[str, str]:
         province, city, district = self.rng.choice(data.PLACES)
         rng = self.rng
-        detail = (f"{rng.choice(data.STREETS)}{rng.randint(1, 999)}号{rng.choice(data.COMPOUNDS)}"
-                  f"{rng.randint(1, 30)}幢{rng.randint(1, 4)}单元{rng.randint(1, 33)}{rng.randint(1, 4):02d}室")
-        return {"receiver_province": province, "receiver_city": city, "receiver_district": district,
-                "receiver_detail": detail}
+        detail = (
+            f"{rng.choice(data.STREETS)}{rng.randint(1, 999)}号{rng.choice(data.COMPOUNDS)}"
+            f"{rng.randint(1, 30)}幢{rng.randint(1, 4)}单元{rng.randint(1, 33)}{rng.randint(1, 4):02d}室"
+        )
+        return {
+            "receiver_province": province,
+            "receiver_city": city,
+            "receiver_district": district,
+            "receiver_detail": detail,
+        }
 
     def _customer(self, customer_id: int) -> None:
         created = self.now - timedelta(days=self.rng.uniform(60, 900))
@@ -185,10 +220,19 @@ class _Generator:
         times = self._times(story, platform)
         number = self._unique_number(platform, times["created_at"])
         total = self._lines(order_id)
-        self.rows.orders.append({
-            "id": order_id, "platform": str(platform), "order_no": number, "customer_id": customer["id"],
-            "state": str(state), "total": total, "version": 1, **times, **self._receiver(customer),
-        })
+        self.rows.orders.append(
+            {
+                "id": order_id,
+                "platform": str(platform),
+                "order_no": number,
+                "customer_id": customer["id"],
+                "state": str(state),
+                "total": total,
+                "version": 1,
+                **times,
+                **self._receiver(customer),
+            }
+        )
         shipment = None
         if "shipped_at" in times and platform is not Platform.POS:
             shipment = self._shipment(order_id, platform, story, times)
@@ -220,7 +264,7 @@ class _Generator:
         elif story == "paid_late":
             created = now - sla - rng.uniform(2, 40) * hours
         elif story in ("in_transit", "stalled", "exception"):
-            back = {"in_transit": (8, 90), "stalled": (100, 190), "exception": (40, 120)}[story]
+            back = {"in_transit": (8.0, 90.0), "stalled": (100.0, 190.0), "exception": (40.0, 120.0)}[story]
             anchors["shipped_at"] = now - rng.uniform(*back) * hours
             created = anchors["shipped_at"] - rng.uniform(3, 40) * hours
         elif story in ("delivered", "completed"):
@@ -238,28 +282,46 @@ class _Generator:
         total = Decimal("0")
         for sku, title, price in self.rng.sample(self.skus, self.rng.choice((1, 1, 1, 2, 2, 3))):
             qty = self.rng.choices((1, 2, 3), weights=(80, 15, 5))[0]
-            self.rows.lines.append({"id": len(self.rows.lines) + 1, "order_id": order_id, "sku": sku,
-                                    "title": title, "qty": qty, "unit_price": price})
+            self.rows.lines.append(
+                {
+                    "id": len(self.rows.lines) + 1,
+                    "order_id": order_id,
+                    "sku": sku,
+                    "title": title,
+                    "qty": qty,
+                    "unit_price": price,
+                }
+            )
             total += price * qty
         return total
 
     def _shipment(self, order_id: int, platform: Platform, story: str, times: dict[str, Any]) -> dict[str, Any]:
         rng = self.rng
-        courier = Courier.JD if platform is Platform.JD and rng.random() < 0.8 else rng.choices(
-            list(COURIER_WEIGHTS), weights=list(COURIER_WEIGHTS.values()))[0]
+        courier = (
+            Courier.JD
+            if platform is Platform.JD and rng.random() < 0.8
+            else rng.choices(list(COURIER_WEIGHTS), weights=list(COURIER_WEIGHTS.values()))[0]
+        )
         code, _, origin = rng.choice(data.WAREHOUSES)
         shipped_at: datetime = times["shipped_at"]
         days = 1.5 if courier in FAST_COURIERS else 3.0
-        shipment = {"id": len(self.rows.shipments) + 1, "order_id": order_id, "warehouse": code,
-                    "courier": str(courier), "tracking_no": waybill_number(rng, courier),
-                    "shipped_at": shipped_at, "expected_delivery": shipped_at + timedelta(days=days)}
+        shipment = {
+            "id": len(self.rows.shipments) + 1,
+            "order_id": order_id,
+            "warehouse": code,
+            "courier": str(courier),
+            "tracking_no": waybill_number(rng, courier),
+            "shipped_at": shipped_at,
+            "expected_delivery": shipped_at + timedelta(days=days),
+        }
         self.rows.shipments.append(shipment)
         destination = self.rows.orders[-1]["receiver_city"]
         self._events(shipment, story, origin, destination, times.get("signed_at"))
         return shipment
 
-    def _events(self, shipment: dict[str, Any], story: str, origin: str, destination: str,
-                signed_at: datetime | None) -> None:
+    def _events(
+        self, shipment: dict[str, Any], story: str, origin: str, destination: str, signed_at: datetime | None
+    ) -> None:
         chain = _route(self.rng, origin, destination, self.rows.orders[-1]["receiver_district"])
         start: datetime = shipment["shipped_at"]
         if signed_at:
@@ -283,8 +345,16 @@ class _Generator:
             self._event(shipment["id"], when, destination, text, kind)
 
     def _event(self, shipment_id: int, at: datetime, place: str, text: str, state: TrackingState) -> None:
-        self.rows.events.append({"id": len(self.rows.events) + 1, "shipment_id": shipment_id, "at": at,
-                                 "place": place, "text": text, "state": str(state)})
+        self.rows.events.append(
+            {
+                "id": len(self.rows.events) + 1,
+                "shipment_id": shipment_id,
+                "at": at,
+                "place": place,
+                "text": text,
+                "state": str(state),
+            }
+        )
 
     def _remember_sample(self, story: str, order: dict[str, Any], shipment: dict[str, Any] | None) -> None:
         if story in self.rows.samples:
@@ -321,7 +391,7 @@ def _route(rng: random.Random, origin: str, destination: str, district: str) -> 
     dest_hub = destination.removesuffix("市") + "转运中心"
     stations = [origin_hub] if destination == origin else [origin_hub, *middle, dest_hub]
     chain = [(origin, f"【{origin}】快件已揽收", TrackingState.COLLECTED)]
-    for here, there in zip(stations, stations[1:] + [district], strict=True):
+    for here, there in zip(stations, [*stations[1:], district], strict=True):
         chain.append((here, f"快件已到达【{here}】", TrackingState.IN_TRANSIT))
         chain.append((here, f"快件已从【{here}】发出，下一站【{there}】", TrackingState.IN_TRANSIT))
     chain.append((district, f"【{destination}{district}】快件正在派送中", TrackingState.OUT_FOR_DELIVERY))

@@ -38,8 +38,7 @@ def press(line: str, buttons: Sequence[Button]) -> str:
     return line
 
 
-async def run_console(dialogue: Dialogue, user_id: str, stdin: TextIO = sys.stdin,
-                      stdout: TextIO = sys.stdout) -> None:
+async def run_console(dialogue: Dialogue, user_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
     interactive = stdin.isatty()
     buttons: list[Button] = []
     line_number = 0
@@ -54,8 +53,9 @@ async def run_console(dialogue: Dialogue, user_id: str, stdin: TextIO = sys.stdi
         if not interactive:
             stdout.write(f"> {line}\n")
         line_number += 1
-        message = IncomingMessage(channel=CHANNEL, chat_id=user_id, user_id=user_id,
-                                  text=press(line, buttons), message_id=str(line_number))
+        message = IncomingMessage(
+            channel=CHANNEL, chat_id=user_id, user_id=user_id, text=press(line, buttons), message_id=str(line_number)
+        )
         replies = await dialogue.handle(message)
         buttons = [button for reply in replies for button in reply.buttons]
         stdout.write(render(replies) + "\n")

@@ -17,8 +17,15 @@ from oms_client.domain import OrderState
 
 
 def run(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                          env=env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture
@@ -102,8 +109,9 @@ def _free_port() -> int:
 async def test_serve_answers_healthz_with_store_health(sqlite_env: dict[str, str]) -> None:
     port = _free_port()
     env = sqlite_env | {"XIAOER_PORT": str(port)}
-    process = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "serve", "--demo", env=env,
-                                                   stderr=asyncio.subprocess.PIPE)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "serve", "--demo", env=env, stderr=asyncio.subprocess.PIPE
+    )
     try:
         body = await _poll_health(port)
         assert body["status"] == "ok" and body["store"]["ok"] is True and body["store"]["backend"] == "sqlite"

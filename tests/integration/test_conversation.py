@@ -52,7 +52,8 @@ async def test_while_waiting_for_digits_other_text_gets_a_format_hint(dialogue: 
 async def test_english_questions_get_english_answers(dialogue: Dialogue, seeded: SeedResult) -> None:
     sample = next(s for s in seeded.samples if s.state is OrderState.SHIPPED)
     assert await ask(dialogue, f"where is my order {sample.order_id}") == say(
-        "ask_phone_tail", "en", order_no=sample.order_id)
+        "ask_phone_tail", "en", order_no=sample.order_id
+    )
     answer = await ask(dialogue, sample.phone_tail)
     assert answer.startswith("Verified") and "Parcel:" in answer and "Expected delivery" in answer
 
@@ -79,9 +80,7 @@ async def test_a_late_order_says_so_and_an_urge_is_recorded(
     assert "urge_shipping" in actions
 
 
-async def test_a_stalled_parcel_is_flagged_with_a_person_to_talk_to(
-    dialogue: Dialogue, seeded: SeedResult
-) -> None:
+async def test_a_stalled_parcel_is_flagged_with_a_person_to_talk_to(dialogue: Dialogue, seeded: SeedResult) -> None:
     stalled = seeded.samples[3]  # "stalled" comes fourth
     replies = await send(dialogue, f"{stalled.order_id} 尾号{stalled.phone_tail} 物流")
     assert "小时没有更新" in replies[0].text
@@ -103,8 +102,21 @@ async def test_requests_not_yet_served_get_an_honest_answer(dialogue: Dialogue) 
     assert await ask(dialogue, "转人工") == say("not_yet", "zh")
 
 
-BAD_INPUTS = ["", "   ", "\n", "\x00\x00\x00", "\u200b\u200b", "a" * 10_000, "退" * (MAX_MESSAGE_CHARS + 1),
-              "😀😀😀", "'; DROP TABLE orders; --", "1' OR '1'='1", "\ud83d", "%s%s%n{0}{{}}", "<script>x</script>"]
+BAD_INPUTS = [
+    "",
+    "   ",
+    "\n",
+    "\x00\x00\x00",
+    "\u200b\u200b",
+    "a" * 10_000,
+    "退" * (MAX_MESSAGE_CHARS + 1),
+    "😀😀😀",
+    "'; DROP TABLE orders; --",
+    "1' OR '1'='1",
+    "\ud83d",
+    "%s%s%n{0}{{}}",
+    "<script>x</script>",
+]
 
 
 async def _counts(store: SqlOrderStore) -> list[int]:

@@ -63,8 +63,9 @@ async def test_ten_failures_a_day_lock_the_order_for_everyone(
     owner = await ask(dialogue, f"订单 {sample.order_id} 尾号{sample.phone_tail}", user="owner")
     assert owner == say("locked", "zh")
     clock.advance(days=1, minutes=1)
-    assert sample.tracking_no in await ask(dialogue, f"订单 {sample.order_id} 尾号{sample.phone_tail} 物流",
-                                           user="owner")
+    assert sample.tracking_no in await ask(
+        dialogue, f"订单 {sample.order_id} 尾号{sample.phone_tail} 物流", user="owner"
+    )
 
 
 async def test_a_verified_user_is_not_asked_again(dialogue: Dialogue, seeded: SeedResult) -> None:
@@ -123,7 +124,9 @@ async def test_proof_for_one_customer_does_not_open_another_customers_order(
     mine = seeded.samples[0]
     other = next(s for s in seeded.samples if owners[s.order_id] != owners[mine.order_id])
     await ask(dialogue, f"订单 {mine.order_id} 尾号{mine.phone_tail}")
-    assert await ask(dialogue, f"订单 {other.order_id} 怎么样了") == say("ask_phone_tail", "zh", order_no=other.order_id)
+    assert await ask(dialogue, f"订单 {other.order_id} 怎么样了") == say(
+        "ask_phone_tail", "zh", order_no=other.order_id
+    )
 
 
 async def test_locked_user_lock_covers_new_order_numbers_too(

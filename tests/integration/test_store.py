@@ -40,9 +40,7 @@ async def test_unknown_order_number_finds_nothing(store: SqlOrderStore, seeded: 
     assert await store.find_orders("' OR 1=1 --") == []
 
 
-async def test_recent_orders_are_newest_first_and_only_the_customers(
-    store: SqlOrderStore, seeded: SeedResult
-) -> None:
+async def test_recent_orders_are_newest_first_and_only_the_customers(store: SqlOrderStore, seeded: SeedResult) -> None:
     [order] = await store.find_orders(seeded.samples[0].order_id)
     recent = await store.recent_orders([order.customer_id], 50)
     assert recent and all(o.customer_id == order.customer_id for o in recent)

@@ -20,4 +20,7 @@ def test_addresses_stop_at_the_district() -> None:
 
 
 def test_phone_numbers_in_free_text_are_masked_for_logs() -> None:
-    assert mask_phones_in_text("我电话13812345678，订单4102938475610293847") == "我电话138****5678，订单4102938475610293847"
+    assert (
+        mask_phones_in_text("我电话13812345678，订单4102938475610293847")
+        == "我电话138****5678，订单4102938475610293847"
+    )

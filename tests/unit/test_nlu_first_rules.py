@@ -27,7 +27,10 @@ def test_a_mobile_number_is_neither_an_order_nor_a_waybill() -> None:
 
 
 def test_full_width_digits_are_kept_as_written() -> None:
-    assert parse("订单４１０２９３８４７５６１０２９３８４７").slots["order_id"] == "４１０２９３８４７５６１０２９３８４７"
+    assert (
+        parse("订单４１０２９３８４７５６１０２９３８４７").slots["order_id"]
+        == "４１０２９３８４７５６１０２９３８４７"
+    )
 
 
 def test_english_and_chinese_are_told_apart() -> None:

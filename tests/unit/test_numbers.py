@@ -11,13 +11,23 @@ from oms_client.domain import Courier, Platform
 from oms_client.numbers import order_number, s10_check_digit, waybill_number
 
 ORDER_SHAPES = {
-    Platform.TAOBAO: r"[1-4]\d{17,18}", Platform.TMALL: r"[1-4]\d{17,18}", Platform.JD: r"[23]\d{10,11}",
-    Platform.PDD: r"261122-\d{15}", Platform.DOUYIN: r"[56]\d{18}", Platform.WXSHOP: r"3\d{18}",
+    Platform.TAOBAO: r"[1-4]\d{17,18}",
+    Platform.TMALL: r"[1-4]\d{17,18}",
+    Platform.JD: r"[23]\d{10,11}",
+    Platform.PDD: r"261122-\d{15}",
+    Platform.DOUYIN: r"[56]\d{18}",
+    Platform.WXSHOP: r"3\d{18}",
     Platform.POS: r"POS20261122\d{6}",
 }
 WAYBILL_SHAPES = {
-    Courier.SF: r"SF1\d{12}", Courier.ZTO: r"7[358]\d{12}", Courier.YTO: r"YT\d{13}", Courier.YUNDA: r"(43|46|31)\d{13}",
-    Courier.STO: r"773\d{12}", Courier.JT: r"JT\d{13}", Courier.JD: r"JD[XV]0\d{11}", Courier.EMS: r"E[A-Z]\d{9}CN",
+    Courier.SF: r"SF1\d{12}",
+    Courier.ZTO: r"7[358]\d{12}",
+    Courier.YTO: r"YT\d{13}",
+    Courier.YUNDA: r"(43|46|31)\d{13}",
+    Courier.STO: r"773\d{12}",
+    Courier.JT: r"JT\d{13}",
+    Courier.JD: r"JD[XV]0\d{11}",
+    Courier.EMS: r"E[A-Z]\d{9}CN",
 }
 
 
