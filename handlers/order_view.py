@@ -94,14 +94,20 @@ class OrderView:
             lines += [f"{self.time(event.at)} {event.text}" for event in recent]
         latest = shipment.latest_event
         if latest is None or latest.state is not TrackingState.SIGNED:
-            if shipment.expected_delivery:
-                lines.append(say("eta", self.lang, date=self.date(shipment.expected_delivery)))
+            lines += self.expected_delivery(shipment)
             lines += self.parcel_warnings(shipment)
         return lines
 
+    def expected_delivery(self, shipment: Shipment) -> list[str]:
+        expected = shipment.expected_delivery
+        if expected is None:
+            return []
+        key = "eta" if expected.astimezone(self.tz).date() >= self.now.astimezone(self.tz).date() else "eta_missed"
+        return [say(key, self.lang, date=self.date(expected))]
+
     def parcel_warnings(self, shipment: Shipment) -> list[str]:
         latest = shipment.latest_event
-        if latest is None:
+        if latest is None or latest.state is TrackingState.SIGNED:
             return []
         if latest.state in (TrackingState.EXCEPTION, TrackingState.RETURNED):
             return [say("exception", self.lang)]

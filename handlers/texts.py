@@ -93,6 +93,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "parcel": {"zh": "物流：{courier} {tracking_no}", "en": "Parcel: {courier} {tracking_no}"},
     "latest": {"zh": "最新：{time} {text}", "en": "Latest: {time} {text}"},
     "eta": {"zh": "预计送达：{date}", "en": "Expected delivery: {date}"},
+    "eta_missed": {"zh": "原预计 {date} 送达，已延误", "en": "Was expected on {date}; it is running late"},
     "receiver": {"zh": "收货人：{name} {phone} {address}", "en": "Receiver: {name} {phone} {address}"},
     "order_line": {
         "zh": "{index}. {platform} {order_no} · {state} · {title}{more} · {date}",

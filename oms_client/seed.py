@@ -215,7 +215,7 @@ class _Generator:
     def _order(self, order_id: int) -> None:
         rng = self.rng
         platform = rng.choices(list(PLATFORM_WEIGHTS), weights=list(PLATFORM_WEIGHTS.values()))[0]
-        story, state = ("completed", OrderState.COMPLETED) if platform is Platform.POS else self._story()
+        story, state = ("pos_sale", OrderState.COMPLETED) if platform is Platform.POS else self._story()
         customer = self._pick_customer()
         times = self._times(story, platform)
         number = self._unique_number(platform, times["created_at"])
