@@ -1,15 +1,32 @@
-"""Intent and slot extraction: pure functions, no I/O, safe to call from any thread."""
+"""Intent and slot extraction: pure functions, no I/O after the model is loaded, thread-safe."""
 
 from __future__ import annotations
 
-from nlu.normalize import detect_lang, normalize
-from nlu.rules import score_intents
+import threading
+
+from nlu.features import features
+from nlu.model import IntentModel
+from nlu.normalize import detect_lang, for_intent, normalize
+from nlu.phrases import phrase_slots
 from nlu.slots import extract_slots
 from nlu.types import INTENTS, SLOTS, Parse
 
 MAX_PARSE_CHARS = 2_000
+ALTERNATIVES = 2
 
 __all__ = ["INTENTS", "SLOTS", "Parse", "detect_lang", "parse"]
+
+_lock = threading.Lock()
+_model: IntentModel | None = None
+
+
+def _intent_model() -> IntentModel:
+    global _model
+    if _model is None:
+        with _lock:
+            if _model is None:
+                _model = IntentModel.load()
+    return _model
 
 
 def parse(text: str) -> Parse:
@@ -17,14 +34,13 @@ def parse(text: str) -> Parse:
     text = text[:MAX_PARSE_CHARS]
     normalized = normalize(text)
     slots = extract_slots(normalized, text)
-    scored = score_intents(normalized)
-    intent, confidence = scored[0]
-    if intent == "other" and ("order_id" in slots or "tracking_no" in slots):
-        intent, confidence = ("logistics", 0.5) if "tracking_no" in slots else ("order_status", 0.5)
-    return Parse(
-        intent=intent,
-        confidence=confidence,
-        slots=slots,
-        lang=detect_lang(normalized) or "zh",
-        alternatives=tuple(scored[1:3]),
-    )
+    lang = detect_lang(normalized.text) or "zh"
+    if not normalized.text:
+        return Parse("other", 0.0, {}, lang)
+    model = _intent_model()
+    probabilities = model.probabilities(features(for_intent(normalized.text), sorted(slots)))
+    ranked = probabilities.argsort()[::-1]
+    intent = model.classes[ranked[0]]
+    slots.update(phrase_slots(intent, normalized, text))
+    alternatives = tuple((model.classes[i], float(probabilities[i])) for i in ranked[1 : 1 + ALTERNATIVES])
+    return Parse(intent, float(probabilities[ranked[0]]), slots, lang, alternatives)

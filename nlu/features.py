@@ -1,0 +1,24 @@
+"""What the intent classifier sees of a message: words, character n-grams and which slots it has."""
+
+from __future__ import annotations
+
+import re
+
+from nlu.tokenizer import tokenizer
+
+_DIGITS = re.compile(r"[0-9]+")
+_SPACE = re.compile(r"\s+")
+_PUNCT = set(" ，。！？、,.!?~～…:：;；()（）【】[]\"'“”‘’-—_/\\#")
+
+
+def features(text: str, slot_names: list[str]) -> list[str]:
+    """`text` is the classifier form of the message (see normalize.for_intent)."""
+    text = _SPACE.sub(" ", _DIGITS.sub("#", text))
+    words = [w for w in tokenizer().lcut(text, HMM=False) if w.strip() and w not in _PUNCT]
+    found = [f"w:{w}" for w in words]
+    found += [f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    squeezed = text.replace(" ", "")
+    found += [f"c2:{squeezed[i:i + 2]}" for i in range(len(squeezed) - 1)]
+    found += [f"c3:{squeezed[i:i + 3]}" for i in range(len(squeezed) - 2)]
+    found += [f"slot:{name}" for name in slot_names]
+    return found or ["empty"]
