@@ -23,6 +23,12 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _ASCII_WORD = re.compile(r"[a-z]+")
 _T2S = opencc.OpenCC("t2s")
+# "不取消了", "不要转人工", "我没说要取消": the request named is the one NOT wanted. The verb is marked so
+# the classifier does not read it as the request itself.
+_NEGATED = re.compile(
+    r"(?:不是要|没说要|没有要|不用再|不用|不要|不想|不必|别再|别|不)(取消|拦截|改地址|转人工|人工|退货|退款|退|换货|换)"
+    r"|(?:不用再|不用|不要|别再|别)(发货|发|催)"  # "还不发货" is a complaint about shipping, not a wish
+)
 
 
 @dataclass(frozen=True)
@@ -61,7 +67,8 @@ def for_intent(normalized: str) -> str:
     for spoken, digits in CN_NUMBER_SIZES.items():
         if spoken in text:
             text = text.replace(spoken, digits)
-    return _ASCII_WORD.sub(lambda m: ABBREVIATIONS.get(m.group(0), m.group(0)), text).strip()
+    text = _ASCII_WORD.sub(lambda m: ABBREVIATIONS.get(m.group(0), m.group(0)), text)
+    return _NEGATED.sub(lambda m: "¬" + (m.group(1) or m.group(2)), text).strip()
 
 
 def detect_lang(text: str) -> str | None:

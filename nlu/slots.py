@@ -33,7 +33,7 @@ _WAYBILLS = [
 _ORDER_SHAPES = [
     re.compile(r"[0-9]{6}-[0-9]{15}"),  # Pinduoduo
     re.compile(r"[1-9][0-9]{17,18}"),  # Taobao/Tmall, Douyin, WeChat shop
-    re.compile(r"[23][0-9]{10,11}"),  # JD
+    re.compile(r"[1-6][0-9]{11}|[2-9][0-9]{10}|1[0-2][0-9]{9}"),  # JD, but never a mobile number (1[3-9]…)
     re.compile(r"pos[0-9]{14}"),
 ]
 def classify_number(token: str) -> str | None:
