@@ -9,6 +9,7 @@ import logging
 import signal
 import sys
 from datetime import datetime
+from pathlib import Path
 
 from aiohttp import web
 
@@ -19,6 +20,7 @@ from bot.logs import configure_logging
 from bot.samples import samples_as_json, samples_as_text, samples_from_meta
 from bot.settings import Settings
 from bot.web import build_web_app
+from nlu.evaluate import evaluate
 from oms_client.clock import FixedClock
 from oms_client.seed import SAMPLES_META_KEY, StoreNotEmpty, seed_store
 
@@ -44,6 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
     nlu_commands = nlu_parser.add_subparsers(dest="nlu_command", required=True)
     nlu_parse = nlu_commands.add_parser("parse", help="print the parse of one message as JSON")
     nlu_parse.add_argument("text")
+    nlu_eval = nlu_commands.add_parser("eval", help="score the NLU on a JSONL file of {text, intent, slots}")
+    nlu_eval.add_argument("file", type=Path)
+    nlu_commands.add_parser("train", help="rebuild the intent model from nlu/data (needs the 'train' extra)")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply migrations")
@@ -55,9 +60,28 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     configure_logging("WARNING" if args.command in ("chat", "seed", "nlu") else settings.log_level)
     if args.command == "nlu":
+        return _nlu(args)
+    return asyncio.run(_run(args, settings))
+
+
+def _nlu(args: argparse.Namespace) -> int:
+    if args.nlu_command == "parse":
         print(json.dumps(nlu.parse(args.text).as_dict(), ensure_ascii=False))
         return 0
-    return asyncio.run(_run(args, settings))
+    if args.nlu_command == "train":
+        from nlu.train import main as train
+
+        return train()
+    if not args.file.is_file():
+        print(f"找不到文件：{args.file}", file=sys.stderr)
+        return 2
+    try:
+        report = evaluate(args.file, nlu.parse)
+    except (ValueError, KeyError) as error:  # json.JSONDecodeError is a ValueError
+        print(f"文件格式不对（每行一个 {{\"text\", \"intent\", \"slots\"}} 对象）：{error}", file=sys.stderr)
+        return 2
+    print("\n".join(report.lines()))
+    return 0
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:

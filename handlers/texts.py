@@ -78,6 +78,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry, after-sales requests and human agents aren't connected yet; for now I can "
         "check an order, track a parcel or chase a shipment.",
     },
+    "clarify": {"zh": "抱歉，我不太确定您的意思。您是想：", "en": "Sorry, I'm not sure what you mean. Do you want to:"},
     "error": {
         "zh": "抱歉，系统开小差了，请稍后再试。",
         "en": "Sorry, something went wrong on our side. Please try again in a moment.",

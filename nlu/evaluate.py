@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nlu.types import INTENTS, Parse
+from nlu.types import INTENTS, SLOTS, Parse
 
 EXACT_SLOTS = ("order_id", "tracking_no", "courier", "phone_tail")
 
@@ -30,10 +30,10 @@ class Report:
         gold = {k: v for k, v in gold_slots.items() if k in EXACT_SLOTS}
         predicted = {k: v for k, v in parsed.slots.items() if k in EXACT_SLOTS}
         self.slots_exact += gold == predicted
-        for name in EXACT_SLOTS:
-            self.slot_gold[name] += name in gold
-            self.slot_predicted[name] += name in predicted
-            self.slot_hits[name] += name in gold and gold.get(name) == predicted.get(name)
+        for name in SLOTS:
+            self.slot_gold[name] += name in gold_slots
+            self.slot_predicted[name] += name in parsed.slots
+            self.slot_hits[name] += name in gold_slots and gold_slots.get(name) == parsed.slots.get(name)
 
     def per_intent(self) -> dict[str, tuple[float, float, float, int]]:
         table = {}
@@ -57,11 +57,15 @@ class Report:
             out.append(f"{intent:<16}{p:>10.3f}{r:>8.3f}{f:>7.3f}{n:>6}")
         mistakes = [(pair, n) for pair, n in self.confusions.most_common() if pair[0] != pair[1]][:10]
         out.append("most confused (gold -> predicted): " + ", ".join(f"{g}->{p} {n}" for (g, p), n in mistakes))
-        for name in EXACT_SLOTS:
-            out.append(f"slot {name}: gold={self.slot_gold[name]} predicted={self.slot_predicted[name]} "
-                       f"exact={self.slot_hits[name]}")
-        out.append(f"slot_exact_match={self.slots_exact / self.n if self.n else 0:.4f} (messages whose "
-                   f"{', '.join(EXACT_SLOTS)} all match)")
+        for name in SLOTS:
+            out.append(
+                f"slot {name}: gold={self.slot_gold[name]} predicted={self.slot_predicted[name]} "
+                f"exact={self.slot_hits[name]}"
+            )
+        out.append(
+            f"slot_exact_match={self.slots_exact / self.n if self.n else 0:.4f} (messages whose "
+            f"{', '.join(EXACT_SLOTS)} all match)"
+        )
         accuracy = self.correct / self.n if self.n else 0.0
         out.append(f"accuracy={accuracy:.4f} macro_f1={self.macro_f1():.4f} n={self.n}")
         return out
@@ -77,5 +81,8 @@ def read_jsonl(path: Path) -> Iterable[dict[str, object]]:
 def evaluate(path: Path, parse: Callable[[str], Parse]) -> Report:
     report = Report()
     for row in read_jsonl(path):
-        report.add(str(row["intent"]), dict(row.get("slots") or {}), parse(str(row["text"])))  # type: ignore[arg-type]
+        slots = row.get("slots") or {}
+        if not isinstance(slots, dict):
+            raise ValueError(f"slots must be a JSON object: {row}")
+        report.add(str(row["intent"]), {str(k): str(v) for k, v in slots.items()}, parse(str(row["text"])))
     return report

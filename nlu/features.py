@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from nlu.tokenizer import tokenizer
 
@@ -16,9 +17,9 @@ def features(text: str, slot_names: list[str]) -> list[str]:
     text = _SPACE.sub(" ", _DIGITS.sub("#", text))
     words = [w for w in tokenizer().lcut(text, HMM=False) if w.strip() and w not in _PUNCT]
     found = [f"w:{w}" for w in words]
-    found += [f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    found += [f"b:{a}_{b}" for a, b in pairwise(words)]
     squeezed = text.replace(" ", "")
-    found += [f"c2:{squeezed[i:i + 2]}" for i in range(len(squeezed) - 1)]
-    found += [f"c3:{squeezed[i:i + 3]}" for i in range(len(squeezed) - 2)]
+    found += [f"c2:{squeezed[i : i + 2]}" for i in range(len(squeezed) - 1)]
+    found += [f"c3:{squeezed[i : i + 3]}" for i in range(len(squeezed) - 2)]
     found += [f"slot:{name}" for name in slot_names]
     return found or ["empty"]

@@ -20,7 +20,8 @@ ABBREVIATIONS = {
     "zrg": "转人工", "dd": "订单", "dz": "地址", "qin": "亲", "yf": "运费", "cd": "催单",
     "tousu": "投诉", "huan": "换", "tui": "退", "wuliu": "物流", "kuaidi": "快递", "tuikuan": "退款",
     "tuihuo": "退货", "huanhuo": "换货", "fahuo": "发货", "quxiao": "取消", "dizhi": "地址", "rengong": "人工",
-    "zhuanrengong": "转人工", "cui": "催", "qx": "取消", "jj": "加急", "kefu": "客服", "dingdan": "订单", "shouhou": "售后",
+    "zhuanrengong": "转人工", "cui": "催", "qx": "取消", "jj": "加急", "kefu": "客服", "dingdan": "订单",
+    "shouhou": "售后",
 }
 
 # Homophone slips of pinyin input methods, seen in real chats.

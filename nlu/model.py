@@ -22,13 +22,19 @@ class IntentModel:
         rows = [self.vocabulary[f] for f in feats if f in self.vocabulary]
         scores = self.bias + self.weights[rows].sum(axis=0) if rows else self.bias.copy()
         scores = np.exp(scores - scores.max())
-        return scores / scores.sum()
+        probabilities: np.ndarray = scores / scores.sum()
+        return probabilities
 
     def save(self, path: Path = MODEL_PATH) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         ordered = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
-        np.savez_compressed(path, classes=np.array(self.classes), vocabulary=np.array(ordered),
-                            weights=self.weights.astype(np.float32), bias=self.bias.astype(np.float32))
+        np.savez_compressed(
+            path,
+            classes=np.array(self.classes),
+            vocabulary=np.array(ordered),
+            weights=self.weights.astype(np.float32),
+            bias=self.bias.astype(np.float32),
+        )
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> IntentModel:

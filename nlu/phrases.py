@@ -1,9 +1,58 @@
-"""Free-phrase slots: why the customer wants after-sales (`reason`), and what they want instead (`attribute`)."""
+"""Free-phrase slots: why the customer wants after-sales (`reason`) and what they want instead (`attribute`).
+
+Heuristic and clause-based: a message is cut into clauses, the first clause that names a problem is the
+reason, and the thing after 换成/要/想要 that looks like a size, colour or spec is the attribute.
+"""
 
 from __future__ import annotations
 
+import re
+
 from nlu.normalize import Normalized
+
+REASON_INTENTS = ("return_refund", "exchange", "refund_only")
+_CLAUSE = re.compile(r"[^，。！？,.!?;；~～、\s]+(?: [a-z][^，。！？,.!?;；]*)?")
+# fmt: off
+_PROBLEM_CUES = (
+    "坏", "破", "碎", "裂", "漏", "少", "缺", "错", "没收到", "没到", "不到", "丢", "过期", "变质", "烂", "化了", "死",
+    "瑕疵", "质量", "划痕", "污渍", "掉色", "褪色", "起球", "味", "大了", "小了", "紧", "松", "短了", "长了",
+    "不合适", "不喜欢", "不舒服", "磨脚", "显胖", "色差", "不一样", "不符", "不保暖", "没声音", "充不进", "不灵",
+    "降价", "便宜", "买贵", "差价", "无理由", "不对", "偏小", "偏大", "穿不", "不配", "太硬", "太软", "压扁", "压坏",
+    "鼓包", "冲动", "没给", "没送", "退回", "没拿到", "不好", "太差", "有问题", "不能用", "用不了", "发霉",
+    "broken", "too small", "too big", "too loose", "too tight", "cracked", "damaged", "missing", "never received",
+    "price dropped", "doesn't fit", "does not fit", "wrong", "defective", "not working",
+)
+_REQUEST_ONLY = re.compile(
+    r"^(?:我)?(?:要|想|想要|申请|能|可以|怎么|给我|帮我|麻烦)?(?:退货退款|退货|退款|仅退款|换货|退|换)"
+)
+_ATTRIBUTE = re.compile(
+    r"(?:换成|换个|换一个|换一件|换一双|换为|换|要|想要|改成)\s?"
+    r"([0-9]{2,3}(?:码|cm|的)?|[xsml]{1,3}码?|x{0,2}l码?|[大小]一[码号]|[大小]号|加长款|新款|宽口径|[0-9]+(?:g|gb|ml|l|米宽|米)"
+    r"|iphone ?[0-9]{1,2}|[\u4e00-\u9fff]{0,2}色|酒红|墨绿|米白|藏青|卡其|[\u4e00-\u9fff]{1,2}味)"
+)
+_ATTRIBUTE_EN = re.compile(r"for (?:a )?(size [a-z0-9]+|[a-z]+(?= one))")
+# fmt: on
 
 
 def phrase_slots(intent: str, normalized: Normalized, original: str) -> dict[str, str]:
-    return {}
+    slots: dict[str, str] = {}
+    if intent not in REASON_INTENTS:
+        return slots
+    reason = _reason(normalized.text)
+    if reason:
+        slots["reason"] = normalized.original_span(original, *reason)
+    if intent == "exchange":
+        attribute = _ATTRIBUTE.search(normalized.text) or _ATTRIBUTE_EN.search(normalized.text)
+        if attribute:
+            value = attribute.group(1).removesuffix("的")
+            start = attribute.start(1)
+            slots["attribute"] = normalized.original_span(original, start, start + len(value))
+    return slots
+
+
+def _reason(text: str) -> tuple[int, int] | None:
+    for clause in _CLAUSE.finditer(text):
+        words = clause.group(0)
+        if any(cue in words for cue in _PROBLEM_CUES) and not _REQUEST_ONLY.match(words):
+            return clause.start(), clause.end()
+    return None

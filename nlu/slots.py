@@ -17,6 +17,8 @@ _TAIL = re.compile(
     r"[^0-9]{0,4}([0-9]{4})(?![0-9])"
 )
 _BARE_TAIL = re.compile(r"^([0-9]{4})$")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_ORDER_CONTEXT = re.compile(r"订单|order")
 _COURIER = re.compile("|".join(re.escape(name.lower()) for name in COURIER_NAMES))
 
 # Each courier's waybill shape, most specific first (STO's 773… before ZTO's 7…).
@@ -36,6 +38,8 @@ _ORDER_SHAPES = [
     re.compile(r"[1-6][0-9]{11}|[2-9][0-9]{10}|1[0-2][0-9]{9}"),  # JD, but never a mobile number (1[3-9]…)
     re.compile(r"pos[0-9]{14}"),
 ]
+
+
 def classify_number(token: str) -> str | None:
     """'order_id', 'tracking_no' or None for a normalised token."""
     if any(shape.fullmatch(token) for shape in _ORDER_SHAPES):
@@ -72,6 +76,12 @@ def _numbers(normalized: Normalized, original: str) -> dict[str, str]:
         if kind is None:  # "no.4102…" or "单号sf…": try without the letters in front
             start = end - len(match.group(1).lstrip("abcdefghijklmnopqrstuvwxyz"))
             kind = classify_number(text[start:end])
+        if (
+            kind is None
+            and _MOBILE.fullmatch(text[start:end])
+            and _ORDER_CONTEXT.search(text[max(0, start - 5) : start])
+        ):
+            kind = "order_id"  # an 11-digit JD number that looks like a phone, but the customer says it is an order
         if kind and kind not in slots:
             slots[kind] = normalized.original_span(original, start, end)
     return slots

@@ -10,7 +10,7 @@ from nlu.features import features
 from nlu.model import MODEL_PATH, IntentModel
 from nlu.normalize import for_intent, normalize
 from nlu.slots import extract_slots
-from nlu.training_data import examples
+from nlu.training_data import Example, examples
 from nlu.types import INTENTS
 
 MIN_FEATURE_COUNT = 2
@@ -23,30 +23,37 @@ def message_features(text: str) -> list[str]:
     return features(for_intent(normalized.text), sorted(extract_slots(normalized, text)))
 
 
-def train(seed: int = 13) -> IntentModel:
+def classify(model: IntentModel, text: str) -> str:
+    return model.classes[int(model.probabilities(message_features(text)).argmax())]
+
+
+def fit(data: list[Example], c: float = REGULARISATION_C) -> IntentModel:
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
-    data = examples(seed)
     rows = [message_features(example.text) for example in data]
     counts = Counter(f for row in rows for f in set(row))
     vocabulary = {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= MIN_FEATURE_COUNT))}
     indices = [[vocabulary[f] for f in row if f in vocabulary] for row in rows]
     matrix = csr_matrix(
-        (np.ones(sum(map(len, indices))), np.concatenate([np.array(i, dtype=np.int64) for i in indices]),
-         np.cumsum([0, *map(len, indices)])),
+        (
+            np.ones(sum(map(len, indices))),
+            np.concatenate([np.array(i, dtype=np.int64) for i in indices]),
+            np.cumsum([0, *map(len, indices)]),
+        ),
         shape=(len(rows), len(vocabulary)),
     )
     labels = [INTENTS.index(example.intent) for example in data]
-    classifier = LogisticRegression(C=REGULARISATION_C, max_iter=2000)
+    classifier = LogisticRegression(C=c, max_iter=2000)
     classifier.fit(matrix, labels)
     classes = tuple(INTENTS[i] for i in classifier.classes_)
-    return IntentModel(classes, vocabulary, classifier.coef_.T.astype(np.float32),
-                       classifier.intercept_.astype(np.float32))
+    return IntentModel(
+        classes, vocabulary, classifier.coef_.T.astype(np.float32), classifier.intercept_.astype(np.float32)
+    )
 
 
 def main() -> int:
-    model = train()
+    model = fit(examples())
     model.save(MODEL_PATH)
     print(f"trained on {len(examples())} examples, {len(model.vocabulary)} features -> {MODEL_PATH}")
     return 0

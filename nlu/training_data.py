@@ -35,7 +35,8 @@ NAMES = ["李雪梅", "王强", "张伟", "刘洋", "陈静", "赵敏"]
 DAYS = ["两天", "三天", "一周", "5天", "好几天", "十天", "半个月", "3 days", "a week"]
 OPENERS = ["", "", "", "", "亲 ", "在吗 ", "你好 ", "您好，", "客服 ", "喂 ", "老板 ", "请问 ", "hi ", "麻烦问下 ",
            "亲，", "那个 ", "我想问下 ", "唉 "]
-CLOSERS = ["", "", "", "", " 谢谢", "，谢谢", " 急", "！！", "？", "??", " 😭", " 🙏", " 快点", " 麻烦了", "。", " 在线等",
+CLOSERS = ["", "", "", "", " 谢谢", "，谢谢", " 急", "！！", "？", "??", " 😭", " 🙏", " 快点", " 麻烦了", "。",
+           " 在线等",
            " 💢", " 谢谢亲"]
 # fmt: on
 
@@ -58,12 +59,24 @@ def _number(rng: random.Random, shapes: list[tuple[str, int]]) -> str:
 
 def _fillers(rng: random.Random) -> dict[str, str]:
     return {
-        "order": _number(rng, _ORDER_SHAPES), "waybill": _number(rng, _WAYBILL_SHAPES), "courier": rng.choice(COURIER_NAMES[:22]),
-        "tail": f"{rng.randint(0, 9999):04d}", "item": rng.choice(ITEMS), "item_en": rng.choice(ITEMS_EN),
-        "size": rng.choice(SIZES), "color": rng.choice(COLORS), "spec": rng.choice(SPECS),
-        "flavor": rng.choice(FLAVORS), "city": rng.choice(CITIES), "district": rng.choice(DISTRICTS),
-        "district2": rng.choice(DISTRICTS), "name": rng.choice(NAMES), "days": rng.choice(DAYS),
-        "num": str(rng.randint(1, 60)), "num2": str(rng.randint(1, 60)), "room": str(rng.randint(101, 2504)),
+        "order": _number(rng, _ORDER_SHAPES),
+        "waybill": _number(rng, _WAYBILL_SHAPES),
+        "courier": rng.choice(COURIER_NAMES[:22]),
+        "tail": f"{rng.randint(0, 9999):04d}",
+        "item": rng.choice(ITEMS),
+        "item_en": rng.choice(ITEMS_EN),
+        "size": rng.choice(SIZES),
+        "color": rng.choice(COLORS),
+        "spec": rng.choice(SPECS),
+        "flavor": rng.choice(FLAVORS),
+        "city": rng.choice(CITIES),
+        "district": rng.choice(DISTRICTS),
+        "district2": rng.choice(DISTRICTS),
+        "name": rng.choice(NAMES),
+        "days": rng.choice(DAYS),
+        "num": str(rng.randint(1, 60)),
+        "num2": str(rng.randint(1, 60)),
+        "room": str(rng.randint(101, 2504)),
         "phone": "1" + "".join(rng.choice("0123456789") for _ in range(10)),
     }
 
@@ -75,17 +88,24 @@ def templates() -> Iterator[tuple[str, str]]:
                 yield intent, line.strip()
 
 
-def examples(seed: int = 13) -> list[Example]:
+def examples_by_template(seed: int = 13) -> list[list[Example]]:
+    """The renderings of each template line, kept together (for grouped cross-validation)."""
     rng = random.Random(seed)
     seen: set[str] = set()
-    out: list[Example] = []
+    groups: list[list[Example]] = []
     for intent, template in templates():
+        group = []
         for variant in range(VARIANTS_PER_TEMPLATE):
             text = _render(rng, template, plain=variant == 0)
             if text not in seen:
                 seen.add(text)
-                out.append(Example(text, intent))
-    return out
+                group.append(Example(text, intent))
+        groups.append(group)
+    return groups
+
+
+def examples(seed: int = 13) -> list[Example]:
+    return [example for group in examples_by_template(seed) for example in group]
 
 
 def _render(rng: random.Random, template: str, plain: bool) -> str:

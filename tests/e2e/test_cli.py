@@ -130,3 +130,15 @@ async def _poll_health(port: int) -> dict[str, object]:
             except aiohttp.ClientConnectionError:
                 await asyncio.sleep(0.1)
     raise AssertionError("the server never answered /healthz")
+
+
+def test_nlu_eval_ends_with_the_summary_line(sqlite_env: dict[str, str], tmp_path: Path) -> None:
+    labelled = tmp_path / "set.jsonl"
+    rows = [
+        {"text": "订单4102938475610293847到哪了", "intent": "logistics", "slots": {"order_id": "4102938475610293847"}},
+        {"text": "我要投诉", "intent": "complaint", "slots": {}},
+    ]
+    labelled.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    result = run(["nlu", "eval", str(labelled)], sqlite_env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "accuracy=1.0000 macro_f1=1.0000 n=2"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 import nlu
-from handlers.dialogue import MAX_MESSAGE_CHARS, Dialogue
+from handlers.dialogue import CLARIFY_BELOW, MAX_MESSAGE_CHARS, Dialogue
 from handlers.texts import say
 from oms_client import models as m
 from oms_client.clock import FixedClock
@@ -161,3 +161,12 @@ async def test_a_delivered_order_is_not_flagged_as_stalled(dialogue: Dialogue, s
     replies = await send(dialogue, f"{delivered.order_id} 尾号{delivered.phone_tail} 物流")
     assert "已签收" in replies[0].text and "没有更新" not in replies[0].text
     assert "转人工" not in [b.label for b in replies[0].buttons]
+
+
+async def test_an_unclear_message_gets_the_two_likeliest_readings_as_buttons(dialogue: Dialogue) -> None:
+    vague = ("我那个东西", "不太对", "有个问题", "你们这个", "东西不太对劲")
+    text = next(t for t in vague if nlu.parse(t).confidence < CLARIFY_BELOW)
+    replies = await send(dialogue, text)
+    assert replies[0].text == say("clarify", "zh") and 1 <= len(replies[0].buttons) <= 2
+    for button in replies[0].buttons:
+        assert nlu.parse(button.payload).confidence >= CLARIFY_BELOW

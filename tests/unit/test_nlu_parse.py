@@ -1,0 +1,150 @@
+"""nlu.parse: slots in every format, normalisation, negation, and a valid Parse for any input."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nlu import INTENTS, SLOTS, parse
+from nlu.slots import courier_of_waybill
+
+ORDER_NUMBERS = [
+    "4102938475610293847",
+    "281784721446627175",
+    "276519384062",
+    "36705590059",
+    "241118-790048140395560",
+    "6893383498032084651",
+    "１０９１３５６５８００６",
+]
+WAYBILLS = {
+    "SF1402938475612": "SF",
+    "YT7512345678901": "YTO",
+    "JT3072748079890": "JT",
+    "JDX088089875136": "JD",
+    "EA123456785CN": "EMS",
+    "773250860970466": "STO",
+    "78558383474099": "ZTO",
+    "464834763079396": "YD",
+}
+NOT_NUMBERS = ["13812345678", "12345", "2026-11-22", "SF12345", "EA12345CN", "1234567"]
+
+
+@pytest.mark.parametrize("number", ORDER_NUMBERS)
+def test_order_numbers_of_every_platform_are_found_as_written(number: str) -> None:
+    assert parse(f"订单{number}到哪了").slots["order_id"] == number
+    assert parse(f"order {number} status").slots["order_id"] == number
+
+
+@pytest.mark.parametrize(("waybill", "courier"), WAYBILLS.items())
+def test_waybills_are_found_and_their_courier_inferred(waybill: str, courier: str) -> None:
+    assert parse(f"单号{waybill}查一下").slots["tracking_no"] == waybill
+    assert courier_of_waybill(waybill) == courier
+
+
+@pytest.mark.parametrize("near_miss", NOT_NUMBERS)
+def test_near_misses_are_neither_orders_nor_waybills(near_miss: str) -> None:
+    slots = parse(f"我的 {near_miss} 怎么样了").slots
+    assert "order_id" not in slots and "tracking_no" not in slots
+
+
+def test_an_order_number_and_a_waybill_in_one_message_are_told_apart() -> None:
+    slots = parse("京东的276519384062 运单SF1402938475612 两个都查下").slots
+    assert slots["order_id"] == "276519384062" and slots["tracking_no"] == "SF1402938475612"
+
+
+@pytest.mark.parametrize(
+    ("text", "tail"),
+    [
+        ("尾号5821", "5821"),
+        ("手机后四位 0915", "0915"),
+        (" 2481 ", "2481"),
+        ("后4位是7788", "7788"),
+        ("last 4 digits 1234", "1234"),
+    ],
+)
+def test_phone_tails(text: str, tail: str) -> None:
+    assert parse(text).slots["phone_tail"] == tail
+
+
+def test_a_full_phone_number_is_not_a_tail_nor_an_order() -> None:
+    assert parse("我电话13812345678").slots == {}
+
+
+def test_a_phone_like_number_called_an_order_is_an_order() -> None:
+    assert parse("订单号１５９６２７６４８６６ 收货人改一下").slots["order_id"] == "１５９６２７６４８６６"
+
+
+def test_couriers_are_kept_as_written_and_platforms_are_not_couriers() -> None:
+    assert parse("发的顺丰吗").slots["courier"] == "顺丰"
+    assert parse("is it SF Express").slots["courier"] == "SF Express"
+    assert "courier" not in parse("京东上买的还没到").slots
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("退貨退款 東西有瑕疵", "return_refund"),  # traditional
+        ("ｗｌ到哪了", "logistics"),  # full-width pinyin initials
+        ("wl到哪了", "logistics"),
+        ("zrg", "human_agent"),
+        ("快第到哪了\u200b", "logistics"),  # typo and a zero-width space
+        ("still not shipped?? pls hurry", "urge_shipping"),
+        ("我要推货", "return_refund"),
+    ],
+)
+def test_normalisation_sees_through_spelling(text: str, intent: str) -> None:
+    assert parse(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("不退了 换个大一码", "exchange"),
+        ("不换了 直接退货", "return_refund"),
+        ("不取消了 快点发货吧", "urge_shipping"),
+        ("不要人工 发票怎么开", "other"),
+    ],
+)
+def test_a_negated_request_is_not_the_request(text: str, intent: str) -> None:
+    assert parse(text).intent == intent
+
+
+def test_exchange_attribute_and_reason() -> None:
+    slots = parse("鞋子太小了 换成42码的").slots
+    assert slots["attribute"] == "42码" and slots["reason"] == "鞋子太小了"
+
+
+def test_reason_and_attribute_only_for_after_sales() -> None:
+    assert not {"reason", "attribute"} & set(parse("物流怎么坏了 不动了").slots)
+
+
+def test_empty_and_blank_messages_are_other_with_no_confidence() -> None:
+    for text in ("", "   ", "\u200b\u200b"):
+        result = parse(text)
+        assert result.intent == "other" and result.confidence == 0.0 and result.slots == {}
+
+
+def _valid(result) -> None:  # type: ignore[no-untyped-def]
+    assert result.intent in INTENTS and 0.0 <= result.confidence <= 1.0 and result.lang in ("zh", "en")
+    assert set(result.slots) <= set(SLOTS) and all(isinstance(v, str) and v for v in result.slots.values())
+    assert all(intent in INTENTS for intent, _ in result.alternatives)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_gives_a_valid_parse(text: str) -> None:
+    _valid(parse(text))
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.text(min_size=1, max_size=200).map(lambda piece: piece * (20_000 // len(piece))))
+def test_huge_input_gives_a_valid_parse(text: str) -> None:
+    _valid(parse(text))
+
+
+@given(st.text(alphabet="0123456789-０１２３４５６７８９SFYTJDXCNEA尾号后四位 ", max_size=60))
+def test_slot_values_are_always_substrings_of_the_message(text: str) -> None:
+    for value in parse(text).slots.values():
+        assert value in text
