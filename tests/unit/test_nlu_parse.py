@@ -148,3 +148,12 @@ def test_huge_input_gives_a_valid_parse(text: str) -> None:
 def test_slot_values_are_always_substrings_of_the_message(text: str) -> None:
     for value in parse(text).slots.values():
         assert value in text
+
+
+def test_parsing_from_many_threads_gives_the_same_answers() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = ["订单4102938475610293847到哪了", "不退了 换个大一码", "转人工", "发票怎么开", "hello"] * 40
+    expected = [parse(text) for text in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        assert list(pool.map(parse, texts)) == expected
