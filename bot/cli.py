@@ -21,7 +21,6 @@ from bot.samples import samples_as_json, samples_as_text, samples_from_meta
 from bot.settings import Settings
 from bot.web import build_web_app
 from nlu.evaluate import evaluate
-from oms_client.clock import FixedClock
 from oms_client.seed import SAMPLES_META_KEY, StoreNotEmpty, seed_store
 
 log = logging.getLogger(__name__)
@@ -124,8 +123,7 @@ async def _seed(app: App, args: argparse.Namespace) -> int:
 
 async def _seed_demo_if_empty(app: App) -> None:
     if await app.store.count_orders() == 0:
-        clock = FixedClock(app.clock.now())
-        await seed_store(app.database, orders=DEMO_ORDERS, seed=DEMO_SEED, now=clock.now())
+        await seed_store(app.database, orders=DEMO_ORDERS, seed=DEMO_SEED, now=app.clock.now())
 
 
 async def _chat(app: App, args: argparse.Namespace) -> int:
