@@ -40,6 +40,9 @@ class Normalized:
 
 
 def normalize(text: str) -> Normalized:
+    light = unicodedata.normalize("NFKC", text).lower()
+    if len(light) == len(text) and not _INVISIBLE.search(text) and text.isprintable():
+        return _simplified(light, tuple(range(len(text))))  # the common case: one character for one
     chars: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
@@ -48,12 +51,15 @@ def normalize(text: str) -> Normalized:
         for piece in unicodedata.normalize("NFKC", char).lower():
             chars.append(piece)
             origin.append(index)
-    light = "".join(chars)
+    return _simplified("".join(chars), tuple(origin))
+
+
+def _simplified(light: str, origin: tuple[int, ...]) -> Normalized:
     simplified = _T2S.convert(light)
     if len(simplified) != len(light):  # a phrase conversion changed the length: go char by char
         simplified = "".join(_T2S.convert(char) or char for char in light)
     start, end = _strip_bounds(simplified)
-    return Normalized(simplified[start:end], tuple(origin[start:end]))
+    return Normalized(simplified[start:end], origin[start:end])
 
 
 def for_intent(normalized: str) -> str:
