@@ -21,6 +21,8 @@ from bot.samples import samples_as_json, samples_as_text, samples_from_meta
 from bot.settings import Settings
 from bot.web import build_web_app
 from nlu.evaluate import evaluate
+from notifications.alert_text import alerts_as_text
+from oms_client.scan_queries import ScanLimits
 from oms_client.seed import SAMPLES_META_KEY, StoreNotEmpty, seed_store
 
 log = logging.getLogger(__name__)
@@ -48,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     nlu_eval = nlu_commands.add_parser("eval", help="score the NLU on a JSONL file of {text, intent, slots}")
     nlu_eval.add_argument("file", type=Path)
     nlu_commands.add_parser("train", help="rebuild the intent model from nlu/data (needs the 'train' extra)")
+    scan = commands.add_parser("scan", help="run every alert scan once and print the open alerts")
+    scan.add_argument("--now", type=datetime.fromisoformat, help="scan as if it were this time (ISO, with zone)")
+    scan.add_argument("--json", action="store_true", help="print the alerts as a JSON list")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply migrations")
@@ -57,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = Settings()
-    configure_logging("WARNING" if args.command in ("chat", "seed", "nlu") else settings.log_level)
+    configure_logging("WARNING" if args.command in ("chat", "seed", "nlu", "scan", "db") else settings.log_level)
     if args.command == "nlu":
         return _nlu(args)
     return asyncio.run(_run(args, settings))
@@ -77,14 +82,14 @@ def _nlu(args: argparse.Namespace) -> int:
     try:
         report = evaluate(args.file, nlu.parse)
     except (ValueError, KeyError) as error:  # json.JSONDecodeError is a ValueError
-        print(f"文件格式不对（每行一个 {{\"text\", \"intent\", \"slots\"}} 对象）：{error}", file=sys.stderr)
+        print(f'文件格式不对（每行一个 {{"text", "intent", "slots"}} 对象）：{error}', file=sys.stderr)
         return 2
     print("\n".join(report.lines()))
     return 0
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
-    if args.command == "seed" and args.now and args.now.tzinfo is None:
+    if getattr(args, "now", None) and args.now.tzinfo is None:
         print("--now needs a time zone, e.g. 2026-11-22T10:00:00+08:00", file=sys.stderr)
         return 2
     app = await bootstrap(settings)
@@ -93,6 +98,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             return await _seed(app, args)
         if args.command == "chat":
             return await _chat(app, args)
+        if args.command == "scan":
+            return await _scan(app, args)
         if args.command == "serve":
             return await _serve(app, args)
         return 0  # db upgrade: bootstrap has applied the migrations
@@ -118,6 +125,15 @@ async def _seed(app: App, args: argparse.Namespace) -> int:
         f"{result.tracking_events} 条物流轨迹，用时 {result.seconds:.1f} 秒"
     )
     print(samples_as_text(result.samples))
+    return 0
+
+
+async def _scan(app: App, args: argparse.Namespace) -> int:
+    change = await app.store.scan(args.now or app.clock.now(), ScanLimits())
+    if args.json:
+        print(json.dumps([alert.as_dict() for alert in change.open], ensure_ascii=False, indent=2))
+    else:
+        print(alerts_as_text(change))
     return 0
 
 

@@ -142,3 +142,15 @@ def test_nlu_eval_ends_with_the_summary_line(sqlite_env: dict[str, str], tmp_pat
     result = run(["nlu", "eval", str(labelled)], sqlite_env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "accuracy=1.0000 macro_f1=1.0000 n=2"
+
+
+def test_scan_json_lists_the_open_alerts(sqlite_env: dict[str, str]) -> None:
+    _seed(sqlite_env)
+    first = run(["scan", "--json"], sqlite_env)
+    assert first.returncode == 0, first.stderr
+    alerts = json.loads(first.stdout)
+    assert alerts and {a["kind"] for a in alerts} >= {"oversell", "ship_overdue"}
+    for alert in alerts:
+        assert set(alert) == {"kind", "subject", "severity", "status", "first_seen", "detail"}
+    again = run(["scan"], sqlite_env)
+    assert again.stdout.startswith("新告警 0 条")

@@ -1,0 +1,209 @@
+"""The alert scans as set-based SQL: each finds every instance of one problem in one query.
+
+No Python loop over orders: the database does the grouping and filtering, so a scan over a million
+orders costs a few index or sequential passes, not a million round trips.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from oms_client import models as m
+from oms_client.domain import OrderState, TrackingState
+
+ORDERS_AT_RISK_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class ScanLimits:
+    """Thresholds from the shop configuration, with the defaults a shop starts with."""
+
+    ship_sla_hours: dict[str, float] = field(default_factory=lambda: {"jd": 24.0})
+    default_ship_sla_hours: float = 48.0
+    ship_warn_ratio: float = 0.8  # warn once this share of the ship-by window has passed
+    ship_critical_late_hours: float = 24.0
+    stall_hours: dict[str, float] = field(default_factory=lambda: {"SF": 36.0, "JD": 36.0})
+    default_stall_hours: float = 48.0
+    aftersales_sla_hours: float = 24.0
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    subject: str
+    severity: str
+    detail: dict[str, Any]
+
+
+async def oversold(conn: AsyncConnection) -> list[Finding]:
+    """SKUs whose paid-but-unshipped demand exceeds what all warehouses have on hand."""
+    line, order, stock = m.OrderLineRow, m.OrderRow, m.StockRow
+    demand = (
+        select(line.sku, func.sum(line.qty).label("demand"))
+        .join(order, order.id == line.order_id)
+        .where(order.state == OrderState.PAID.value)
+        .group_by(line.sku)
+        .subquery()
+    )
+    on_hand = select(stock.sku, func.sum(stock.on_hand).label("on_hand")).group_by(stock.sku).subquery()
+    available = func.coalesce(on_hand.c.on_hand, 0)
+    rows = (
+        await conn.execute(
+            select(demand.c.sku, demand.c.demand, available.label("on_hand"))
+            .outerjoin(on_hand, on_hand.c.sku == demand.c.sku)
+            .where(demand.c.demand > available)
+            .order_by(demand.c.sku)
+        )
+    ).all()
+    at_risk = await _orders_at_risk(conn, [row.sku for row in rows])
+    return [
+        Finding(
+            "oversell",
+            row.sku,
+            "critical",
+            {"demand": int(row.demand), "on_hand": int(row.on_hand), "orders_at_risk": at_risk.get(row.sku, [])},
+        )
+        for row in rows
+    ]
+
+
+async def _orders_at_risk(conn: AsyncConnection, skus: list[str]) -> dict[str, list[str]]:
+    """The newest paid orders waiting for each SKU, a few per SKU (a window function, one query)."""
+    if not skus:
+        return {}
+    line, order = m.OrderLineRow, m.OrderRow
+    rank = func.row_number().over(partition_by=line.sku, order_by=(order.created_at.desc(), order.id.desc()))
+    ranked = (
+        select(line.sku, order.platform, order.order_no, rank.label("rank"))
+        .join(order, order.id == line.order_id)
+        .where(order.state == OrderState.PAID.value, line.sku.in_(skus))
+        .subquery()
+    )
+    query = select(ranked).where(ranked.c.rank <= ORDERS_AT_RISK_SHOWN).order_by(ranked.c.sku, ranked.c.rank)
+    found: dict[str, list[str]] = {}
+    for row in (await conn.execute(query)).all():
+        found.setdefault(row.sku, []).append(f"{row.platform}:{row.order_no}")
+    return found
+
+
+async def ship_overdue(conn: AsyncConnection, now: datetime, limits: ScanLimits) -> list[Finding]:
+    order = m.OrderRow
+    query = (
+        select(order.platform, order.order_no, order.promised_ship_by)
+        .where(order.state == OrderState.PAID.value, order.promised_ship_by < now)
+        .order_by(order.promised_ship_by)
+    )
+    findings = []
+    for row in (await conn.execute(query)).all():
+        late_hours = (now - row.promised_ship_by).total_seconds() / 3600
+        severity = "critical" if late_hours >= limits.ship_critical_late_hours else "warning"
+        detail = {"promised_ship_by": row.promised_ship_by.isoformat(), "late_hours": round(late_hours, 1)}
+        findings.append(Finding("ship_overdue", f"{row.platform}:{row.order_no}", severity, detail))
+    return findings
+
+
+async def ship_due_soon(
+    conn: AsyncConnection, now: datetime, limits: ScanLimits, platforms: list[str]
+) -> list[Finding]:
+    """Paid orders still within their promise, but with most of the window gone (per platform SLA)."""
+    order = m.OrderRow
+    window_left = {
+        p: limits.ship_sla_hours.get(p, limits.default_ship_sla_hours) * (1 - limits.ship_warn_ratio) for p in platforms
+    }
+    near = or_(
+        false(),
+        *(
+            and_(order.platform == p, order.promised_ship_by <= now + timedelta(hours=h))
+            for p, h in window_left.items()
+        ),
+    )
+    query = (
+        select(order.platform, order.order_no, order.promised_ship_by)
+        .where(order.state == OrderState.PAID.value, order.promised_ship_by >= now, near)
+        .order_by(order.promised_ship_by)
+    )
+    return [
+        Finding(
+            "ship_due_soon",
+            f"{row.platform}:{row.order_no}",
+            "info",
+            {
+                "promised_ship_by": row.promised_ship_by.isoformat(),
+                "hours_left": round((row.promised_ship_by - now).total_seconds() / 3600, 1),
+            },
+        )
+        for row in (await conn.execute(query)).all()
+    ]
+
+
+async def transit_problems(
+    conn: AsyncConnection, now: datetime, limits: ScanLimits, couriers: list[str]
+) -> list[Finding]:
+    """Parcels of shipped orders whose latest event is an exception, or is older than the courier's limit."""
+    event, shipment, order = m.TrackingEventRow, m.ShipmentRow, m.OrderRow
+    latest = select(event.shipment_id, func.max(event.at).label("last_at")).group_by(event.shipment_id).subquery()
+    stale = or_(
+        false(),
+        *(
+            and_(
+                shipment.courier == c,
+                latest.c.last_at < now - timedelta(hours=limits.stall_hours.get(c, limits.default_stall_hours)),
+            )
+            for c in couriers
+        ),
+    )
+    troubled = event.state.in_([TrackingState.EXCEPTION.value, TrackingState.RETURNED.value])
+    query = (
+        select(
+            shipment.courier,
+            shipment.tracking_no,
+            order.platform,
+            order.order_no,
+            event.state,
+            event.text,
+            latest.c.last_at,
+        )
+        .join(latest, latest.c.shipment_id == shipment.id)
+        .join(event, and_(event.shipment_id == shipment.id, event.at == latest.c.last_at))
+        .join(order, order.id == shipment.order_id)
+        .where(order.state == OrderState.SHIPPED.value, or_(troubled, stale))
+        .order_by(latest.c.last_at)
+    )
+    findings = []
+    for row in (await conn.execute(query)).all():
+        exception = row.state in (TrackingState.EXCEPTION.value, TrackingState.RETURNED.value)
+        silent_hours = round((now - row.last_at).total_seconds() / 3600, 1)
+        detail = {
+            "order": f"{row.platform}:{row.order_no}",
+            "courier": row.courier,
+            "last_event": row.text,
+            "last_event_at": row.last_at.isoformat(),
+            "silent_hours": silent_hours,
+        }
+        kind = "transit_exception" if exception else "transit_stalled"
+        findings.append(Finding(kind, row.tracking_no, "critical" if exception else "warning", detail))
+    return findings
+
+
+async def aftersales_overdue(conn: AsyncConnection, now: datetime, limits: ScanLimits) -> list[Finding]:
+    case = m.AfterSalesCaseRow
+    deadline = now - timedelta(hours=limits.aftersales_sla_hours)
+    query = (
+        select(case.id, case.kind, case.state, case.created_at)
+        .where(case.state.in_(["requested", "need_info"]), case.created_at < deadline)
+        .order_by(case.created_at)
+    )
+    return [
+        Finding(
+            "aftersales_overdue",
+            f"case:{row.id}",
+            "warning",
+            {"case_kind": row.kind, "state": row.state, "created_at": row.created_at.isoformat()},
+        )
+        for row in (await conn.execute(query)).all()
+    ]
