@@ -101,6 +101,10 @@ class ShipmentRow(Base):
     tracking_no: Mapped[str] = mapped_column(String(32), index=True)
     shipped_at: Mapped[datetime]
     expected_delivery: Mapped[datetime | None]
+    # The latest tracking event, kept on the shipment so the transit scan never groups all events.
+    last_event_at: Mapped[datetime | None]
+    last_event_state: Mapped[str | None] = mapped_column(String(20))
+    last_event_text: Mapped[str | None] = mapped_column(String(200))
     events: Mapped[list[TrackingEventRow]] = relationship(lazy="raise", order_by="TrackingEventRow.at")
 
 

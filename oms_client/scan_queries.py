@@ -145,44 +145,41 @@ async def transit_problems(
     conn: AsyncConnection, now: datetime, limits: ScanLimits, couriers: list[str]
 ) -> list[Finding]:
     """Parcels of shipped orders whose latest event is an exception, or is older than the courier's limit."""
-    event, shipment, order = m.TrackingEventRow, m.ShipmentRow, m.OrderRow
-    latest = select(event.shipment_id, func.max(event.at).label("last_at")).group_by(event.shipment_id).subquery()
+    shipment, order = m.ShipmentRow, m.OrderRow
+    troubled = [TrackingState.EXCEPTION.value, TrackingState.RETURNED.value]
     stale = or_(
         false(),
         *(
             and_(
                 shipment.courier == c,
-                latest.c.last_at < now - timedelta(hours=limits.stall_hours.get(c, limits.default_stall_hours)),
+                shipment.last_event_at < now - timedelta(hours=limits.stall_hours.get(c, limits.default_stall_hours)),
             )
             for c in couriers
         ),
     )
-    troubled = event.state.in_([TrackingState.EXCEPTION.value, TrackingState.RETURNED.value])
     query = (
         select(
             shipment.courier,
             shipment.tracking_no,
+            shipment.last_event_at,
+            shipment.last_event_state,
+            shipment.last_event_text,
             order.platform,
             order.order_no,
-            event.state,
-            event.text,
-            latest.c.last_at,
         )
-        .join(latest, latest.c.shipment_id == shipment.id)
-        .join(event, and_(event.shipment_id == shipment.id, event.at == latest.c.last_at))
         .join(order, order.id == shipment.order_id)
-        .where(order.state == OrderState.SHIPPED.value, or_(troubled, stale))
-        .order_by(latest.c.last_at)
+        .where(order.state == OrderState.SHIPPED.value, or_(shipment.last_event_state.in_(troubled), stale))
+        .order_by(shipment.last_event_at)
     )
     findings = []
     for row in (await conn.execute(query)).all():
-        exception = row.state in (TrackingState.EXCEPTION.value, TrackingState.RETURNED.value)
-        silent_hours = round((now - row.last_at).total_seconds() / 3600, 1)
+        exception = row.last_event_state in troubled
+        silent_hours = round((now - row.last_event_at).total_seconds() / 3600, 1)
         detail = {
             "order": f"{row.platform}:{row.order_no}",
             "courier": row.courier,
-            "last_event": row.text,
-            "last_event_at": row.last_at.isoformat(),
+            "last_event": row.last_event_text,
+            "last_event_at": row.last_event_at.isoformat(),
             "silent_hours": silent_hours,
         }
         kind = "transit_exception" if exception else "transit_stalled"

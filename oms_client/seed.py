@@ -345,6 +345,9 @@ class _Generator:
             self._event(shipment["id"], when, destination, text, kind)
 
     def _event(self, shipment_id: int, at: datetime, place: str, text: str, state: TrackingState) -> None:
+        shipment = self.rows.shipments[shipment_id - 1]
+        if shipment.get("last_event_at") is None or at >= shipment["last_event_at"]:
+            shipment.update(last_event_at=at, last_event_state=str(state), last_event_text=text)
         self.rows.events.append(
             {
                 "id": len(self.rows.events) + 1,

@@ -1,0 +1,78 @@
+"""A full alert scan over a large store, next to a bare `SELECT count(*)` over the orders in the same run.
+
+    python bench/scan_bench.py --orders 1000000 [--postgres postgresql://USER@HOST/DB] [--keep PATH]
+
+The figure is scan time / count time (target on PostgreSQL: at most 5x). A second scan right after
+the first must raise no new alert. With --keep the SQLite file is kept (and reused when it exists).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from oms_client import models as m
+from oms_client.database import open_database
+from oms_client.migrate import upgrade
+from oms_client.scan_queries import ScanLimits
+from oms_client.seed import seed_store
+from oms_client.sql_store import SqlOrderStore
+
+NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
+
+
+async def measure(url: str, orders: int) -> None:
+    database = open_database(url)
+    store = SqlOrderStore(database)
+    try:
+        await upgrade(database)
+        if await store.count_orders() == 0:
+            started = time.perf_counter()
+            await seed_store(database, orders=orders, seed=1, now=NOW)
+            print(f"{database.dialect}: seeded {orders} orders in {time.perf_counter() - started:.1f} s")
+        count_seconds = await _timed_count(store)
+        started = time.perf_counter()
+        first = await store.scan(NOW, ScanLimits())
+        scan_seconds = time.perf_counter() - started
+        repeat = await store.scan(NOW, ScanLimits())
+        new_on_repeat = sum(alert.is_new for alert in repeat.open)
+        print(
+            f"{database.dialect}: orders={await store.count_orders()} count(*)={count_seconds * 1000:.1f} ms "
+            f"scan={scan_seconds * 1000:.1f} ms ratio={scan_seconds / count_seconds:.1f}x "
+            f"alerts={len(first.open)} new_on_repeat={new_on_repeat}"
+        )
+    finally:
+        await database.dispose()
+
+
+async def _timed_count(store: SqlOrderStore) -> float:
+    async with store.database.read.connect() as conn:
+        await conn.scalar(select(func.count()).select_from(m.OrderRow))  # warm the cache as the scan will be
+        started = time.perf_counter()
+        await conn.scalar(select(func.count()).select_from(m.OrderRow))
+        return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--postgres", help="an empty (or previously seeded) PostgreSQL database URL")
+    parser.add_argument("--keep", type=Path, help="SQLite file to keep and reuse")
+    args = parser.parse_args()
+    if args.keep:
+        asyncio.run(measure(f"sqlite:///{args.keep}", args.orders))
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            asyncio.run(measure(f"sqlite:///{Path(folder) / 'bench.db'}", args.orders))
+    if args.postgres:
+        asyncio.run(measure(args.postgres, args.orders))
+
+
+if __name__ == "__main__":
+    main()
