@@ -1,0 +1,42 @@
+"""Migrations carry existing data forward."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from oms_client.database import open_database
+from oms_client.migrate import upgrade
+from oms_client.seed import seed_store
+from oms_client.sql_store import SqlOrderStore
+from tests.conftest import NOW
+
+
+async def test_upgrading_to_0003_fills_each_shipments_latest_event(tmp_path: Path) -> None:
+    database = open_database(f"sqlite:///{tmp_path / 'old.db'}")
+    await upgrade(database)
+    await seed_store(database, orders=200, seed=5, now=NOW)
+    async with database.write.begin() as conn:  # as a store written before 0003 would look
+        await conn.execute(text("UPDATE shipments SET last_event_at = NULL, last_event_state = NULL"))
+        await conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+        await conn.execute(text("ALTER TABLE shipments DROP COLUMN last_event_at"))
+        await conn.execute(text("ALTER TABLE shipments DROP COLUMN last_event_state"))
+        await conn.execute(text("ALTER TABLE shipments DROP COLUMN last_event_text"))
+    await upgrade(database)
+    store = SqlOrderStore(database)
+    async with database.read.connect() as conn:
+        rows = (await conn.execute(text("SELECT tracking_no, last_event_state FROM shipments"))).all()
+    assert rows and all(state for _, state in rows)
+    tracking_no, state = rows[0]
+    async with database.read.connect() as conn:
+        order_no = await conn.scalar(
+            text("SELECT o.order_no FROM orders o JOIN shipments s ON s.order_id = o.id WHERE s.tracking_no = :t"),
+            {"t": tracking_no},
+        )
+    [order] = await store.find_orders(order_no)
+    latest = order.shipments[0].latest_event
+    assert latest is not None and latest.state.value == state
+    assert latest.at <= NOW + timedelta(seconds=1)
+    await database.dispose()
