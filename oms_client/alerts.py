@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client import models as m
@@ -52,21 +52,21 @@ async def sync_alerts(
     rows = (await conn.execute(select(table).where(table.status != RESOLVED, table.kind.in_(kinds)))).all()
     existing = {(row.kind, row.subject): row for row in rows}
     unique = {(f.kind, f.subject): f for f in findings}
-    opened: list[Finding] = []
-    still: list[Alert] = []
-    for key, finding in unique.items():
-        row = existing.get(key)
-        if row is None:
-            opened.append(finding)
-            continue
+    opened = [finding for key, finding in unique.items() if key not in existing]
+    kept = [(existing[key], finding) for key, finding in unique.items() if key in existing]
+    if kept:  # one executemany, not a round trip per alert
         await conn.execute(
             update(table)
-            .where(table.id == row.id)
-            .values(severity=finding.severity, detail=finding.detail, last_seen=now, version=row.version + 1)
+            .where(table.id == bindparam("row_id"))
+            .values(
+                severity=bindparam("new_severity"),
+                detail=bindparam("new_detail"),
+                last_seen=now,
+                version=table.version + 1,
+            ),
+            [{"row_id": row.id, "new_severity": f.severity, "new_detail": f.detail} for row, f in kept],
         )
-        still.append(
-            Alert(finding.kind, finding.subject, finding.severity, row.status, row.first_seen, now, finding.detail)
-        )
+    still = [Alert(f.kind, f.subject, f.severity, row.status, row.first_seen, now, f.detail) for row, f in kept]
     if opened:
         await conn.execute(insert(table), [_new_row(finding, now) for finding in opened])
     gone = [row for key, row in existing.items() if key not in unique]
