@@ -138,9 +138,10 @@ class Dialogue:
         if intent in ORDER_INTENTS or turn.order_no or turn.phone_tail or answers_question:
             state.misses = 0
             return await self._order_turn(state, turn)
-        if unsure and self._choices(turn.parsed, state.lang):
+        choices = self._choices(turn.parsed, state.lang) if unsure else ()
+        if choices:
             state.misses += 1
-            return [Reply(say("clarify", state.lang), self._choices(turn.parsed, state.lang))]
+            return [Reply(say("clarify", state.lang), choices)]
         if intent == "greeting":
             state.misses = 0
             thanks = any(cue in turn.text.lower() for cue in THANKS_CUES)

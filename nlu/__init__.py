@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from nlu.features import features
+from nlu.features import message_features
 from nlu.model import IntentModel
-from nlu.normalize import detect_lang, for_intent, normalize
+from nlu.normalize import detect_lang, normalize
 from nlu.phrases import phrase_slots
 from nlu.slots import extract_slots
 from nlu.types import INTENTS, SLOTS, Parse
@@ -38,7 +38,7 @@ def parse(text: str) -> Parse:
     if not normalized.text:
         return Parse("other", 0.0, {}, lang)
     model = _intent_model()
-    probabilities = model.probabilities(features(for_intent(normalized.text), sorted(slots)))
+    probabilities = model.probabilities(message_features(normalized, slots))
     ranked = probabilities.argsort()[::-1]
     intent = model.classes[ranked[0]]
     slots.update(phrase_slots(intent, normalized, text))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from itertools import pairwise
 
+from nlu.normalize import Normalized, for_intent
 from nlu.tokenizer import tokenizer
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -23,3 +25,8 @@ def features(text: str, slot_names: list[str]) -> list[str]:
     found += [f"c3:{squeezed[i : i + 3]}" for i in range(len(squeezed) - 2)]
     found += [f"slot:{name}" for name in slot_names]
     return found or ["empty"]
+
+
+def message_features(normalized: Normalized, slot_names: Iterable[str]) -> list[str]:
+    """What the classifier reads of a message; `parse` and training both call this, so they cannot drift."""
+    return features(for_intent(normalized.text), sorted(slot_names))

@@ -6,9 +6,9 @@ from collections import Counter
 
 import numpy as np
 
-from nlu.features import features
+from nlu.features import message_features
 from nlu.model import MODEL_PATH, IntentModel
-from nlu.normalize import for_intent, normalize
+from nlu.normalize import normalize
 from nlu.slots import extract_slots
 from nlu.training_data import Example, examples
 from nlu.types import INTENTS
@@ -17,21 +17,20 @@ MIN_FEATURE_COUNT = 2
 REGULARISATION_C = 4.0
 
 
-def message_features(text: str) -> list[str]:
-    """The same features `parse` computes, so training and use cannot drift apart."""
+def text_features(text: str) -> list[str]:
     normalized = normalize(text)
-    return features(for_intent(normalized.text), sorted(extract_slots(normalized, text)))
+    return message_features(normalized, extract_slots(normalized, text))
 
 
 def classify(model: IntentModel, text: str) -> str:
-    return model.classes[int(model.probabilities(message_features(text)).argmax())]
+    return model.classes[int(model.probabilities(text_features(text)).argmax())]
 
 
 def fit(data: list[Example], c: float = REGULARISATION_C) -> IntentModel:
     from scipy.sparse import csr_matrix
     from sklearn.linear_model import LogisticRegression
 
-    rows = [message_features(example.text) for example in data]
+    rows = [text_features(example.text) for example in data]
     counts = Counter(f for row in rows for f in set(row))
     vocabulary = {f: i for i, f in enumerate(sorted(f for f, n in counts.items() if n >= MIN_FEATURE_COUNT))}
     indices = [[vocabulary[f] for f in row if f in vocabulary] for row in rows]
@@ -53,7 +52,8 @@ def fit(data: list[Example], c: float = REGULARISATION_C) -> IntentModel:
 
 
 def main() -> int:
-    model = fit(examples())
+    data = examples()
+    model = fit(data)
     model.save(MODEL_PATH)
-    print(f"trained on {len(examples())} examples, {len(model.vocabulary)} features -> {MODEL_PATH}")
+    print(f"trained on {len(data)} examples, {len(model.vocabulary)} features -> {MODEL_PATH}")
     return 0
