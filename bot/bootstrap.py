@@ -6,31 +6,61 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import nlu
+from bot.pushers.build import PushClients, build_pushers
 from bot.settings import Settings
+from bot.shop_config import ShopConfig, load_shop_config
 from handlers.dialogue import Dialogue
+from notifications.relay import Relay
+from notifications.scheduler import Jobs
+from oms_client.alert_store import AlertStore
 from oms_client.clock import Clock, SystemClock
 from oms_client.database import Database, open_database
+from oms_client.leases import Leases
 from oms_client.migrate import upgrade
+from oms_client.outbox import OutboxStore
 from oms_client.sql_store import SqlOrderStore
 
 
 @dataclass
 class App:
     settings: Settings
+    shop: ShopConfig
     clock: Clock
+    zone: ZoneInfo
     database: Database
     store: SqlOrderStore
+    alerts: AlertStore
+    outbox: OutboxStore
     dialogue: Dialogue
+    push: PushClients
+    jobs: Jobs
 
     async def close(self) -> None:
+        await self.push.close()
         await self.store.close()
 
 
 async def bootstrap(settings: Settings, clock: Clock | None = None) -> App:
-    """Open the store, bring its schema up to date and wire the dialogue to it."""
+    """Open the store, bring its schema up to date and wire dialogue, pushers and jobs to it."""
+    shop = load_shop_config(settings.shop_config)
     clock = clock or SystemClock()
+    zone = ZoneInfo(settings.timezone)
     database = open_database(settings.database_url)
     await upgrade(database)
-    store = SqlOrderStore(database)
-    dialogue = Dialogue(store, nlu.parse, clock, ZoneInfo(settings.timezone))
-    return App(settings=settings, clock=clock, database=database, store=store, dialogue=dialogue)
+    store, alerts, outbox = SqlOrderStore(database), AlertStore(database), OutboxStore(database)
+    push = build_pushers(settings, shop.alerts.targets)
+    relay = Relay(outbox, push.pushers, shop.alerts, clock, zone)
+    jobs = Jobs(alerts, relay, Leases(database), shop.alerts, clock, zone)
+    return App(
+        settings=settings,
+        shop=shop,
+        clock=clock,
+        zone=zone,
+        database=database,
+        store=store,
+        alerts=alerts,
+        outbox=outbox,
+        dialogue=Dialogue(store, nlu.parse, clock, zone),
+        push=push,
+        jobs=jobs,
+    )

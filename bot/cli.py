@@ -19,10 +19,11 @@ from bot.channels.console import run_console
 from bot.logs import configure_logging
 from bot.samples import samples_as_json, samples_as_text, samples_from_meta
 from bot.settings import Settings
+from bot.shop_config import ShopConfigError
 from bot.web import build_web_app
 from nlu.evaluate import evaluate
 from notifications.alert_text import alerts_as_text
-from oms_client.scan_queries import ScanLimits
+from notifications.scheduler import start_scheduler
 from oms_client.seed import SAMPLES_META_KEY, StoreNotEmpty, seed_store
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,11 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if getattr(args, "now", None) and args.now.tzinfo is None:
         print("--now needs a time zone, e.g. 2026-11-22T10:00:00+08:00", file=sys.stderr)
         return 2
-    app = await bootstrap(settings)
+    try:
+        app = await bootstrap(settings)
+    except ShopConfigError as error:
+        print(f"店铺配置有误，未启动：{error}", file=sys.stderr)
+        return 2
     try:
         if args.command == "seed":
             return await _seed(app, args)
@@ -129,11 +134,13 @@ async def _seed(app: App, args: argparse.Namespace) -> int:
 
 
 async def _scan(app: App, args: argparse.Namespace) -> int:
-    change = await app.store.scan(args.now or app.clock.now(), ScanLimits())
+    now = args.now or app.clock.now()
+    alerts = app.shop.alerts
+    change = await app.alerts.scan(now, alerts.thresholds.limits(), alerts.routing(now, app.zone))
     if args.json:
         print(json.dumps([alert.as_dict() for alert in change.open], ensure_ascii=False, indent=2))
     else:
-        print(alerts_as_text(change))
+        print(alerts_as_text(change, now))
     return 0
 
 
@@ -159,10 +166,13 @@ async def _serve(app: App, args: argparse.Namespace) -> int:
     await runner.setup()
     await web.TCPSite(runner, app.settings.host, app.settings.port).start()
     log.info("listening on http://%s:%s", app.settings.host, app.settings.port)
+    scheduler = start_scheduler(app.jobs)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     await stop.wait()
+    scheduler.shutdown(wait=False)
+    await app.jobs.step_down()
     await runner.cleanup()
     return 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from oms_client.alerts import Alert, AlertsChange
 
 KIND_NAMES = {
@@ -12,38 +14,49 @@ KIND_NAMES = {
     "transit_exception": "物流异常",
     "aftersales_overdue": "售后超时",
 }
+SEVERITY_NAMES = {"critical": "严重", "warning": "警告", "info": "提示"}
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 SHOWN_PER_KIND = 20
 
 
-def describe(alert: Alert) -> str:
+def describe(alert: Alert, now: datetime) -> str:
+    """The alert's facts with the figures that depend on the time it is read (hours late, silent)."""
     d = alert.detail
     if alert.kind == "oversell":
         return f"待发 {d['demand']} 件，库存 {d['on_hand']} 件；受影响订单：{'、'.join(d['orders_at_risk'])}"
     if alert.kind == "ship_overdue":
-        return f"已超过承诺发货时间 {d['late_hours']} 小时"
+        return f"已超过承诺发货时间 {_hours_since(d['promised_ship_by'], now)} 小时"
     if alert.kind == "ship_due_soon":
-        return f"距承诺发货时间还剩 {d['hours_left']} 小时"
+        return f"距承诺发货时间还剩 {-_hours_since(d['promised_ship_by'], now)} 小时"
     if alert.kind in ("transit_stalled", "transit_exception"):
-        return f"订单 {d['order']} · {d['courier']} · {d['silent_hours']} 小时无更新 · 最新：{d['last_event']}"
+        silent = _hours_since(d["last_event_at"], now)
+        return f"订单 {d['order']} · {d['courier']} · {silent} 小时无更新 · 最新：{d['last_event']}"
     return f"{d.get('case_kind', '')} 状态 {d.get('state', '')}，创建于 {d.get('created_at', '')}"
 
 
-def alerts_as_text(change: AlertsChange) -> str:
+def kind_name(kind: str) -> str:
+    return KIND_NAMES.get(kind, kind)
+
+
+def _hours_since(iso: str, now: datetime) -> float:
+    return round((now - datetime.fromisoformat(iso)).total_seconds() / 3600, 1)
+
+
+def alerts_as_text(change: AlertsChange, now: datetime) -> str:
     new = sum(alert.is_new for alert in change.open)
     lines = [f"新告警 {new} 条 · 仍未解决 {len(change.open) - new} 条 · 已恢复 {len(change.resolved)} 条"]
     by_kind: dict[str, list[Alert]] = {}
     for alert in sorted(change.open, key=lambda a: (SEVERITY_ORDER.get(a.severity, 9), a.kind, a.subject)):
         by_kind.setdefault(alert.kind, []).append(alert)
     for kind, alerts in by_kind.items():
-        lines.append(f"【{KIND_NAMES.get(kind, kind)}】{len(alerts)} 条")
-        lines += [_line(alert) for alert in alerts[:SHOWN_PER_KIND]]
+        lines.append(f"【{kind_name(kind)}】{len(alerts)} 条")
+        lines += [_line(alert, now) for alert in alerts[:SHOWN_PER_KIND]]
         if len(alerts) > SHOWN_PER_KIND:
             lines.append(f"  … 还有 {len(alerts) - SHOWN_PER_KIND} 条（--json 查看全部）")
-    lines += [f"  ✅ 已恢复：{KIND_NAMES.get(a.kind, a.kind)} {a.subject}" for a in change.resolved[:SHOWN_PER_KIND]]
+    lines += [f"  ✅ 已恢复：{kind_name(a.kind)} {a.subject}" for a in change.resolved[:SHOWN_PER_KIND]]
     return "\n".join(lines)
 
 
-def _line(alert: Alert) -> str:
+def _line(alert: Alert, now: datetime) -> str:
     mark = "🆕 " if alert.is_new else ""
-    return f"  {mark}[{alert.severity}] {alert.subject} — {describe(alert)}"
+    return f"  {mark}[{alert.severity}] {alert.subject} — {describe(alert, now)}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -20,13 +21,21 @@ def alembic_config(url: str = "") -> Config:
     return config
 
 
-async def upgrade(database: Database) -> None:
+async def upgrade(database: Database, revision: str = "head") -> None:
     """Bring the schema to the newest revision inside one write transaction."""
+    await _migrate(database, command.upgrade, revision)
 
+
+async def downgrade(database: Database, revision: str) -> None:
+    """Step back to `revision`: how the tests build a store as an older release left it."""
+    await _migrate(database, command.downgrade, revision)
+
+
+async def _migrate(database: Database, step: Callable[[Config, str], None], revision: str) -> None:
     def run(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        step(config, revision)
 
     async with database.write.begin() as connection:
         await connection.run_sync(run)

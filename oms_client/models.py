@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, MetaData, Numeric, String, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, MetaData, Numeric, String, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from oms_client.types import AwareDateTime
@@ -206,3 +206,83 @@ class AlertRow(Base):
     resolved_at: Mapped[datetime | None]
     detail: Mapped[dict[str, Any]]
     version: Mapped[int] = mapped_column(Integer, default=1)
+    acked_by: Mapped[str | None] = mapped_column(String(80))
+    acked_at: Mapped[datetime | None]
+    assignee: Mapped[str | None] = mapped_column(String(80))
+    snoozed_until: Mapped[datetime | None]
+    escalation_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    escalated_at: Mapped[datetime | None]
+
+
+class OutboxRow(Base):
+    """A message waiting to be pushed: written in the transaction that made it, sent by the relay."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index(
+            "ix_outbox_pending",
+            "target",
+            "not_before",
+            sqlite_where=text("sent_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(24))
+    severity: Mapped[str] = mapped_column(String(16))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"))
+    payload: Mapped[dict[str, Any]]
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime]
+    not_before: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    sent_at: Mapped[datetime | None]
+    delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"))
+
+
+class DeliveryRow(Base):
+    """One message that reached a target (a digest counts once): the shared budget of each target's rate limit."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (Index("ix_deliveries_target_sent", "target", "sent_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target: Mapped[str] = mapped_column(String(64))
+    sent_at: Mapped[datetime]
+    items: Mapped[int] = mapped_column(Integer)
+
+
+class DeadLetterRow(Base):
+    """A message given up on after the relay's last attempt; kept, and itself reported."""
+
+    __tablename__ = "dead_letters"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    outbox_id: Mapped[int] = mapped_column(Integer)
+    target: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(24))
+    payload: Mapped[dict[str, Any]]
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+    died_at: Mapped[datetime]
+    reported_at: Mapped[datetime | None]
+
+
+class LeaseRow(Base):
+    """Who leads a job among the processes that share the store, until when."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(80))
+    expires_at: Mapped[datetime]
+
+
+class JobRunRow(Base):
+    """One row per job and interval: the primary key lets exactly one process run each interval."""
+
+    __tablename__ = "job_runs"
+    job: Mapped[str] = mapped_column(String(40), primary_key=True)
+    slot: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    holder: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[datetime]

@@ -34,6 +34,9 @@ class ScanLimits:
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem as the store sees it. `detail` holds facts, not figures derived from the time of the
+    scan (hours late are worked out when shown), so finding it again unchanged writes nothing."""
+
     kind: str
     subject: str
     severity: str
@@ -102,7 +105,7 @@ async def ship_overdue(conn: AsyncConnection, now: datetime, limits: ScanLimits)
     for row in (await conn.execute(query)).all():
         late_hours = (now - row.promised_ship_by).total_seconds() / 3600
         severity = "critical" if late_hours >= limits.ship_critical_late_hours else "warning"
-        detail = {"promised_ship_by": row.promised_ship_by.isoformat(), "late_hours": round(late_hours, 1)}
+        detail = {"promised_ship_by": row.promised_ship_by.isoformat()}
         findings.append(Finding("ship_overdue", f"{row.platform}:{row.order_no}", severity, detail))
     return findings
 
@@ -132,10 +135,7 @@ async def ship_due_soon(
             "ship_due_soon",
             f"{row.platform}:{row.order_no}",
             "info",
-            {
-                "promised_ship_by": row.promised_ship_by.isoformat(),
-                "hours_left": round((row.promised_ship_by - now).total_seconds() / 3600, 1),
-            },
+            {"promised_ship_by": row.promised_ship_by.isoformat()},
         )
         for row in (await conn.execute(query)).all()
     ]
@@ -174,13 +174,11 @@ async def transit_problems(
     findings = []
     for row in (await conn.execute(query)).all():
         exception = row.last_event_state in troubled
-        silent_hours = round((now - row.last_event_at).total_seconds() / 3600, 1)
         detail = {
             "order": f"{row.platform}:{row.order_no}",
             "courier": row.courier,
             "last_event": row.last_event_text,
             "last_event_at": row.last_event_at.isoformat(),
-            "silent_hours": silent_hours,
         }
         kind = "transit_exception" if exception else "transit_stalled"
         findings.append(Finding(kind, row.tracking_no, "critical" if exception else "warning", detail))

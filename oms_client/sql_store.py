@@ -14,8 +14,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from oms_client import models as m
-from oms_client import scan_queries as scans
-from oms_client.alerts import AlertsChange, sync_alerts
 from oms_client.database import Database
 from oms_client.domain import (
     Courier,
@@ -28,17 +26,7 @@ from oms_client.domain import (
     TrackingEvent,
     TrackingState,
 )
-from oms_client.scan_queries import ScanLimits
 from oms_client.store import ChatUser, ConversationRecord, StaleConversation
-
-ALERT_KINDS = (
-    "oversell",
-    "ship_overdue",
-    "ship_due_soon",
-    "transit_stalled",
-    "transit_exception",
-    "aftersales_overdue",
-)
 
 
 class SqlOrderStore:
@@ -164,19 +152,6 @@ class SqlOrderStore:
             return {"ok": False, "backend": self.database.dialect, "error": type(error).__name__}
         latency_ms = round((time.perf_counter() - started) * 1000, 2)
         return {"ok": True, "backend": self.database.dialect, "latency_ms": latency_ms}
-
-    async def scan(self, now: datetime, limits: ScanLimits) -> AlertsChange:
-        """Run every scan and bring the alerts up to date in one write transaction."""
-        platforms, couriers = [p.value for p in Platform], [c.value for c in Courier]
-        async with self.database.write.begin() as conn:
-            findings = [
-                *await scans.oversold(conn),
-                *await scans.ship_overdue(conn, now, limits),
-                *await scans.ship_due_soon(conn, now, limits, platforms),
-                *await scans.transit_problems(conn, now, limits, couriers),
-                *await scans.aftersales_overdue(conn, now, limits),
-            ]
-            return await sync_alerts(conn, findings, ALERT_KINDS, now)
 
     async def close(self) -> None:
         await self.database.dispose()

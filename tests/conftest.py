@@ -22,9 +22,11 @@ from sqlalchemy.engine import make_url
 
 import nlu
 from handlers.dialogue import Dialogue
+from oms_client.alert_store import AlertStore
 from oms_client.clock import FixedClock
 from oms_client.database import Database, open_database
 from oms_client.migrate import upgrade
+from oms_client.outbox import OutboxStore
 from oms_client.seed import SeedResult, seed_store
 from oms_client.sql_store import SqlOrderStore
 
@@ -87,6 +89,16 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
 @pytest.fixture
 def store(database: Database) -> SqlOrderStore:
     return SqlOrderStore(database)
+
+
+@pytest.fixture
+def alerts(database: Database) -> AlertStore:
+    return AlertStore(database)
+
+
+@pytest.fixture
+def outbox(database: Database) -> OutboxStore:
+    return OutboxStore(database)
 
 
 @pytest_asyncio.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from oms_client.database import open_database
-from oms_client.migrate import upgrade
+from oms_client.migrate import downgrade, upgrade
 from oms_client.seed import seed_store
 from oms_client.sql_store import SqlOrderStore
 from tests.conftest import NOW
@@ -18,12 +18,11 @@ async def test_upgrading_to_0003_fills_each_shipments_latest_event(tmp_path: Pat
     database = open_database(f"sqlite:///{tmp_path / 'old.db'}")
     await upgrade(database)
     await seed_store(database, orders=200, seed=5, now=NOW)
+    await downgrade(database, "0003")
     async with database.write.begin() as conn:  # as a store written before 0003 would look
-        await conn.execute(text("UPDATE shipments SET last_event_at = NULL, last_event_state = NULL"))
         await conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
-        await conn.execute(text("ALTER TABLE shipments DROP COLUMN last_event_at"))
-        await conn.execute(text("ALTER TABLE shipments DROP COLUMN last_event_state"))
-        await conn.execute(text("ALTER TABLE shipments DROP COLUMN last_event_text"))
+        for column in ("last_event_at", "last_event_state", "last_event_text"):
+            await conn.execute(text(f"ALTER TABLE shipments DROP COLUMN {column}"))
     await upgrade(database)
     store = SqlOrderStore(database)
     async with database.read.connect() as conn:

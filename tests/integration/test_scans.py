@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import insert, update
 
 from oms_client import models as m
+from oms_client.alert_store import AlertStore
 from oms_client.scan_queries import ScanLimits
 from oms_client.seed import SeedResult
 from oms_client.sql_store import SqlOrderStore
@@ -20,33 +21,37 @@ def _subjects(change, kind: str) -> set[str]:  # type: ignore[no-untyped-def]
 
 
 async def test_a_scan_finds_each_seeded_problem_once_and_a_repeat_raises_nothing_new(
-    store: SqlOrderStore, seeded: SeedResult
+    alerts: AlertStore, store: SqlOrderStore, seeded: SeedResult
 ) -> None:
-    first = await store.scan(NOW, LIMITS)
+    first = await alerts.scan(NOW, LIMITS)
     assert all(alert.is_new for alert in first.open)
     assert len(_subjects(first, "oversell")) == 3
     late, stalled, exception = seeded.samples[1], seeded.samples[3], seeded.samples[4]
     assert f"{late.platform}:{late.order_id}" in _subjects(first, "ship_overdue")
     assert stalled.tracking_no in _subjects(first, "transit_stalled")
     assert exception.tracking_no in _subjects(first, "transit_exception")
-    again = await store.scan(NOW + timedelta(minutes=5), LIMITS)
+    again = await alerts.scan(NOW + timedelta(minutes=5), LIMITS)
     assert not any(alert.is_new for alert in again.open) and again.resolved == []
     assert {(a.kind, a.subject) for a in again.open} == {(a.kind, a.subject) for a in first.open}
     assert all(a.first_seen == NOW for a in again.open)
 
 
-async def test_oversell_resolves_itself_when_stock_arrives(store: SqlOrderStore, seeded: SeedResult) -> None:
-    first = await store.scan(NOW, LIMITS)
+async def test_oversell_resolves_itself_when_stock_arrives(
+    alerts: AlertStore, store: SqlOrderStore, seeded: SeedResult
+) -> None:
+    first = await alerts.scan(NOW, LIMITS)
     sku = sorted(_subjects(first, "oversell"))[0]
     async with store.database.write.begin() as conn:
         await conn.execute(update(m.StockRow).where(m.StockRow.sku == sku).values(on_hand=10_000))
-    later = await store.scan(NOW + timedelta(minutes=5), LIMITS)
+    later = await alerts.scan(NOW + timedelta(minutes=5), LIMITS)
     assert sku not in _subjects(later, "oversell")
     assert [(a.kind, a.subject) for a in later.resolved] == [("oversell", sku)]
 
 
-async def test_oversell_names_the_newest_orders_at_risk(store: SqlOrderStore, seeded: SeedResult) -> None:
-    first = await store.scan(NOW, LIMITS)
+async def test_oversell_names_the_newest_orders_at_risk(
+    alerts: AlertStore, store: SqlOrderStore, seeded: SeedResult
+) -> None:
+    first = await alerts.scan(NOW, LIMITS)
     alert = next(a for a in first.open if a.kind == "oversell")
     assert alert.detail["demand"] > alert.detail["on_hand"]
     orders = [ref.split(":", 1)[1] for ref in alert.detail["orders_at_risk"]]
@@ -54,7 +59,9 @@ async def test_oversell_names_the_newest_orders_at_risk(store: SqlOrderStore, se
     assert [o.created_at for o in found] == sorted((o.created_at for o in found), reverse=True)
 
 
-async def test_an_after_sales_case_past_its_sla_is_flagged(store: SqlOrderStore, seeded: SeedResult) -> None:
+async def test_an_after_sales_case_past_its_sla_is_flagged(
+    alerts: AlertStore, store: SqlOrderStore, seeded: SeedResult
+) -> None:
     async with store.database.write.begin() as conn:
         await conn.execute(
             insert(m.AfterSalesCaseRow),
@@ -81,20 +88,20 @@ async def test_an_after_sales_case_past_its_sla_is_flagged(store: SqlOrderStore,
                 },
             ],
         )
-    change = await store.scan(NOW, LIMITS)
+    change = await alerts.scan(NOW, LIMITS)
     assert _subjects(change, "aftersales_overdue") == {"case:1"}
 
 
 async def test_a_paid_order_near_its_deadline_is_warned_before_it_is_late(
-    store: SqlOrderStore, seeded: SeedResult
+    alerts: AlertStore, store: SqlOrderStore, seeded: SeedResult
 ) -> None:
     paid = seeded.samples[2]
     [order] = await store.find_orders(paid.order_id)
     assert order.promised_ship_by is not None
     sla = LIMITS.ship_sla_hours.get(str(order.platform), LIMITS.default_ship_sla_hours)
     almost = order.promised_ship_by - timedelta(hours=sla * (1 - LIMITS.ship_warn_ratio) / 2)
-    change = await store.scan(almost, LIMITS)
+    change = await alerts.scan(almost, LIMITS)
     assert f"{paid.platform}:{paid.order_id}" in _subjects(change, "ship_due_soon")
-    later = await store.scan(order.promised_ship_by + timedelta(minutes=1), LIMITS)
+    later = await alerts.scan(order.promised_ship_by + timedelta(minutes=1), LIMITS)
     assert f"{paid.platform}:{paid.order_id}" in _subjects(later, "ship_overdue")
     assert ("ship_due_soon", f"{paid.platform}:{paid.order_id}") in {(a.kind, a.subject) for a in later.resolved}

@@ -1,0 +1,1 @@
+"""Push targets: one per platform, each turning a `PushMessage` into that platform's API call."""

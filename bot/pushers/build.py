@@ -1,0 +1,62 @@
+"""Pushers for the configured alert targets, from the credentials in the settings."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import aiohttp
+from aiogram import Bot
+
+from bot.pushers.telegram import TelegramPusher, telegram_bot
+from bot.pushers.wecom import WeComApi, WeComAppPusher, WeComRobotPusher
+from bot.settings import Settings
+from notifications.config import Target
+from notifications.push import Pusher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PushClients:
+    """The HTTP clients pushers share; closed with the app."""
+
+    session: aiohttp.ClientSession
+    telegram: Bot | None = None
+    wecom: WeComApi | None = None
+    pushers: dict[str, Pusher] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        if self.telegram is not None:
+            await self.telegram.session.close()
+        await self.session.close()
+
+
+def build_pushers(settings: Settings, targets: tuple[Target, ...]) -> PushClients:
+    """A target without credentials is logged and left out; its messages wait in the outbox, not lost."""
+    clients = PushClients(session=aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)))
+    if settings.telegram_token:
+        clients.telegram = telegram_bot(settings.telegram_token, settings.telegram_api_base)
+    if settings.wecom_corp_id and settings.wecom_secret:
+        clients.wecom = WeComApi(
+            clients.session, settings.wecom_corp_id, settings.wecom_secret, settings.wecom_api_base
+        )
+    for target in targets:
+        pusher = _pusher(clients, settings, target)
+        if pusher is None:
+            log.warning(
+                "alert target %s (%s) has no credentials in the settings; its messages wait", target.name, target.kind
+            )
+        else:
+            clients.pushers[target.name] = pusher
+    return clients
+
+
+def _pusher(clients: PushClients, settings: Settings, target: Target) -> Pusher | None:
+    if target.kind == "wecom_robot" and target.key:
+        return WeComRobotPusher(clients.session, target.key, settings.wecom_api_base)
+    if target.kind == "wecom_app" and target.to_user and clients.wecom and settings.wecom_agent_id is not None:
+        return WeComAppPusher(clients.wecom, settings.wecom_agent_id, target.to_user)
+    if target.kind == "telegram" and target.chat_id is not None and clients.telegram is not None:
+        return TelegramPusher(clients.telegram, target.chat_id)
+    return None

@@ -1,0 +1,56 @@
+"""Telegram pushes through aiogram: HTML text with inline buttons whose callback data is the command."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import AiogramError, TelegramRetryAfter
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from notifications.compose import PushMessage
+from notifications.push import PushFailed, RetryAfter
+
+TELEGRAM_API_BASE = "https://api.telegram.org"
+TEXT_LIMIT = 4096
+CALLBACK_LIMIT_BYTES = 64
+
+
+def telegram_bot(token: str, base: str = TELEGRAM_API_BASE) -> Bot:
+    """A Bot pointed at `base` (Telegram's, a local Bot API server, or a fake in tests)."""
+    session = AiohttpSession(api=TelegramAPIServer.from_base(base.rstrip("/")))
+    return Bot(token, session=session)
+
+
+def as_html(message: PushMessage) -> str:
+    lines = [f"<b>{escape(message.title)}</b>", *(escape(line) for line in message.lines)]
+    text = "\n".join(lines)
+    if len(text) <= TEXT_LIMIT:
+        return text
+    return text[: TEXT_LIMIT - 20].rsplit("\n", 1)[0] + "\n…（内容过长，已截断）"
+
+
+def keyboard(message: PushMessage) -> InlineKeyboardMarkup | None:
+    buttons = [
+        InlineKeyboardButton(text=b.label, callback_data=b.payload)
+        for b in message.buttons
+        if len(b.payload.encode()) <= CALLBACK_LIMIT_BYTES
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[buttons]) if buttons else None
+
+
+class TelegramPusher:
+    def __init__(self, bot: Bot, chat_id: int) -> None:
+        self.bot, self.chat_id = bot, chat_id
+
+    async def push(self, message: PushMessage) -> None:
+        try:
+            await self.bot.send_message(
+                self.chat_id, as_html(message), parse_mode="HTML", reply_markup=keyboard(message)
+            )
+        except TelegramRetryAfter as error:
+            raise RetryAfter(float(error.retry_after)) from error
+        except AiogramError as error:  # network, API refusals, and answers that are not JSON (a proxy's 502)
+            raise PushFailed(f"{type(error).__name__}: {error}"[:300]) from error

@@ -1,0 +1,37 @@
+"""The shop configuration: a TOML file named by XIAOER_SHOP_CONFIG, validated, with defaults for the rest."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from handlers.staff import StaffMember
+from notifications.config import AlertsConfig
+
+
+class ShopConfigError(Exception):
+    """The file cannot be used; the message says which file and which entry."""
+
+
+class ShopConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    alerts: AlertsConfig = AlertsConfig()
+    staff: tuple[StaffMember, ...] = ()
+
+
+def load_shop_config(path: Path | None) -> ShopConfig:
+    if path is None:
+        return ShopConfig()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return ShopConfig.model_validate(data)
+    except OSError as error:
+        raise ShopConfigError(f"cannot read shop configuration {path}: {error.strerror}") from error
+    except tomllib.TOMLDecodeError as error:
+        raise ShopConfigError(f"{path} is not valid TOML: {error}") from error
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors())
+        raise ShopConfigError(f"{path}: {problems}") from error

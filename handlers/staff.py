@@ -1,0 +1,36 @@
+"""Who the staff are (from the shop configuration) and what each may do from their chat."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Role = Literal["agent", "ops", "admin"]
+
+
+class StaffMember(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=64)
+    roles: tuple[Role, ...] = ("ops",)
+    telegram: int | None = None  # Telegram user id
+    wecom: str | None = None  # WeCom userid
+
+    def can(self, role: Role) -> bool:
+        return role in self.roles or "admin" in self.roles
+
+
+class Roster:
+    def __init__(self, members: tuple[StaffMember, ...] = ()) -> None:
+        self.members = members
+
+    def find(self, channel: str, user_id: str) -> StaffMember | None:
+        """The staff member behind a chat identity; customers and strangers get None."""
+        for member in self.members:
+            if channel == "telegram" and member.telegram is not None and str(member.telegram) == user_id:
+                return member
+            if channel == "wecom" and member.wecom == user_id:
+                return member
+        return None

@@ -1,0 +1,93 @@
+"""APScheduler jobs: scans (with escalation) every few minutes and the relay every few seconds.
+
+Every process that shares the store runs the scheduler; only the lease holder does the work, and each
+scan interval is claimed once, so three processes still scan once per interval.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from notifications.config import AlertsConfig
+from notifications.relay import Relay
+from oms_client.alert_store import AlertStore
+from oms_client.clock import Clock
+from oms_client.leases import Leases
+
+log = logging.getLogger(__name__)
+LEASE = "notifications"
+MIN_LEASE = timedelta(seconds=10)
+
+
+def process_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class Jobs:
+    alerts: AlertStore
+    relay: Relay
+    leases: Leases
+    config: AlertsConfig
+    clock: Clock
+    zone: ZoneInfo
+    holder: str = field(default_factory=process_name)
+
+    async def scan_tick(self) -> bool:
+        """True when this process ran this interval's scan."""
+        now = self.clock.now()
+        if not await self._lead(now):
+            return False
+        slot = int(now.timestamp() // (self.config.scan_every_minutes * 60))
+        if not await self.leases.claim_run("scan", slot, self.holder, now):
+            return False
+        change = await self.alerts.scan(now, self.config.thresholds.limits(), self.config.routing(now, self.zone))
+        new = sum(alert.is_new for alert in change.open)
+        log.info("scan: %d new, %d open, %d resolved", new, len(change.open), len(change.resolved))
+        if self.config.escalation:
+            after = timedelta(minutes=self.config.escalate_after_minutes)
+            await self.alerts.escalate(self.config.escalation, after, now)
+        return True
+
+    async def relay_tick(self) -> None:
+        if await self._lead(self.clock.now()):
+            report = await self.relay.tick()
+            if report.sent or report.failed:
+                log.info(
+                    "relay: sent %d (%d items), failed %d, dead %d",
+                    report.sent,
+                    report.items,
+                    report.failed,
+                    report.dead,
+                )
+
+    async def _lead(self, now: datetime) -> bool:
+        ttl = max(MIN_LEASE, timedelta(seconds=3 * self.config.relay_every_seconds))
+        return await self.leases.hold(LEASE, self.holder, ttl, now)
+
+    async def step_down(self) -> None:
+        await self.leases.release(LEASE, self.holder)
+
+
+def start_scheduler(jobs: Jobs) -> AsyncIOScheduler:
+    """Coalesced, with about one interval of misfire grace: a late run happens once, not in a burst."""
+    scan_seconds = jobs.config.scan_every_minutes * 60
+    relay_seconds = jobs.config.relay_every_seconds
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    common = {"coalesce": True, "max_instances": 1, "next_run_time": datetime.now(UTC)}
+    scheduler.add_job(
+        jobs.scan_tick, "interval", seconds=scan_seconds, misfire_grace_time=max(1, int(scan_seconds)), **common
+    )
+    scheduler.add_job(
+        jobs.relay_tick, "interval", seconds=relay_seconds, misfire_grace_time=max(1, int(relay_seconds)), **common
+    )
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,69 @@
+"""Leadership among processes that share the store, and once-per-interval job runs.
+
+A lease row names the leader until it expires; the leader renews it on every tick, and a follower takes
+it over only after it lapsed, so a crashed leader is replaced within one lease time. A job run is also
+claimed per interval (primary key on job and slot): even two processes that both think they lead —
+a paused leader waking after its lease was taken — cannot run the same interval twice.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from oms_client import models as m
+from oms_client.database import Database
+
+LAPSED = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class Leases:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def hold(self, name: str, holder: str, ttl: timedelta, now: datetime) -> bool:
+        """Take or renew the lease; True while `holder` leads."""
+        table = m.LeaseRow
+        async with self.database.write.begin() as conn:
+            renewed = await conn.execute(
+                update(table)
+                .where(table.name == name, or_(table.holder == holder, table.expires_at <= now))
+                .values(holder=holder, expires_at=now + ttl)
+            )
+            if renewed.rowcount == 1:
+                return True
+            if await conn.scalar(select(table.holder).where(table.name == name)) is not None:
+                return False
+        return await self._first(name, holder, now + ttl)
+
+    async def _first(self, name: str, holder: str, expires_at: datetime) -> bool:
+        try:
+            async with self.database.write.begin() as conn:
+                await conn.execute(insert(m.LeaseRow).values(name=name, holder=holder, expires_at=expires_at))
+        except IntegrityError:
+            return False  # another process created it first
+        return True
+
+    async def release(self, name: str, holder: str) -> None:
+        table = m.LeaseRow
+        async with self.database.write.begin() as conn:
+            await conn.execute(
+                update(table).where(table.name == name, table.holder == holder).values(expires_at=LAPSED)
+            )
+
+    async def claim_run(self, job: str, slot: int, holder: str, now: datetime) -> bool:
+        """True for exactly one caller per (job, slot)."""
+        try:
+            async with self.database.write.begin() as conn:
+                await conn.execute(insert(m.JobRunRow).values(job=job, slot=slot, holder=holder, started_at=now))
+        except IntegrityError:
+            return False
+        return True
+
+    async def runs(self, job: str) -> list[tuple[int, str]]:
+        table = m.JobRunRow
+        query = select(table.slot, table.holder).where(table.job == job).order_by(table.slot)
+        async with self.database.read.connect() as conn:
+            return [(row.slot, row.holder) for row in (await conn.execute(query)).all()]

@@ -1,0 +1,116 @@
+"""A fake of the push APIs on loopback: WeCom (group robot, gettoken, message/send) and Telegram's Bot API.
+
+It speaks HTTP like the real services, records what reached it, and can be told to be down, to rate
+limit the next requests, or to treat the current WeCom access token as expired.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+
+@dataclass
+class Received:
+    api: str  # "wecom_robot", "wecom_app", "telegram"
+    address: str  # robot key, WeCom touser, or Telegram chat id
+    text: str
+    buttons: list[str] = field(default_factory=list)  # Telegram callback data
+    parse_mode: str = ""
+
+
+class FakePushServer:
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self.down = False
+        self.broken: set[str] = set()  # apis down while the others work
+        self.rate_limit_next = 0  # answer this many requests with the platform's "too many" reply
+        self.retry_after = 5
+        self.tokens_issued = 0
+        self.expired_tokens: set[str] = set()
+        self.requests = 0
+        self._runner: web.AppRunner | None = None
+        self.base = ""
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_post("/cgi-bin/webhook/send", self._robot)
+        app.router.add_get("/cgi-bin/gettoken", self._gettoken)
+        app.router.add_post("/cgi-bin/message/send", self._app_message)
+        app.router.add_post("/bot{token}/{method}", self._telegram)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base = f"http://127.0.0.1:{port}"
+        return self.base
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    def texts(self, api: str | None = None) -> list[str]:
+        return [r.text for r in self.received if api is None or r.api == api]
+
+    def _refuse(self) -> bool:
+        self.requests += 1
+        if self.rate_limit_next > 0:
+            self.rate_limit_next -= 1
+            return True
+        return False
+
+    def _is_down(self, api: str) -> bool:
+        return self.down or api in self.broken
+
+    async def _robot(self, request: web.Request) -> web.Response:
+        if self._is_down("wecom_robot"):
+            return web.Response(status=503, text="service unavailable")
+        if self._refuse():
+            return web.json_response({"errcode": 45009, "errmsg": "api freq out of limit"})
+        body = await request.json()
+        self.received.append(Received("wecom_robot", request.query["key"], body["markdown"]["content"]))
+        return web.json_response({"errcode": 0, "errmsg": "ok"})
+
+    async def _gettoken(self, request: web.Request) -> web.Response:
+        self.tokens_issued += 1
+        token = f"token-{self.tokens_issued}-{request.query['corpid']}"
+        return web.json_response({"errcode": 0, "errmsg": "ok", "access_token": token, "expires_in": 7200})
+
+    async def _app_message(self, request: web.Request) -> web.Response:
+        if self._is_down("wecom_app"):
+            return web.Response(status=502)
+        if request.query.get("access_token") in self.expired_tokens:
+            return web.json_response({"errcode": 42001, "errmsg": "access_token expired"})
+        body = await request.json()
+        self.received.append(Received("wecom_app", body["touser"], body["markdown"]["content"]))
+        return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": str(len(self.received))})
+
+    async def _telegram(self, request: web.Request) -> web.Response:
+        if self._is_down("telegram"):
+            return web.Response(status=502, text="bad gateway")
+        if self._refuse():
+            description = f"Too Many Requests: retry after {self.retry_after}"
+            answer = {"ok": False, "error_code": 429, "description": description}
+            return web.json_response(answer | {"parameters": {"retry_after": self.retry_after}}, status=429)
+        form = await request.post()
+        markup = json.loads(str(form.get("reply_markup", "{}")))
+        buttons = [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
+        chat_id = str(form["chat_id"])
+        parse_mode = str(form.get("parse_mode", ""))
+        self.received.append(Received("telegram", chat_id, str(form["text"]), buttons, parse_mode))
+        return web.json_response({"ok": True, "result": _message(int(chat_id), str(form["text"]), len(self.received))})
+
+
+def _message(chat_id: int, text: str, message_id: int) -> dict[str, Any]:
+    chat_type = "group" if chat_id < 0 else "private"
+    return {
+        "message_id": message_id,
+        "date": int(time.time()),
+        "chat": {"id": chat_id, "type": chat_type},
+        "text": text,
+    }
