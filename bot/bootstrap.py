@@ -10,6 +10,9 @@ from bot.pushers.build import PushClients, build_pushers
 from bot.settings import Settings
 from bot.shop_config import ShopConfig, load_shop_config
 from handlers.dialogue import Dialogue
+from handlers.front import Front
+from handlers.ops import OpsCommands
+from handlers.staff import Roster
 from notifications.relay import Relay
 from notifications.scheduler import Jobs
 from oms_client.alert_store import AlertStore
@@ -34,6 +37,12 @@ class App:
     dialogue: Dialogue
     push: PushClients
     jobs: Jobs
+    roster: Roster
+
+    def front(self, roster: Roster | None = None) -> Front:
+        """The desk every channel hands messages to; `roster` overrides the configured staff (console --as)."""
+        staff = roster or self.roster
+        return Front(self.dialogue, OpsCommands(self.alerts, staff, self.clock, self.zone), staff)
 
     async def close(self) -> None:
         await self.push.close()
@@ -63,4 +72,5 @@ async def bootstrap(settings: Settings, clock: Clock | None = None) -> App:
         dialogue=Dialogue(store, nlu.parse, clock, zone),
         push=push,
         jobs=jobs,
+        roster=Roster(shop.staff),
     )

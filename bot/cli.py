@@ -21,6 +21,7 @@ from bot.samples import samples_as_json, samples_as_text, samples_from_meta
 from bot.settings import Settings
 from bot.shop_config import ShopConfigError
 from bot.web import build_web_app
+from handlers.staff import StaffMember
 from nlu.evaluate import evaluate
 from notifications.alert_text import alerts_as_text
 from notifications.scheduler import start_scheduler
@@ -39,6 +40,13 @@ def build_parser() -> argparse.ArgumentParser:
     chat = commands.add_parser("chat", help="talk to the bot in the terminal")
     chat.add_argument("--user", default="console-user", help="chat user id (default: console-user)")
     chat.add_argument("--demo", action="store_true", help="seed demo data into an empty store first")
+    chat.add_argument(
+        "--as",
+        dest="role",
+        choices=("customer", "agent", "ops"),
+        default="customer",
+        help="who you are (default: customer)",
+    )
     seed = commands.add_parser("seed", help="fill an empty store with deterministic synthetic data")
     seed.add_argument("--orders", type=int, default=DEMO_ORDERS)
     seed.add_argument("--seed", type=int, default=DEMO_SEED)
@@ -155,7 +163,10 @@ async def _chat(app: App, args: argparse.Namespace) -> int:
     samples = samples_from_meta(await app.store.get_meta(SAMPLES_META_KEY))
     if samples:
         print(samples_as_text(samples))
-    await run_console(app.dialogue, args.user)
+    roster = app.roster
+    if args.role != "customer":
+        roster = roster.with_member(StaffMember(id=args.user, name=args.user, roles=(args.role,)))
+    await run_console(app.front(roster), args.user)
     return 0
 
 

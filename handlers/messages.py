@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -44,3 +44,9 @@ class Reply:
     text: str
     buttons: tuple[Button, ...] = ()
     image: Image | None = None
+
+
+class Responder(Protocol):
+    """Anything a channel can hand a message to: the front desk, or the customer dialogue alone."""
+
+    async def handle(self, message: IncomingMessage) -> list[Reply]: ...

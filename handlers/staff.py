@@ -26,9 +26,17 @@ class Roster:
     def __init__(self, members: tuple[StaffMember, ...] = ()) -> None:
         self.members = members
 
+    def with_member(self, member: StaffMember) -> Roster:
+        return Roster((*(m for m in self.members if m.id != member.id), member))
+
     def find(self, channel: str, user_id: str) -> StaffMember | None:
-        """The staff member behind a chat identity; customers and strangers get None."""
+        """The staff member behind a chat identity; customers and strangers get None.
+
+        On the console (a terminal on the shop's own machine) the user id is the staff id.
+        """
         for member in self.members:
+            if channel == "console" and member.id == user_id:
+                return member
             if channel == "telegram" and member.telegram is not None and str(member.telegram) == user_id:
                 return member
             if channel == "wecom" and member.wecom == user_id:

@@ -11,8 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from handlers.dialogue import Dialogue
-from handlers.messages import Button, IncomingMessage, Reply
+from handlers.messages import Button, IncomingMessage, Reply, Responder
 
 CHANNEL = "console"
 
@@ -38,7 +37,9 @@ def press(line: str, buttons: Sequence[Button]) -> str:
     return line
 
 
-async def run_console(dialogue: Dialogue, user_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+async def run_console(
+    responder: Responder, user_id: str, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout
+) -> None:
     interactive = stdin.isatty()
     buttons: list[Button] = []
     line_number = 0
@@ -56,7 +57,7 @@ async def run_console(dialogue: Dialogue, user_id: str, stdin: TextIO = sys.stdi
         message = IncomingMessage(
             channel=CHANNEL, chat_id=user_id, user_id=user_id, text=press(line, buttons), message_id=str(line_number)
         )
-        replies = await dialogue.handle(message)
+        replies = await responder.handle(message)
         buttons = [button for reply in replies for button in reply.buttons]
         stdout.write(render(replies) + "\n")
         stdout.flush()

@@ -1,0 +1,21 @@
+"""Who writes decides who answers: staff commands for staff, the customer dialogue for everyone else."""
+
+from __future__ import annotations
+
+from handlers.dialogue import Dialogue
+from handlers.messages import IncomingMessage, Reply
+from handlers.ops import OpsCommands
+from handlers.staff import Roster
+
+
+class Front:
+    def __init__(self, dialogue: Dialogue, ops: OpsCommands, roster: Roster) -> None:
+        self.dialogue, self.ops, self.roster = dialogue, ops, roster
+
+    async def handle(self, message: IncomingMessage) -> list[Reply]:
+        member = self.roster.find(message.channel, message.user_id)
+        if member is not None and member.can("ops"):
+            reply = await self.ops.handle(member, message.text)
+            if reply is not None:
+                return [reply]
+        return await self.dialogue.handle(message)

@@ -1,0 +1,101 @@
+"""Ops staff commands from their chat: list, acknowledge, snooze and assign alerts.
+
+The same commands are typed on WeCom and the console, and sent by the buttons of a Telegram push
+(the button's data is the command), so there is one path for all of them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from handlers.messages import Reply
+from handlers.staff import Roster, StaffMember
+from notifications.alert_text import SEVERITY_NAMES, describe, kind_name
+from oms_client.alert_store import AlertStore, Handled, Outcome
+from oms_client.alerts import Alert
+from oms_client.clock import Clock
+
+COMMAND = re.compile(r"^/(alerts|ack|snooze|assign|help)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
+DURATION = re.compile(r"^(\d{1,4})\s*(m|min|分钟|h|小时|d|天)$", re.IGNORECASE)
+UNITS = {"m": 1, "min": 1, "分钟": 1, "h": 60, "小时": 60, "d": 1440, "天": 1440}
+MAX_SNOOZE = timedelta(days=7)
+LISTED = 10
+USAGE = (
+    "告警命令：\n/alerts 查看未处理告警\n/ack 编号 确认\n/snooze 编号 时长 暂停提醒（如 30m、2h、1d）\n"
+    "/assign 编号 [同事ID] 指派（不写则指派给自己）"
+)
+
+
+class OpsCommands:
+    def __init__(self, alerts: AlertStore, roster: Roster, clock: Clock, zone: ZoneInfo) -> None:
+        self.alerts, self.roster, self.clock, self.zone = alerts, roster, clock, zone
+
+    async def handle(self, member: StaffMember, text: str) -> Reply | None:
+        """The reply to an ops command, or None when the text is not one (it goes to the dialogue)."""
+        match = COMMAND.match(text.strip())
+        if match is None:
+            return None
+        command, args = match.group(1).lower(), (match.group(2) or "").split()
+        if command == "alerts":
+            return await self._list()
+        if command == "help" or not args or not args[0].lstrip("#").isdigit():
+            return Reply(USAGE)
+        alert_id = int(args[0].lstrip("#"))
+        if command == "ack":
+            return self._said(
+                alert_id, await self.alerts.acknowledge(alert_id, member.name, self.clock.now()), "已确认"
+            )
+        if command == "snooze":
+            return await self._snooze(member, alert_id, args[1:])
+        return await self._assign(member, alert_id, args[1:])
+
+    async def _list(self) -> Reply:
+        now = self.clock.now()
+        found = await self.alerts.open_alerts(limit=LISTED)
+        if not found:
+            return Reply("目前没有未处理的告警 ✅")
+        lines = [f"未处理告警（最新 {len(found)} 条）："] + [self._line(alert, now) for alert in found]
+        return Reply("\n".join(lines))
+
+    def _line(self, alert: Alert, now: datetime) -> str:
+        who = f" · 已确认：{alert.acked_by}" if alert.acked_by else ""
+        who += f" · 负责人：{alert.assignee}" if alert.assignee else ""
+        severity = SEVERITY_NAMES.get(alert.severity, alert.severity)
+        return f"#{alert.id} [{severity}] {kind_name(alert.kind)} {alert.subject} — {describe(alert, now)}{who}"
+
+    async def _snooze(self, member: StaffMember, alert_id: int, args: list[str]) -> Reply:
+        length = _duration(args[0] if args else "2h")
+        if length is None or length > MAX_SNOOZE:
+            return Reply("时长格式不对：请写 30m、2h 或 1d（最长 7 天），例如 /snooze 12 2h")
+        now = self.clock.now()
+        until = now + length
+        outcome = await self.alerts.snooze(alert_id, member.name, until, now)
+        return self._said(alert_id, outcome, f"已暂停提醒至 {until.astimezone(self.zone):%m-%d %H:%M}")
+
+    async def _assign(self, member: StaffMember, alert_id: int, args: list[str]) -> Reply:
+        assignee = member if not args else next((m for m in self.roster.members if m.id == args[0]), None)
+        if assignee is None:
+            known = "、".join(m.id for m in self.roster.members) or "（名册为空）"
+            return Reply(f"没有同事 ID “{args[0]}”。可指派给：{known}")
+        outcome = await self.alerts.assign(alert_id, member.name, assignee.name, self.clock.now())
+        return self._said(alert_id, outcome, f"已指派给 {assignee.name}")
+
+    def _said(self, alert_id: int, outcome: Outcome, done: str) -> Reply:
+        alert = outcome.alert
+        label = f"告警 #{alert_id}" + (f"（{kind_name(alert.kind)} {alert.subject}）" if alert else "")
+        if outcome.result is Handled.NOT_FOUND:
+            return Reply(f"没有找到告警 #{alert_id}，发送 /alerts 查看未处理告警。")
+        if outcome.result is Handled.RESOLVED:
+            return Reply(f"{label} 已自动恢复，无需处理。")
+        if outcome.result is Handled.ALREADY:
+            return Reply(f"{label} 已由 {alert.acked_by if alert else '其他同事'} 处理过了。")
+        return Reply(f"{label} {done}。")
+
+
+def _duration(text: str) -> timedelta | None:
+    match = DURATION.match(text.strip())
+    if match is None or int(match.group(1)) == 0:
+        return None
+    return timedelta(minutes=int(match.group(1)) * UNITS[match.group(2).lower()])
