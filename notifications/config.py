@@ -90,6 +90,8 @@ class Thresholds(Strict):
 class AlertsConfig(Strict):
     scan_every_minutes: float = Field(default=5.0, gt=0)
     relay_every_seconds: float = Field(default=2.0, gt=0)
+    # How long a silent leader keeps the jobs before another process takes over.
+    lease_seconds: float = Field(default=30.0, ge=1)
     thresholds: Thresholds = Thresholds()
     targets: tuple[Target, ...] = ()
     # Target names an unacknowledged critical alert climbs to, one step per `escalate_after_minutes`.

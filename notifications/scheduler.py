@@ -24,7 +24,6 @@ from oms_client.leases import Leases
 
 log = logging.getLogger(__name__)
 LEASE = "notifications"
-MIN_LEASE = timedelta(seconds=10)
 
 
 def process_name() -> str:
@@ -70,7 +69,7 @@ class Jobs:
                 )
 
     async def _lead(self, now: datetime) -> bool:
-        ttl = max(MIN_LEASE, timedelta(seconds=3 * self.config.relay_every_seconds))
+        ttl = timedelta(seconds=max(self.config.lease_seconds, 3 * self.config.relay_every_seconds))
         return await self.leases.hold(LEASE, self.holder, ttl, now)
 
     async def step_down(self) -> None:
