@@ -94,6 +94,15 @@ class StockRow(Base):
 
 class ShipmentRow(Base):
     __tablename__ = "shipments"
+    __table_args__ = (
+        # Parcels still on their way: the transit scan reads these, never the delivered majority.
+        Index(
+            "ix_shipments_open_last_event",
+            "last_event_at",
+            sqlite_where=text("last_event_state <> 'signed'"),
+            postgresql_where=text("last_event_state <> 'signed'"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     warehouse: Mapped[str] = mapped_column(ForeignKey("warehouses.code"))

@@ -168,7 +168,11 @@ async def transit_problems(
             order.order_no,
         )
         .join(order, order.id == shipment.order_id)
-        .where(order.state == OrderState.SHIPPED.value, or_(shipment.last_event_state.in_(troubled), stale))
+        .where(
+            shipment.last_event_state != TrackingState.SIGNED.value,  # lets the partial index skip delivered parcels
+            order.state == OrderState.SHIPPED.value,
+            or_(shipment.last_event_state.in_(troubled), stale),
+        )
         .order_by(shipment.last_event_at)
     )
     findings = []

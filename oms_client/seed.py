@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import func, insert, select
 
 from oms_client import models as m
@@ -114,6 +115,7 @@ async def seed_store(database: Database, *, orders: int, seed: int, now: datetim
         raise StoreNotEmpty(existing)
     rows = _Generator(random.Random(seed), now).build(orders)
     await _write(database, rows)
+    await _analyze(database)
     return SeedResult(
         orders=len(rows.orders),
         customers=len(rows.customers),
@@ -122,6 +124,13 @@ async def seed_store(database: Database, *, orders: int, seed: int, now: datetim
         seconds=time.perf_counter() - started,
         samples=[rows.samples[story] for story in SAMPLE_ORDER if story in rows.samples],
     )
+
+
+async def _analyze(database: Database) -> None:
+    """Planner statistics for the bulk just written, as autovacuum would gather them a little later:
+    without them the first scans plan for an empty store."""
+    async with database.write.begin() as conn:
+        await conn.execute(sa.text("ANALYZE"))
 
 
 async def _write(database: Database, rows: _Rows) -> None:
