@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from handlers.texts import COURIER_NAMES, name_of
 from oms_client.alerts import Alert, AlertsChange
 
 KIND_NAMES = {
@@ -30,7 +31,8 @@ def describe(alert: Alert, now: datetime) -> str:
         return f"距承诺发货时间还剩 {-_hours_since(d['promised_ship_by'], now)} 小时"
     if alert.kind in ("transit_stalled", "transit_exception"):
         silent = _hours_since(d["last_event_at"], now)
-        return f"订单 {d['order']} · {d['courier']} · {silent} 小时无更新 · 最新：{d['last_event']}"
+        courier = name_of(COURIER_NAMES, d["courier"], "zh")
+        return f"订单 {d['order']} · {courier} · {silent} 小时无更新 · 最新：{d['last_event']}"
     return f"{d.get('case_kind', '')} 状态 {d.get('state', '')}，创建于 {d.get('created_at', '')}"
 
 
