@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from handlers.texts import COURIER_NAMES, name_of
-from oms_client.alerts import Alert, AlertsChange
+from oms_client.alerts import SEVERITY_RANK, Alert, AlertsChange
 
 KIND_NAMES = {
     "oversell": "超卖",
@@ -16,7 +16,6 @@ KIND_NAMES = {
     "aftersales_overdue": "售后超时",
 }
 SEVERITY_NAMES = {"critical": "严重", "warning": "警告", "info": "提示"}
-SEVERITY_ORDER = {"critical": 0, "warning": 1, "info": 2}
 SHOWN_PER_KIND = 20
 
 
@@ -48,7 +47,7 @@ def alerts_as_text(change: AlertsChange, now: datetime) -> str:
     new = sum(alert.is_new for alert in change.open)
     lines = [f"新告警 {new} 条 · 仍未解决 {len(change.open) - new} 条 · 已恢复 {len(change.resolved)} 条"]
     by_kind: dict[str, list[Alert]] = {}
-    for alert in sorted(change.open, key=lambda a: (SEVERITY_ORDER.get(a.severity, 9), a.kind, a.subject)):
+    for alert in sorted(change.open, key=lambda a: (-SEVERITY_RANK.get(a.severity, -1), a.kind, a.subject)):
         by_kind.setdefault(alert.kind, []).append(alert)
     for kind, alerts in by_kind.items():
         lines.append(f"【{kind_name(kind)}】{len(alerts)} 条")

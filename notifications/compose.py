@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.messages import Button
 from notifications.alert_text import SEVERITY_NAMES, describe, kind_name
-from oms_client.alerts import RESOLVED, Alert
+from oms_client.alerts import RESOLVED, SEVERITY_RANK, Alert
 from oms_client.outbox import OutboxItem
 
 SEVERITY_MARKS = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
@@ -62,7 +62,7 @@ def digest(items: list[OutboxItem], topics: Counter[str], total: int, now: datet
         lines.append(_digest_line(item, now))
     if total > len(items[:DIGEST_SHOWN]):
         lines.append(f"… 还有 {total - len(items[:DIGEST_SHOWN])} 条，发送 /alerts 查看未处理告警")
-    worst = min((item.severity for item in items), key=_rank, default="info")
+    worst = max((item.severity for item in items), key=lambda s: SEVERITY_RANK.get(s, -1), default="info")
     title = f"{SEVERITY_MARKS.get(worst, '')} 告警汇总 · 共 {total} 条（{_local(now, zone)}）"
     return PushMessage(title, tuple(lines), worst, (Button("查看未处理告警", "/alerts"),))
 
@@ -106,10 +106,6 @@ def _dead_letters(item: OutboxItem) -> PushMessage:
 
 def _topic_name(topic: str) -> str:
     return {"dead_letters": "推送失败", "escalation": "升级提醒"}.get(topic, kind_name(topic))
-
-
-def _rank(severity: str) -> int:
-    return {"critical": 0, "warning": 1}.get(severity, 2)
 
 
 def _local(moment: datetime, zone: ZoneInfo) -> str:

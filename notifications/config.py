@@ -16,6 +16,8 @@ Severity = Literal["info", "warning", "critical"]
 # Messages per minute each kind of target accepts: WeCom's group robot allows 20; Telegram about 20 per
 # group per minute and one per second in a private chat; WeCom app messages are far more generous.
 PER_MINUTE = {"wecom_robot": 20, "telegram_group": 20, "telegram": 60, "wecom_app": 60}
+DEFAULT_LIMITS = ScanLimits()
+ADDRESS_FIELD = {"wecom_robot": "key", "wecom_app": "to_user", "telegram": "chat_id"}
 
 
 class Strict(BaseModel):
@@ -35,9 +37,8 @@ class Target(Strict):
 
     @model_validator(mode="after")
     def _has_address(self) -> Target:
-        needed = {"wecom_robot": self.key, "wecom_app": self.to_user, "telegram": self.chat_id}[self.kind]
-        if needed is None:
-            field = {"wecom_robot": "key", "wecom_app": "to_user", "telegram": "chat_id"}[self.kind]
+        field = ADDRESS_FIELD[self.kind]
+        if getattr(self, field) is None:
             raise ValueError(f"target {self.name!r} ({self.kind}) needs `{field}`")
         return self
 
@@ -75,13 +76,15 @@ class QuietHours(Strict):
 
 
 class Thresholds(Strict):
-    ship_sla_hours: dict[str, float] = Field(default_factory=lambda: {"jd": 24.0})
-    default_ship_sla_hours: float = Field(default=48.0, gt=0)
-    ship_warn_ratio: float = Field(default=0.8, gt=0, lt=1)
-    ship_critical_late_hours: float = Field(default=24.0, ge=0)
-    stall_hours: dict[str, float] = Field(default_factory=lambda: {"SF": 36.0, "JD": 36.0})
-    default_stall_hours: float = Field(default=48.0, gt=0)
-    aftersales_sla_hours: float = Field(default=24.0, gt=0)
+    """`ScanLimits` as the file spells it; the defaults are ScanLimits' own."""
+
+    ship_sla_hours: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_LIMITS.ship_sla_hours))
+    default_ship_sla_hours: float = Field(default=DEFAULT_LIMITS.default_ship_sla_hours, gt=0)
+    ship_warn_ratio: float = Field(default=DEFAULT_LIMITS.ship_warn_ratio, gt=0, lt=1)
+    ship_critical_late_hours: float = Field(default=DEFAULT_LIMITS.ship_critical_late_hours, ge=0)
+    stall_hours: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_LIMITS.stall_hours))
+    default_stall_hours: float = Field(default=DEFAULT_LIMITS.default_stall_hours, gt=0)
+    aftersales_sla_hours: float = Field(default=DEFAULT_LIMITS.aftersales_sla_hours, gt=0)
 
     def limits(self) -> ScanLimits:
         return ScanLimits(**self.model_dump())

@@ -3,9 +3,9 @@
 - Each target has a budget (messages per minute, and a spacing for Telegram chats) counted from the
   deliveries table, so several processes share it. When more is due than the budget allows, the relay
   sends one digest of everything due instead of dropping or trickling.
-- A failure counts one attempt for every row in the message and retries after an exponential backoff
-  with jitter; the last attempt moves the row to the dead-letter table, and dead letters are themselves
-  reported on the other targets.
+- A failure counts one attempt for every row in the message and retries the message after an
+  exponential backoff with jitter; the last attempt moves the row to the dead-letter table, and dead
+  letters are themselves reported on the other targets.
 - A 429 (or WeCom's 45009) is not a failure: the target's rows wait out its retry-after.
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from notifications.compose import compose
+from notifications.compose import DIGEST_SHOWN, compose
 from notifications.config import AlertsConfig
 from notifications.push import Pusher, PushFailed, RetryAfter
 from oms_client.alerts import outbox_message
@@ -71,7 +71,7 @@ class Relay:
         if budget <= 0:
             report.waiting[target] = "rate limit"
             return
-        batch = await self.outbox.due(target, now, shown=max(SINGLE_MAX, 10))
+        batch = await self.outbox.due(target, now, shown=max(SINGLE_MAX, DIGEST_SHOWN))
         if len(batch.ids) <= min(budget, SINGLE_MAX) and not batch.held:
             for item in batch.shown:
                 single = DueBatch(ids=[item.id], shown=[item])
@@ -108,7 +108,7 @@ class Relay:
         return True
 
     def _delay(self, attempts: int) -> timedelta:
-        """Exponential backoff with jitter, so retries of many rows and processes spread out."""
+        """Exponential backoff with jitter, so retries of many targets and processes spread out."""
         ceiling = min(self.config.retry_cap_seconds, self.config.retry_base_seconds * 2 ** (attempts - 1))
         return timedelta(seconds=ceiling * self.rng.uniform(0.5, 1.0))
 

@@ -24,6 +24,7 @@ from oms_client.alerts import (
     outbox_message,
     sync_alerts,
 )
+from oms_client.audit import audit_row
 from oms_client.database import Database
 from oms_client.domain import Courier, Platform
 from oms_client.scan_queries import ScanLimits
@@ -146,13 +147,5 @@ class AlertStore:
 async def _audit(
     conn: AsyncConnection, actor: str, action: str, alert_id: int, detail: dict[str, Any], now: datetime
 ) -> None:
-    clean = {key: value.isoformat() if isinstance(value, datetime) else value for key, value in detail.items()}
-    row = {
-        "at": now,
-        "actor": actor[:80],
-        "action": f"alert.{action}",
-        "subject_type": "alert",
-        "subject_id": str(alert_id),
-        "detail": clean,
-    }
+    row = audit_row(actor, f"alert.{action}", ("alert", str(alert_id)), detail, now)
     await conn.execute(insert(m.AuditLogRow), [row])

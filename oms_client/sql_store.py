@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from oms_client import models as m
+from oms_client.audit import audit_row
 from oms_client.database import Database
 from oms_client.domain import (
     Courier,
@@ -119,16 +120,8 @@ class SqlOrderStore:
     async def audit(
         self, actor: str, action: str, subject: tuple[str, str], detail: dict[str, Any], at: datetime
     ) -> None:
-        row = {
-            "at": at,
-            "actor": actor[:80],
-            "action": action,
-            "subject_type": subject[0],
-            "subject_id": subject[1][:40],
-            "detail": detail,
-        }
         async with self.database.write.begin() as conn:
-            await conn.execute(insert(m.AuditLogRow), [row])
+            await conn.execute(insert(m.AuditLogRow), [audit_row(actor, action, subject, detail, at)])
 
     async def get_meta(self, key: str) -> dict[str, Any] | None:
         async with self.database.read.connect() as conn:

@@ -51,9 +51,12 @@ def _fit(text: str, limit: int) -> str:
     return "\n".join(kept) + marker
 
 
-async def _post(session: aiohttp.ClientSession, url: str, payload: dict[str, Any], **params: str) -> dict[str, Any]:
+async def _call(
+    session: aiohttp.ClientSession, url: str, payload: dict[str, Any] | None = None, **params: str
+) -> dict[str, Any]:
+    """POST `payload` (or GET without one) and map every way it can fail onto PushFailed / RetryAfter."""
     try:
-        async with session.post(url, json=payload, params=params) as response:
+        async with session.request("GET" if payload is None else "POST", url, json=payload, params=params) as response:
             if response.status == 429:
                 raise RetryAfter(float(response.headers.get("Retry-After", RATE_LIMIT_WAIT_SECONDS)))
             if response.status >= 400:
@@ -78,7 +81,7 @@ class WeComRobotPusher:
 
     async def push(self, message: PushMessage) -> None:
         payload = {"msgtype": "markdown", "markdown": {"content": as_markdown(message)}}
-        _check(await _post(self.session, self.url, payload, key=self.key))
+        _check(await _call(self.session, self.url, payload, key=self.key))
 
 
 class WeComApi:
@@ -91,9 +94,9 @@ class WeComApi:
         self._lock = asyncio.Lock()
 
     async def call(self, path: str, payload: dict[str, Any]) -> dict[str, Any]:
-        data = await _post(self.session, f"{self.base}{path}", payload, access_token=await self.token())
+        data = await _call(self.session, f"{self.base}{path}", payload, access_token=await self.token())
         if int(data.get("errcode", 0)) in TOKEN_INVALID:
-            data = await _post(self.session, f"{self.base}{path}", payload, access_token=await self.token(refresh=True))
+            data = await _call(self.session, f"{self.base}{path}", payload, access_token=await self.token(refresh=True))
         _check(data)
         return data
 
@@ -104,12 +107,7 @@ class WeComApi:
             return self._token[0]
 
     async def _fetch_token(self) -> tuple[str, float]:
-        url = f"{self.base}/cgi-bin/gettoken"
-        try:
-            async with self.session.get(url, params={"corpid": self.corp_id, "corpsecret": self.secret}) as response:
-                data: dict[str, Any] = await response.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-            raise PushFailed(f"gettoken: {type(error).__name__}") from error
+        data = await _call(self.session, f"{self.base}/cgi-bin/gettoken", corpid=self.corp_id, corpsecret=self.secret)
         _check(data)
         lifetime = float(data.get("expires_in", 7200)) - TOKEN_MARGIN_SECONDS
         return str(data["access_token"]), time.monotonic() + max(lifetime, 60.0)
