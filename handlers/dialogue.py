@@ -55,6 +55,8 @@ INTENT_CHOICES = {
     "complaint": {"zh": "我要投诉", "en": "Make a complaint"},
 }
 MAX_MESSAGE_CHARS = 1_000
+# Commands every channel's menu offers (Telegram's command list, WeChat menu keys map onto them).
+COMMANDS = ("start", "help", "orders", "cancel")
 RECENT_ORDERS = 5
 
 
@@ -101,28 +103,46 @@ class Dialogue:
         token = conversation_id.set(conversation_id_for(user.key))
         lang = detect_lang(message.text[:200]) or "zh"
         try:
-            return await self._handle(user, message.text)
+            return await self._handle(user, message)
         except Exception:
             log.exception("turn failed")
             return [Reply(say("error", lang))]
         finally:
             conversation_id.reset(token)
 
-    async def _handle(self, user: ChatUser, text: str) -> list[Reply]:
+    async def _handle(self, user: ChatUser, message: IncomingMessage) -> list[Reply]:
         record = await self.store.load_conversation(user)
         state = ConversationState.from_dict(record.state) if record else ConversationState()
+        # A deep link's payload (/start 123456) is read as if the user had typed it.
+        text = message.command_args if message.command in COMMANDS else message.text
         lang = detect_lang(text[:200]) or state.lang
-        if not normalize(text).text:
+        command: str | None = None
+        if message.command in COMMANDS and not (message.command == "start" and text):
+            command = message.command
+        elif not normalize(text).text:
             return [Reply(say("empty", lang))]
-        if len(text) > MAX_MESSAGE_CHARS:
+        elif len(text) > MAX_MESSAGE_CHARS:
             return [Reply(say("too_long", lang, limit=MAX_MESSAGE_CHARS))]
         before = state.to_dict()
         state.lang = lang
         now = self.clock.now()
-        replies = await self._respond(state, Turn(user, text, self.parse(text), now))
+        if command is not None:
+            replies = await self._command(state, user, command, now)
+        else:
+            replies = await self._respond(state, Turn(user, text, self.parse(text), now))
         if state.to_dict() != before:
             await self._save(user, state, record.version if record else 0, now)
         return replies
+
+    async def _command(self, state: ConversationState, user: ChatUser, command: str, now: datetime) -> list[Reply]:
+        """The menu commands every chat app offers: start, help, my orders, and a way out of a question."""
+        if command == "orders":
+            return await self._list(state, user, now)
+        if command == "cancel":
+            state.awaiting = state.pending_intent = state.order_no = None
+            state.misses = 0
+            return [Reply(say("cancelled", state.lang), self._menu(state.lang))]
+        return [Reply(say("help" if command == "help" else "welcome", state.lang), self._menu(state.lang))]
 
     async def _save(self, user: ChatUser, state: ConversationState, version: int, now: datetime) -> None:
         try:
@@ -168,7 +188,7 @@ class Dialogue:
         intent = turn.parsed.intent
         want = intent if intent in ORDER_INTENTS else state.pending_intent or "order_status"
         if turn.asks_for_list():
-            return await self._list(state, turn)
+            return await self._list(state, turn.user, turn.now)
         if turn.order_no:
             state.order_no = turn.order_no
         focus = state.order_no
@@ -206,8 +226,8 @@ class Dialogue:
         state.ask("order_id", want)
         return self._listing(state, turn.now, candidates, say("pick_order", state.lang))
 
-    async def _list(self, state: ConversationState, turn: Turn) -> list[Reply]:
-        bound = await self.store.bound_customers(turn.user)
+    async def _list(self, state: ConversationState, user: ChatUser, now: datetime) -> list[Reply]:
+        bound = await self.store.bound_customers(user)
         if not bound:
             state.ask("order_id", "order_status")
             return [Reply(say("ask_order_no", state.lang))]
@@ -215,7 +235,7 @@ class Dialogue:
         if not orders:
             return [Reply(say("no_orders", state.lang))]
         state.settle()
-        return self._listing(state, turn.now, orders, "")
+        return self._listing(state, now, orders, "")
 
     def _listing(self, state: ConversationState, now: datetime, orders: Sequence[Order], prompt: str) -> list[Reply]:
         text, buttons = OrderView(state.lang, self.tz, now).listing(orders)

@@ -22,6 +22,15 @@ class IncomingMessage:
     attachments: tuple[Attachment, ...] = ()
     message_id: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
+    # A chat command ("start", "help", "orders", "cancel", "ack", ...) without its slash or @botname;
+    # `text` still holds the whole line so staff commands read the same on every channel.
+    command: str | None = None
+
+    @property
+    def command_args(self) -> str:
+        """What follows the command word: a deep-link payload, an alert number."""
+        parts = self.text.split(maxsplit=1)
+        return parts[1] if self.command and len(parts) == 2 else ""
 
 
 @dataclass(frozen=True)

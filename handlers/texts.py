@@ -10,6 +10,17 @@ TEXTS: dict[str, dict[str, str]] = {
         "· track a parcel or chase a shipment\n· list your orders\n"
         "To protect your privacy I'll ask for the last four digits of the receiver's phone.",
     },
+    "help": {
+        "zh": "发我订单号即可查询订单状态和物流（会请您提供收货手机号后四位核实身份）。\n"
+        "常用命令：/orders 我的订单　/cancel 取消当前操作　/help 帮助\n也可以直接说“我的快递到哪了”“怎么还不发货”。",
+        "en": "Send me an order number to see its status and parcel (I'll ask for the last four digits of the "
+        "receiver's phone).\nCommands: /orders my orders · /cancel stop what we're doing · /help this help\n"
+        'Or just ask, e.g. "where is my parcel?"',
+    },
+    "cancelled": {
+        "zh": "好的，已取消。还有什么可以帮您？",
+        "en": "OK, cancelled. Anything else I can do?",
+    },
     "thanks": {"zh": "不客气，还有什么可以帮您？", "en": "You're welcome! Anything else I can do?"},
     "empty": {
         "zh": "您好，请问有什么可以帮您？发我订单号即可查询订单和物流。",

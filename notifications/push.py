@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from datetime import timedelta
 from typing import Protocol
 
 from notifications.compose import PushMessage
@@ -9,6 +11,10 @@ from notifications.compose import PushMessage
 
 class PushFailed(Exception):
     """The target did not take the message; try again later with backoff."""
+
+
+class Undeliverable(PushFailed):
+    """The target refuses for good (the user blocked the bot, the chat is gone): retrying cannot help."""
 
 
 class RetryAfter(Exception):
@@ -22,3 +28,9 @@ class RetryAfter(Exception):
 class Pusher(Protocol):
     async def push(self, message: PushMessage) -> None:
         """Deliver or raise PushFailed / RetryAfter; never swallow a failure."""
+
+
+def backoff(attempts: int, base: float, cap: float, rng: random.Random) -> timedelta:
+    """Exponential backoff with jitter, so retries of many targets and processes spread out."""
+    ceiling = min(cap, base * 2 ** (attempts - 1))
+    return timedelta(seconds=ceiling * rng.uniform(0.5, 1.0))

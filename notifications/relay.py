@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from notifications.compose import DIGEST_SHOWN, compose
 from notifications.config import AlertsConfig
-from notifications.push import Pusher, PushFailed, RetryAfter
+from notifications.push import Pusher, PushFailed, RetryAfter, backoff
 from oms_client.alerts import outbox_message
 from oms_client.clock import Clock
 from oms_client.outbox import DeadLetters, DueBatch, OutboxStore
@@ -108,9 +108,7 @@ class Relay:
         return True
 
     def _delay(self, attempts: int) -> timedelta:
-        """Exponential backoff with jitter, so retries of many targets and processes spread out."""
-        ceiling = min(self.config.retry_cap_seconds, self.config.retry_base_seconds * 2 ** (attempts - 1))
-        return timedelta(seconds=ceiling * self.rng.uniform(0.5, 1.0))
+        return backoff(attempts, self.config.retry_base_seconds, self.config.retry_cap_seconds, self.rng)
 
     async def _report_dead_letters(self, now: datetime) -> None:
         for letters in await self.outbox.unreported_dead():

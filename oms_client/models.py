@@ -295,3 +295,62 @@ class JobRunRow(Base):
     slot: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     holder: Mapped[str] = mapped_column(String(80))
     started_at: Mapped[datetime]
+
+
+class InboxRow(Base):
+    """One delivery from a chat platform, stored before the platform hears it was received.
+
+    The unique key makes a redelivery (WeChat retries, a Telegram update fetched twice) a no-op; rows of one
+    chat are handled in id order by whichever process claims the oldest unhandled one.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("channel", "delivery_key", name="uq_inbox_delivery"),
+        Index(
+            "ix_inbox_unhandled",
+            "chat_key",
+            "id",
+            sqlite_where=text("handled_at IS NULL"),
+            postgresql_where=text("handled_at IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    delivery_key: Mapped[str] = mapped_column(String(128))
+    chat_key: Mapped[str] = mapped_column(String(160))
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    handled_at: Mapped[datetime | None]
+
+
+class OutgoingRow(Base):
+    """A reply waiting for its chat: written with the inbox row it answers, sent in order, paced per chat."""
+
+    __tablename__ = "outgoing"
+    __table_args__ = (
+        Index(
+            "ix_outgoing_unsent",
+            "send_at",
+            sqlite_where=text("sent_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL"),
+        ),
+        Index("ix_outgoing_chat", "channel", "chat_id", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(128))
+    body: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    send_at: Mapped[datetime]
+    # Theoretical arrival time of the chat's pacing (GCRA) after this message; the next one starts from it.
+    pace_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    sent_at: Mapped[datetime | None]
+    failed_at: Mapped[datetime | None]

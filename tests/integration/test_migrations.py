@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
-from oms_client.database import open_database
+from oms_client import models
+from oms_client.database import Database, open_database
 from oms_client.migrate import downgrade, upgrade
 from oms_client.seed import seed_store
 from oms_client.sql_store import SqlOrderStore
@@ -39,3 +44,13 @@ async def test_upgrading_to_0003_fills_each_shipments_latest_event(tmp_path: Pat
     assert latest is not None and latest.state.value == state
     assert latest.at <= NOW + timedelta(seconds=1)
     await database.dispose()
+
+
+async def test_migrated_schema_matches_the_models(database: Database) -> None:
+    def differences(sync_conn: Connection) -> list[Any]:
+        context = MigrationContext.configure(sync_conn, opts={"compare_type": False})
+        return list(compare_metadata(context, models.Base.metadata))
+
+    async with database.read.connect() as conn:
+        diff = await conn.run_sync(differences)
+    assert diff == []

@@ -1,0 +1,114 @@
+"""From stored delivery to queued reply: one chat's deliveries in order, each once, none lost.
+
+A platform's endpoint records a delivery and returns; `wake` then drains that chat's deliveries in the
+background. Anything left unhandled (a crash, a failure, a delivery another process took in) is found by
+the periodic sweep, which is also what a restarted process does first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+from bot.channels.port import ChatChannel
+from handlers.context import conversation_id, conversation_id_for
+from handlers.messages import Responder
+from oms_client.clock import Clock
+from oms_client.inbox import InboxItem, InboxStore
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5
+
+
+class Intake:
+    def __init__(
+        self,
+        inbox: InboxStore,
+        channels: Mapping[str, ChatChannel],
+        responder: Responder,
+        clock: Clock,
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.inbox, self.channels, self.responder, self.clock = inbox, channels, responder, clock
+        self.on_queued = on_queued
+        self._draining: dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
+
+    async def accept(self, channel: str, key: str, chat_id: str, payload: dict[str, Any]) -> bool:
+        """Record a delivery (True when new) and start answering it; the caller may acknowledge after this."""
+        chat_key = f"{channel}:{chat_id}"
+        new = await self.inbox.record(channel, key, chat_key, payload, self.clock.now())
+        if new:
+            self.wake(chat_key)
+        return new
+
+    def wake(self, chat_key: str) -> None:
+        if chat_key in self._draining:
+            self._again.add(chat_key)  # the running drain looks once more before it ends
+            return
+        self._draining[chat_key] = asyncio.create_task(self._drain(chat_key))
+
+    async def sweep(self) -> None:
+        for chat_key in await self.inbox.waiting_chats(self.clock.now()):
+            self.wake(chat_key)
+
+    async def idle(self) -> None:
+        """Wait until every drain started so far has finished (tests, shutdown)."""
+        while self._draining:
+            await asyncio.gather(*self._draining.values(), return_exceptions=True)
+
+    async def run_sweeps(self, every: timedelta) -> None:
+        while True:
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("inbox sweep failed")
+            await asyncio.sleep(every.total_seconds())
+
+    async def _drain(self, chat_key: str) -> None:
+        try:
+            while True:
+                item = await self.inbox.claim_next(chat_key, self.clock.now())
+                if item is None:
+                    if chat_key not in self._again:
+                        return
+                    self._again.discard(chat_key)
+                    continue
+                if not await self._handle(item):
+                    return  # failed: the sweep retries later instead of spinning here
+        except Exception:
+            log.exception("draining %s failed", chat_key)
+        finally:
+            self._draining.pop(chat_key, None)
+            self._again.discard(chat_key)
+
+    async def _handle(self, item: InboxItem) -> bool:
+        channel = self.channels.get(item.channel)
+        chat_id = item.chat_key.split(":", 1)[1]
+        token = conversation_id.set(conversation_id_for(item.chat_key))
+        try:
+            if channel is None:
+                raise LookupError(f"channel {item.channel} is not enabled in this process")
+            message = await channel.translate(item.payload)
+            replies = await self.responder.handle(message) if message is not None else []
+            bodies = channel.render(replies)
+            await self.inbox.finish(item, chat_id, bodies, channel.pace(chat_id), self.clock.now())
+        except Exception as error:
+            return await self._failed(item, f"{type(error).__name__}: {error}")
+        finally:
+            conversation_id.reset(token)
+        if bodies:
+            self.on_queued()
+        return True
+
+    async def _failed(self, item: InboxItem, error: str) -> bool:
+        log.exception("delivery %d (attempt %d) failed", item.id, item.attempts)
+        if item.attempts >= MAX_ATTEMPTS:
+            log.error("delivery %d given up after %d attempts; kept in the inbox", item.id, item.attempts)
+            await self.inbox.give_up(item, error, self.clock.now())
+            return True
+        await self.inbox.release(item, error)
+        return False

@@ -1,0 +1,25 @@
+"""What the intake and the sender need from a chat platform; each channel package implements it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from handlers.messages import IncomingMessage, Reply
+from oms_client.outgoing import Pace
+
+
+class ChatChannel(Protocol):
+    name: str
+
+    async def translate(self, payload: dict[str, Any]) -> IncomingMessage | None:
+        """A stored platform delivery as the one message type; None for deliveries that need no answer."""
+
+    def render(self, replies: Sequence[Reply]) -> list[dict[str, Any]]:
+        """Replies as JSON bodies for the outgoing queue, already cut to the platform's limits."""
+
+    async def send(self, chat_id: str, body: dict[str, Any]) -> None:
+        """Deliver one body, or raise PushFailed / Undeliverable / RetryAfter."""
+
+    def pace(self, chat_id: str) -> Pace:
+        """How fast this platform lets us write to one chat."""

@@ -1,0 +1,104 @@
+"""Sends queued replies: each chat's oldest first, at the pace queued with them, retrying what failed.
+
+One sender runs in every process; claims keep two processes off the same reply. Across chats the
+platform's overall limit (Telegram: about 30 messages a second per bot) caps each round.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.channels.port import ChatChannel
+from notifications.push import PushFailed, RetryAfter, Undeliverable, backoff
+from oms_client.clock import Clock
+from oms_client.outgoing import OutgoingItem, OutgoingStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SendPolicy:
+    per_second: int = 30
+    max_attempts: int = 10
+    retry_base_seconds: float = 1.0
+    retry_cap_seconds: float = 120.0
+    idle_poll_seconds: float = 0.5
+
+
+class Sender:
+    def __init__(
+        self,
+        outgoing: OutgoingStore,
+        channels: Mapping[str, ChatChannel],
+        clock: Clock,
+        policy: SendPolicy | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.outgoing, self.channels, self.clock = outgoing, channels, clock
+        self.policy = policy or SendPolicy()
+        self.rng = rng or random.Random()
+        self._kicked = asyncio.Event()
+
+    def kick(self) -> None:
+        """Something was queued: send now rather than at the next poll."""
+        self._kicked.set()
+
+    async def tick(self) -> int:
+        """One round: claim what is due (at most one second's worth) and send it; returns how many were sent."""
+        if not self.channels:
+            return 0
+        items = await self.outgoing.claim_due(list(self.channels), self.clock.now(), self.policy.per_second)
+        results = await asyncio.gather(*(self._send(item) for item in items))
+        return sum(results)
+
+    async def run(self) -> None:
+        while True:
+            self._kicked.clear()
+            started = asyncio.get_running_loop().time()
+            try:
+                sent = await self.tick()
+            except Exception:
+                log.exception("send round failed")
+                sent = 0
+            if sent >= self.policy.per_second:
+                # A full round: keep to the overall rate before the next one.
+                elapsed = asyncio.get_running_loop().time() - started
+                await asyncio.sleep(max(0.0, 1.0 - elapsed))
+            elif sent == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._kicked.wait(), self.policy.idle_poll_seconds)
+
+    async def _send(self, item: OutgoingItem) -> bool:
+        channel = self.channels[item.channel]
+        try:
+            await channel.send(item.chat_id, item.body)
+        except RetryAfter as error:
+            log.warning("%s asked to wait %.0f s before writing to a chat again", item.channel, error.seconds)
+            until = self.clock.now() + timedelta(seconds=error.seconds)
+            await self.outgoing.hold_chat(item.channel, item.chat_id, until)
+            return False
+        except Undeliverable as error:
+            log.warning("reply %d cannot be delivered: %s", item.id, error)
+            await self.outgoing.failed(item, str(error), self.clock.now())
+            return False
+        except PushFailed as error:
+            await self._retry(item, str(error))
+            return False
+        await self.outgoing.sent(item.id, self.clock.now())
+        return True
+
+    async def _retry(self, item: OutgoingItem, error: str) -> None:
+        attempts = item.attempts + 1
+        if attempts >= self.policy.max_attempts:
+            log.error("reply %d given up after %d attempts: %s", item.id, attempts, error)
+            await self.outgoing.failed(item, error, self.clock.now())
+            return
+        log.warning("reply %d failed (attempt %d): %s", item.id, attempts, error)
+        delay = backoff(attempts, self.policy.retry_base_seconds, self.policy.retry_cap_seconds, self.rng)
+        await self.outgoing.retry(item, error, self.clock.now() + delay)

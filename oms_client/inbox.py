@@ -1,0 +1,120 @@
+"""Chat deliveries as they arrive: recorded once, handled in order per chat, answered in the same transaction.
+
+A platform retries when it is not sure we got a message (WeChat three times within 15 s; Telegram until
+the offset moves on), and several processes may receive them, so the unique key decides what is new and
+a claim on the oldest unhandled row of a chat decides who handles it. A claim lapses, so a process that
+died mid-turn leaves the row to the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from oms_client import models as m
+from oms_client.database import Database
+from oms_client.outgoing import Pace, enqueue
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    id: int
+    channel: str
+    chat_key: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+class InboxStore:
+    def __init__(self, database: Database, holder: str, claim_for: timedelta = timedelta(seconds=60)) -> None:
+        self.database, self.holder, self.claim_for = database, holder, claim_for
+
+    async def record(self, channel: str, key: str, chat_key: str, payload: dict[str, Any], now: datetime) -> bool:
+        """True when the delivery is new; a redelivery changes nothing and returns False."""
+        values = {
+            "channel": channel,
+            "delivery_key": key[:128],
+            "chat_key": chat_key,
+            "payload": payload,
+            "received_at": now,
+            "attempts": 0,
+        }
+        dialect = postgresql if self.database.dialect == "postgresql" else sqlite
+        statement = dialect.insert(m.InboxRow).values(values).on_conflict_do_nothing().returning(m.InboxRow.id)
+        async with self.database.write.begin() as conn:
+            return (await conn.scalar(statement)) is not None
+
+    async def claim_next(self, chat_key: str, now: datetime) -> InboxItem | None:
+        """The chat's oldest unhandled delivery, if no other process is working on it."""
+        inbox = m.InboxRow
+        async with self.database.write.begin() as conn:
+            head = await conn.scalar(
+                select(func.min(inbox.id)).where(inbox.chat_key == chat_key, inbox.handled_at.is_(None))
+            )
+            if head is None:
+                return None
+            claimed = await conn.execute(
+                update(inbox)
+                .where(
+                    inbox.id == head,
+                    inbox.handled_at.is_(None),
+                    or_(inbox.claimed_until.is_(None), inbox.claimed_until < now),
+                )
+                .values(claimed_by=self.holder, claimed_until=now + self.claim_for, attempts=inbox.attempts + 1)
+                .returning(inbox.id, inbox.channel, inbox.chat_key, inbox.payload, inbox.attempts)
+            )
+            row = claimed.first()
+        if row is None:
+            return None
+        return InboxItem(row.id, row.channel, row.chat_key, row.payload, row.attempts)
+
+    async def finish(
+        self, item: InboxItem, chat_id: str, bodies: Sequence[dict[str, Any]], pace: Pace, now: datetime
+    ) -> None:
+        """Mark the delivery handled and queue its replies, together: a crash keeps both or neither."""
+        async with self.database.write.begin() as conn:
+            await _handled(conn, item.id, now)
+            await enqueue(conn, item.channel, chat_id, bodies, pace, now)
+
+    async def give_up(self, item: InboxItem, error: str, now: datetime) -> None:
+        """A delivery that failed every attempt is kept with its error, and no longer blocks its chat."""
+        async with self.database.write.begin() as conn:
+            await _handled(conn, item.id, now, error)
+
+    async def release(self, item: InboxItem, error: str) -> None:
+        """Failed this time: leave it for the next attempt, by this or another process."""
+        inbox = m.InboxRow
+        async with self.database.write.begin() as conn:
+            await conn.execute(
+                update(inbox).where(inbox.id == item.id).values(claimed_until=None, last_error=error[:300])
+            )
+
+    async def waiting_chats(self, now: datetime) -> list[str]:
+        """Chats with deliveries nobody is handling: left by a crash, a failure, or another process."""
+        inbox = m.InboxRow
+        query = (
+            select(inbox.chat_key)
+            .where(inbox.handled_at.is_(None), or_(inbox.claimed_until.is_(None), inbox.claimed_until < now))
+            .distinct()
+        )
+        async with self.database.read.connect() as conn:
+            return list((await conn.scalars(query)).all())
+
+    async def unhandled(self) -> int:
+        inbox = m.InboxRow
+        async with self.database.read.connect() as conn:
+            return int(await conn.scalar(select(func.count()).where(inbox.handled_at.is_(None))) or 0)
+
+
+async def _handled(conn: AsyncConnection, item_id: int, now: datetime, error: str | None = None) -> None:
+    values: dict[str, Any] = {"handled_at": now, "claimed_until": None}
+    if error is not None:
+        values["last_error"] = error[:300]
+    await conn.execute(update(m.InboxRow).where(m.InboxRow.id == item_id).values(values))
+

@@ -1,0 +1,134 @@
+"""Replies waiting for their chat: queued with the turn that made them, sent in order, paced per chat.
+
+Pacing is decided when a reply is queued (a GCRA schedule per chat: `pace_at` of the chat's last row is
+when it may be written to again), so every process that sends agrees on it without sharing memory.
+Only the oldest unsent reply of a chat may be claimed, so replies never overtake each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import exists, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import aliased
+
+from oms_client import models as m
+from oms_client.database import Database
+
+
+@dataclass(frozen=True)
+class Pace:
+    """At most one message per `interval` to a chat, after a burst of `burst / interval` extra ones."""
+
+    interval: timedelta
+    burst: timedelta = timedelta(0)
+
+
+@dataclass(frozen=True)
+class OutgoingItem:
+    id: int
+    channel: str
+    chat_id: str
+    body: dict[str, Any]
+    attempts: int
+
+
+async def enqueue(
+    conn: AsyncConnection, channel: str, chat_id: str, bodies: Sequence[dict[str, Any]], pace: Pace, now: datetime
+) -> None:
+    """Queue replies inside the caller's transaction, scheduled after what the chat was last sent."""
+    if not bodies:
+        return
+    out = m.OutgoingRow
+    last = await conn.scalar(
+        select(out.pace_at).where(out.channel == channel, out.chat_id == chat_id).order_by(out.id.desc()).limit(1)
+    )
+    pace_at = max(last or now, now)
+    rows = []
+    for body in bodies:
+        send_at = max(now, pace_at - pace.burst)
+        pace_at = max(pace_at, now) + pace.interval
+        rows.append(
+            {
+                "channel": channel,
+                "chat_id": chat_id,
+                "body": body,
+                "created_at": now,
+                "send_at": send_at,
+                "pace_at": pace_at,
+                "attempts": 0,
+            }
+        )
+    await conn.execute(insert(out), rows)
+
+
+class OutgoingStore:
+    def __init__(self, database: Database, claim_for: timedelta = timedelta(seconds=60)) -> None:
+        self.database, self.claim_for = database, claim_for
+
+    async def claim_due(self, channels: Sequence[str], now: datetime, limit: int) -> list[OutgoingItem]:
+        """The oldest unsent reply of each chat that is due and unclaimed, claimed for this process."""
+        out, earlier = m.OutgoingRow, aliased(m.OutgoingRow)
+        waiting = (out.sent_at.is_(None), out.failed_at.is_(None))
+        blocked = exists().where(
+            earlier.channel == out.channel,
+            earlier.chat_id == out.chat_id,
+            earlier.id < out.id,
+            earlier.sent_at.is_(None),
+            earlier.failed_at.is_(None),
+        )
+        free = or_(out.claimed_until.is_(None), out.claimed_until < now)
+        heads = (
+            select(out.id)
+            .where(*waiting, out.send_at <= now, out.channel.in_(channels), free, ~blocked)
+            .order_by(out.send_at, out.id)
+            .limit(limit)
+        )
+        async with self.database.write.begin() as conn:
+            ids = list((await conn.scalars(heads)).all())
+            if not ids:
+                return []
+            claimed = await conn.execute(
+                update(out)
+                .where(out.id.in_(ids), free)
+                .values(claimed_until=now + self.claim_for)
+                .returning(out.id, out.channel, out.chat_id, out.body, out.attempts)
+            )
+            rows = sorted(claimed.all(), key=lambda row: row.id)
+        return [OutgoingItem(r.id, r.channel, r.chat_id, r.body, r.attempts) for r in rows]
+
+    async def sent(self, item_id: int, now: datetime) -> None:
+        await self._set(item_id, sent_at=now, claimed_until=None)
+
+    async def retry(self, item: OutgoingItem, error: str, at: datetime) -> None:
+        await self._set(item.id, attempts=item.attempts + 1, last_error=error[:300], send_at=at, claimed_until=None)
+
+    async def failed(self, item: OutgoingItem, error: str, now: datetime) -> None:
+        """Given up (the user blocked the bot, or the last attempt failed): kept, and no longer blocks the chat."""
+        await self._set(item.id, attempts=item.attempts + 1, last_error=error[:300], failed_at=now, claimed_until=None)
+
+    async def hold_chat(self, channel: str, chat_id: str, until: datetime) -> None:
+        """The platform asked us to wait (429): nothing more goes to this chat before `until`."""
+        out = m.OutgoingRow
+        async with self.database.write.begin() as conn:
+            await conn.execute(
+                update(out)
+                .where(out.channel == channel, out.chat_id == chat_id, out.sent_at.is_(None), out.send_at < until)
+                .values(send_at=until, claimed_until=None)
+            )
+
+    async def unsent(self, channel: str | None = None) -> int:
+        out = m.OutgoingRow
+        query = select(func.count()).where(out.sent_at.is_(None), out.failed_at.is_(None))
+        if channel is not None:
+            query = query.where(out.channel == channel)
+        async with self.database.read.connect() as conn:
+            return int(await conn.scalar(query) or 0)
+
+    async def _set(self, item_id: int, **values: Any) -> None:
+        async with self.database.write.begin() as conn:
+            await conn.execute(update(m.OutgoingRow).where(m.OutgoingRow.id == item_id).values(values))
