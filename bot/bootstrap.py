@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import nlu
+from bot.channels.intake import Intake
+from bot.channels.port import ChatChannel
+from bot.channels.sender import Sender
+from bot.channels.telegram.channel import TelegramChannel
 from bot.pushers.build import PushClients, build_pushers
 from bot.settings import Settings
 from bot.shop_config import ShopConfig, load_shop_config
@@ -18,9 +22,11 @@ from notifications.scheduler import Jobs
 from oms_client.alert_store import AlertStore
 from oms_client.clock import Clock, SystemClock
 from oms_client.database import Database, open_database
+from oms_client.inbox import InboxStore
 from oms_client.leases import Leases
 from oms_client.migrate import upgrade
 from oms_client.outbox import OutboxStore
+from oms_client.outgoing import OutgoingStore
 from oms_client.sql_store import SqlOrderStore
 
 
@@ -38,6 +44,9 @@ class App:
     push: PushClients
     jobs: Jobs
     roster: Roster
+    channels: dict[str, ChatChannel]
+    intake: Intake
+    sender: Sender
 
     def front(self, roster: Roster | None = None) -> Front:
         """The desk every channel hands messages to; `roster` overrides the configured staff (console --as)."""
@@ -50,7 +59,7 @@ class App:
 
 
 async def bootstrap(settings: Settings, clock: Clock | None = None) -> App:
-    """Open the store, bring its schema up to date and wire dialogue, pushers and jobs to it."""
+    """Open the store, bring its schema up to date and wire dialogue, channels, pushers and jobs to it."""
     shop = load_shop_config(settings.shop_config)
     clock = clock or SystemClock()
     zone = ZoneInfo(settings.timezone)
@@ -60,6 +69,12 @@ async def bootstrap(settings: Settings, clock: Clock | None = None) -> App:
     push = build_pushers(settings, shop.alerts.targets)
     relay = Relay(outbox, push.pushers, shop.alerts, clock, zone)
     jobs = Jobs(alerts, relay, Leases(database), shop.alerts, clock, zone)
+    dialogue, roster = Dialogue(store, nlu.parse, clock, zone), Roster(shop.staff)
+    front = Front(dialogue, OpsCommands(alerts, roster, clock, zone), roster)
+    channels: dict[str, ChatChannel] = {}
+    if push.telegram is not None:
+        channels["telegram"] = TelegramChannel(push.telegram)
+    sender = Sender(OutgoingStore(database), channels, clock)
     return App(
         settings=settings,
         shop=shop,
@@ -69,8 +84,11 @@ async def bootstrap(settings: Settings, clock: Clock | None = None) -> App:
         store=store,
         alerts=alerts,
         outbox=outbox,
-        dialogue=Dialogue(store, nlu.parse, clock, zone),
+        dialogue=dialogue,
         push=push,
         jobs=jobs,
-        roster=Roster(shop.staff),
+        roster=roster,
+        channels=channels,
+        intake=Intake(InboxStore(database, jobs.holder), channels, front, clock, sender.kick),
+        sender=sender,
     )

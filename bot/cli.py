@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import signal
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
+from pydantic import ValidationError
 
 import nlu
 from bot.bootstrap import App, bootstrap
 from bot.channels.console import run_console
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.telegram.setup import run_telegram
 from bot.logs import configure_logging
 from bot.samples import samples_as_json, samples_as_text, samples_from_meta
 from bot.settings import Settings
@@ -30,6 +34,8 @@ from oms_client.seed import SAMPLES_META_KEY, StoreNotEmpty, seed_store
 log = logging.getLogger(__name__)
 DEMO_ORDERS = 2_000
 DEMO_SEED = 20261122
+SWEEP_EVERY = timedelta(seconds=5)
+STOP_GRACE_SECONDS = 10
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,7 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = Settings()
+    try:
+        settings = Settings()
+    except ValidationError as error:
+        print(f"设置有误，未启动（XIAOER_* 环境变量或 .env）：{error}", file=sys.stderr)
+        return 2
     configure_logging("WARNING" if args.command in ("chat", "seed", "nlu", "scan", "db") else settings.log_level)
     if args.command == "nlu":
         return _nlu(args)
@@ -178,12 +188,33 @@ async def _serve(app: App, args: argparse.Namespace) -> int:
     await web.TCPSite(runner, app.settings.host, app.settings.port).start()
     log.info("listening on http://%s:%s", app.settings.host, app.settings.port)
     scheduler = start_scheduler(app.jobs)
+    tasks = _channel_tasks(app)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     await stop.wait()
     scheduler.shutdown(wait=False)
+    await runner.cleanup()  # no new deliveries; the ones taken in are answered below
+    for task in tasks:
+        task.cancel()
+    with contextlib.suppress(TimeoutError):  # what is still unanswered stays in the inbox for the next start
+        await asyncio.wait_for(app.intake.idle(), STOP_GRACE_SECONDS)
+    await app.sender.tick()
     await app.jobs.step_down()
-    await runner.cleanup()
     return 0
+
+
+def _channel_tasks(app: App) -> list[asyncio.Task[None]]:
+    """The sender and the inbox sweep (which first picks up what a previous process left) in every process."""
+    tasks = [
+        asyncio.create_task(app.sender.run()),
+        asyncio.create_task(app.intake.run_sweeps(SWEEP_EVERY)),
+    ]
+    telegram = app.channels.get("telegram")
+    if isinstance(telegram, TelegramChannel):
+        settings = app.settings
+        run = run_telegram(telegram.bot, app.intake, settings.telegram_webhook_url, settings.telegram_webhook_secret)
+        tasks.append(asyncio.create_task(run))
+    log.info("channels: %s", ", ".join(app.channels) or "console only")
+    return tasks

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Self
 
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.pushers.telegram import TELEGRAM_API_BASE
@@ -21,7 +23,17 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     telegram_token: str | None = None
     telegram_api_base: str = TELEGRAM_API_BASE
+    # Webhook mode when set (Telegram sends it back in a header; its allowed characters and length).
+    telegram_webhook_secret: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
+    # The public HTTPS address Telegram should call; without it the webhook is left as configured elsewhere.
+    telegram_webhook_url: str | None = None
     wecom_corp_id: str | None = None
     wecom_agent_id: int | None = None
     wecom_secret: str | None = None
     wecom_api_base: str = WECOM_API_BASE
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Self:
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError("a Telegram webhook needs XIAOER_TELEGRAM_WEBHOOK_SECRET, or anyone could post updates")
+        return self

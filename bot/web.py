@@ -1,10 +1,12 @@
-"""The aiohttp web app: health now, channel callbacks and the API as their issues land."""
+"""The aiohttp web app: health, the channels' callbacks, and the API as its issue lands."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from bot.bootstrap import App
+from bot.channels.telegram.inbound import webhook_handler
+from bot.channels.telegram.setup import WEBHOOK_PATH
 
 APP_KEY = web.AppKey("xiaoer", App)
 
@@ -20,4 +22,7 @@ def build_web_app(app: App) -> web.Application:
     web_app = web.Application(client_max_size=64 * 1024)
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
+    secret = app.settings.telegram_webhook_secret
+    if "telegram" in app.channels and secret:
+        web_app.router.add_post(WEBHOOK_PATH, webhook_handler(app.intake, secret))
     return web_app

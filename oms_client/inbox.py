@@ -117,4 +117,3 @@ async def _handled(conn: AsyncConnection, item_id: int, now: datetime, error: st
     if error is not None:
         values["last_error"] = error[:300]
     await conn.execute(update(m.InboxRow).where(m.InboxRow.id == item_id).values(values))
-

@@ -1,4 +1,5 @@
-"""A fake of the push APIs on loopback: WeCom (group robot, gettoken, message/send) and Telegram's Bot API.
+"""A fake of the push APIs on loopback: WeCom (group robot, gettoken, message/send) and Telegram's Bot API
+(`tests/fakes/telegram_api.py`, sharing this server's outage and rate-limit switches).
 
 It speaks HTTP like the real services, records what reached it, and can be told to be down, to rate
 limit the next requests, or to treat the current WeCom access token as expired.
@@ -6,12 +7,11 @@ limit the next requests, or to treat the current WeCom access token as expired.
 
 from __future__ import annotations
 
-import json
-import time
 from dataclasses import dataclass, field
-from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.telegram_api import FakeBotApi, Sent, too_many_requests
 
 
 @dataclass
@@ -35,13 +35,16 @@ class FakePushServer:
         self.requests = 0
         self._runner: web.AppRunner | None = None
         self.base = ""
+        self.telegram = FakeBotApi()
+        self.telegram.gate = self._telegram_gate
+        self.telegram.on_sent = self._telegram_sent
 
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/cgi-bin/webhook/send", self._robot)
         app.router.add_get("/cgi-bin/gettoken", self._gettoken)
         app.router.add_post("/cgi-bin/message/send", self._app_message)
-        app.router.add_post("/bot{token}/{method}", self._telegram)
+        self.telegram.install(app)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -63,6 +66,14 @@ class FakePushServer:
             self.rate_limit_next -= 1
             return True
         return False
+
+    def _telegram_gate(self) -> web.Response | None:
+        if self._is_down("telegram"):
+            return web.Response(status=502, text="bad gateway")
+        return too_many_requests(self.retry_after) if self._refuse() else None
+
+    def _telegram_sent(self, sent: Sent) -> None:
+        self.received.append(Received("telegram", sent.chat_id, sent.text, sent.callback_data, sent.parse_mode))
 
     def _is_down(self, api: str) -> bool:
         return self.down or api in self.broken
@@ -89,28 +100,3 @@ class FakePushServer:
         body = await request.json()
         self.received.append(Received("wecom_app", body["touser"], body["markdown"]["content"]))
         return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": str(len(self.received))})
-
-    async def _telegram(self, request: web.Request) -> web.Response:
-        if self._is_down("telegram"):
-            return web.Response(status=502, text="bad gateway")
-        if self._refuse():
-            description = f"Too Many Requests: retry after {self.retry_after}"
-            answer = {"ok": False, "error_code": 429, "description": description}
-            return web.json_response(answer | {"parameters": {"retry_after": self.retry_after}}, status=429)
-        form = await request.post()
-        markup = json.loads(str(form.get("reply_markup", "{}")))
-        buttons = [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
-        chat_id = str(form["chat_id"])
-        parse_mode = str(form.get("parse_mode", ""))
-        self.received.append(Received("telegram", chat_id, str(form["text"]), buttons, parse_mode))
-        return web.json_response({"ok": True, "result": _message(int(chat_id), str(form["text"]), len(self.received))})
-
-
-def _message(chat_id: int, text: str, message_id: int) -> dict[str, Any]:
-    chat_type = "group" if chat_id < 0 else "private"
-    return {
-        "message_id": message_id,
-        "date": int(time.time()),
-        "chat": {"id": chat_id, "type": chat_type},
-        "text": text,
-    }
