@@ -58,12 +58,15 @@ class App:
         await self.store.close()
 
 
-async def bootstrap(settings: Settings, clock: Clock | None = None) -> App:
-    """Open the store, bring its schema up to date and wire dialogue, channels, pushers and jobs to it."""
+async def bootstrap(settings: Settings, clock: Clock | None = None, database: Database | None = None) -> App:
+    """Open the store, bring its schema up to date and wire dialogue, channels, pushers and jobs to it.
+
+    Tests pass a `database` of their own (a PostgreSQL schema, say); everyone else opens the settings' URL.
+    """
     shop = load_shop_config(settings.shop_config)
     clock = clock or SystemClock()
     zone = ZoneInfo(settings.timezone)
-    database = open_database(settings.database_url)
+    database = database or open_database(settings.database_url)
     await upgrade(database)
     store, alerts, outbox = SqlOrderStore(database), AlertStore(database), OutboxStore(database)
     push = build_pushers(settings, shop.alerts.targets)

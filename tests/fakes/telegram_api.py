@@ -44,6 +44,7 @@ class FakeBotApi:
         self.webhook_deleted = 0
         self.get_updates_calls = 0
         self.down = False
+        self.blocked: set[str] = set()  # chats whose user blocked the bot
         self.rate_limit_next = 0
         self.retry_after = 1
         self.on_sent: Callable[[Sent], None] | None = None
@@ -146,7 +147,8 @@ class FakeBotApi:
         handler = getattr(self, f"_{method}", None)
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
-        return _ok(await handler(form))
+        result = await handler(form)
+        return result if isinstance(result, web.Response) else _ok(result)
 
     async def _get_updates(self, form: Any) -> list[dict[str, Any]]:
         self.get_updates_calls += 1
@@ -164,7 +166,10 @@ class FakeBotApi:
     async def _getMe(self, form: Any) -> dict[str, Any]:
         return {"id": 123456, "is_bot": True, "first_name": "店小二", "username": "xiaoer_test_bot"}
 
-    async def _sendMessage(self, form: Any) -> dict[str, Any]:
+    async def _sendMessage(self, form: Any) -> dict[str, Any] | web.Response:
+        if str(form["chat_id"]) in self.blocked:
+            answer = {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+            return web.json_response(answer, status=403)
         return self._record(form, str(form["text"]), None)
 
     async def _sendPhoto(self, form: Any) -> dict[str, Any]:
