@@ -6,23 +6,13 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
-
-import aiohttp
-import asyncpg
-import pytest
-import pytest_asyncio
-from sqlalchemy.engine import make_url
 
 from oms_client.database import open_database
 from oms_client.leases import Leases
-from tests.conftest import POSTGRES_URL, _admin
+from tests.e2e.conftest import free_port, healthy
 
 SCAN_SECONDS = 1.5
 CONFIG = f"""
@@ -31,40 +21,6 @@ scan_every_minutes = {SCAN_SECONDS / 60}
 relay_every_seconds = 0.5
 lease_seconds = 2
 """
-
-
-@pytest_asyncio.fixture(params=["sqlite", "postgresql"])
-async def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'shared.db'}"
-        return
-    name = f"xiaoer_mp_{uuid.uuid4().hex[:10]}"
-    try:
-        await _admin(POSTGRES_URL, f'CREATE DATABASE "{name}"')
-    except (OSError, TimeoutError, asyncpg.PostgresError) as error:
-        pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {error}")
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    await _admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-async def _healthy(port: int) -> None:
-    deadline = time.monotonic() + 60
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            try:
-                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise AssertionError(f"serve on port {port} never became healthy")
 
 
 async def _runs(url: str) -> list[tuple[int, str]]:
@@ -83,13 +39,13 @@ async def test_three_processes_scan_once_per_interval_and_a_dead_leader_is_repla
     env = os.environ | {"XIAOER_DATABASE_URL": store_url, "XIAOER_SHOP_CONFIG": str(config)}
     run = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], env=env, capture_output=True, timeout=120)
     assert run.returncode == 0, run.stderr  # migrate once, so the three do not race to create the schema
-    ports = [_free_port() for _ in range(3)]
+    ports = [free_port() for _ in range(3)]
     processes = [
         subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env | {"XIAOER_PORT": str(port)}) for port in ports
     ]
     try:
         for port in ports:
-            await _healthy(port)
+            await healthy(port)
         await asyncio.sleep(5 * SCAN_SECONDS)
         before = await _runs(store_url)
         holders = {holder for _, holder in before}

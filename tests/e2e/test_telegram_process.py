@@ -1,0 +1,93 @@
+"""A `xiaoer serve` process killed after it took in a Telegram update but before the reply went out:
+the next process sends the reply, once, and a redelivery of the same update changes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import aiohttp
+from sqlalchemy import func, select
+
+from bot.channels.telegram.inbound import SECRET_HEADER
+from oms_client import models as m
+from oms_client.database import open_database
+from tests.e2e.conftest import free_port, healthy
+from tests.fakes.telegram_api import FakeBotApi
+
+SECRET = "e2e-secret"
+CUSTOMER = 5150
+
+
+@contextmanager
+def serving(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env | {"XIAOER_PORT": str(port)})
+    try:
+        yield process, port
+    finally:
+        if process.poll() is None:
+            process.terminate()
+        process.wait(timeout=20)
+
+
+async def post(port: int, update: dict[str, object]) -> int:
+    url = f"http://127.0.0.1:{port}/telegram/webhook"
+    async with aiohttp.ClientSession() as http, http.post(url, json=update, headers={SECRET_HEADER: SECRET}) as answer:
+        return answer.status
+
+
+async def failed_sends(url: str) -> int:
+    database = open_database(url)
+    try:
+        async with database.read.connect() as conn:
+            query = select(func.count()).where(m.OutgoingRow.attempts > 0, m.OutgoingRow.sent_at.is_(None))
+            return int(await conn.scalar(query) or 0)
+    finally:
+        await database.dispose()
+
+
+async def until(condition: Callable[[], object], seconds: float = 30.0) -> None:
+    for _ in range(int(seconds / 0.1)):
+        result = condition()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError("condition not met in time")
+
+
+async def test_a_reply_queued_before_a_kill_is_sent_once_by_the_next_process(store_url: str) -> None:
+    api = FakeBotApi()
+    await api.start()
+    api.down = True  # Telegram unreachable: the reply waits in the queue
+    env = os.environ | {
+        "XIAOER_DATABASE_URL": store_url,
+        "XIAOER_TELEGRAM_TOKEN": "123456:E2E",
+        "XIAOER_TELEGRAM_API_BASE": api.base,
+        "XIAOER_TELEGRAM_WEBHOOK_SECRET": SECRET,
+    }
+    update = api.text_update(CUSTOMER, "你好")
+    try:
+        with serving(env) as (first, port):
+            await healthy(port)
+            assert await post(port, update) == 200
+            await until(lambda: failed_sends(store_url))
+            first.send_signal(signal.SIGKILL)
+            first.wait(timeout=10)
+        api.down = False
+        with serving(env) as (_, port):
+            await healthy(port)
+            await until(lambda: api.texts(CUSTOMER))
+            assert await post(port, update) == 200  # Telegram delivers it again: nothing new happens
+            await asyncio.sleep(2)
+        assert len(api.texts(CUSTOMER)) == 1 and "店小二" in api.texts(CUSTOMER)[0]
+    finally:
+        await api.stop()
