@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import nlu
 from bot.channels.intake import Intake
 from bot.channels.port import ChatChannel
-from bot.channels.sender import Sender
+from bot.channels.sender import Sender, SendPolicy
 from bot.channels.telegram.channel import TelegramChannel
 from bot.pushers.build import PushClients, build_pushers
 from bot.settings import Settings
@@ -77,7 +77,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     channels: dict[str, ChatChannel] = {}
     if push.telegram is not None:
         channels["telegram"] = TelegramChannel(push.telegram)
-    sender = Sender(OutgoingStore(database), channels, clock)
+    sender = Sender(OutgoingStore(database), channels, clock, SendPolicy(per_second=settings.telegram_per_second))
     return App(
         settings=settings,
         shop=shop,

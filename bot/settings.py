@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     telegram_webhook_secret: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,256}$")
     # The public HTTPS address Telegram should call; without it the webhook is left as configured elsewhere.
     telegram_webhook_url: str | None = None
+    # Telegram's overall limit on a bot's messages (about 30 a second; more with paid broadcasts).
+    telegram_per_second: int = Field(default=30, ge=1, le=1000)
     wecom_corp_id: str | None = None
     wecom_agent_id: int | None = None
     wecom_secret: str | None = None

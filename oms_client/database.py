@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 WRITE_OPTION = "xiaoer_write"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -23,6 +26,29 @@ def async_url(url: str) -> str:
     raise ValueError(f"unsupported database URL scheme: {parsed.drivername}")
 
 
+class Writer:
+    """Opens write transactions; on SQLite one at a time per process.
+
+    SQLite lets one writer in at a time. Writers of one process that race for the lock each get a busy
+    handler that sleeps in growing steps (up to 100 ms) before trying again, so under load most of a
+    turn's time went to sleeping; queueing them on an asyncio lock first hands the file lock straight on.
+    Writers of other processes still meet the busy timeout.
+    """
+
+    def __init__(self, engine: AsyncEngine, one_at_a_time: bool) -> None:
+        self.engine = engine
+        self._turn = asyncio.Lock() if one_at_a_time else None
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncConnection]:
+        if self._turn is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._turn, self.engine.begin() as conn:
+            yield conn
+
+
 @dataclass(frozen=True)
 class Database:
     """One pool, two doors: `read` for queries, `write` for transactions that change rows.
@@ -32,7 +58,7 @@ class Database:
     """
 
     read: AsyncEngine
-    write: AsyncEngine
+    write: Writer
 
     @property
     def dialect(self) -> str:
@@ -46,7 +72,8 @@ def open_database(url: str, **engine_kwargs: Any) -> Database:
     engine = create_async_engine(async_url(url), **engine_kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
-    return Database(read=engine, write=engine.execution_options(**{WRITE_OPTION: True}))
+    sqlite = engine.dialect.name == "sqlite"
+    return Database(read=engine, write=Writer(engine.execution_options(**{WRITE_OPTION: True}), sqlite))
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

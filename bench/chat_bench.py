@@ -1,0 +1,198 @@
+"""Chats through the Telegram webhook of a real `xiaoer serve` process, next to a bare aiohttp handler.
+
+    python -m bench.chat_bench [--chats 200] [--messages 3000] [--postgres postgresql://USER@HOST/DB]
+
+`--chats` conversations run at once in a closed loop: each posts an update to /telegram/webhook and
+waits until its reply reaches the (fake, loopback) Bot API, then the next message starts in a fresh chat
+(so the per-chat pace of one message a second never applies and the figure is the app's capacity).
+Latency is from the POST to the reply's arrival: storing, the dialogue (NLU, store), the queue and the
+send. The bare handler is a separate aiohttp process answering every POST with a fixed reply, driven by
+the same loop. Targets: p99 under 300 ms; throughput at least a quarter of the bare handler's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+from sqlalchemy.engine import make_url
+
+from oms_client.database import open_database
+from oms_client.migrate import upgrade
+from oms_client.seed import seed_store
+from tests.conftest import _admin
+from tests.e2e.conftest import free_port
+from tests.fakes.telegram_api import FakeBotApi, Sent
+
+SECRET = "bench-secret"
+BARE_APP = """
+import sys
+from aiohttp import web
+async def reply(request):
+    await request.read()
+    return web.json_response({"method": "sendMessage", "chat_id": 1, "text": "您好，我是店小二"})
+app = web.Application()
+app.router.add_post("/telegram/webhook", reply)
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
+"""
+TEXTS = ("你好", "我的订单", "怎么还不发货", "/help", "订单 {order} 到哪了", "谢谢")
+
+
+class Replies:
+    """Waits for the reply to each chat at the fake Bot API."""
+
+    def __init__(self, api: FakeBotApi) -> None:
+        self.waiting: dict[str, asyncio.Future[float]] = {}
+        api.on_sent = self._arrived
+
+    def expect(self, chat_id: int) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self.waiting[str(chat_id)] = future
+        return future
+
+    def _arrived(self, sent: Sent) -> None:
+        future = self.waiting.pop(sent.chat_id, None)
+        if future is not None and not future.done():
+            future.set_result(time.perf_counter())
+
+
+async def closed_loop(
+    concurrency: int, total: int, one: Callable[[int], Awaitable[float]]
+) -> tuple[list[float], float]:
+    counter = itertools.count()
+    latencies: list[float] = []
+
+    async def worker() -> None:
+        while (n := next(counter)) < total:
+            latencies.append(await one(n))
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return latencies, time.perf_counter() - started
+
+
+def summary(name: str, latencies: list[float], seconds: float) -> tuple[str, float]:
+    cuts = statistics.quantiles(latencies, n=100)
+    throughput = len(latencies) / seconds
+    p50, p99 = cuts[49] * 1000, cuts[98] * 1000
+    line = f"{name}: n={len(latencies)} throughput={throughput:.0f}/s p50={p50:.1f} ms p99={p99:.1f} ms"
+    return line, throughput
+
+
+async def wait_healthy(port: int, path: str = "/healthz") -> None:
+    async with aiohttp.ClientSession() as http:
+        for _ in range(600):
+            try:
+                async with http.get(f"http://127.0.0.1:{port}{path}") as answer:
+                    if answer.status < 500:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"nothing answers on port {port}")
+
+
+async def bare(concurrency: int, total: int) -> tuple[str, float]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-c", BARE_APP, str(port)])
+    try:
+        await wait_healthy(port, "/telegram/webhook")
+        url = f"http://127.0.0.1:{port}/telegram/webhook"
+        connector = aiohttp.TCPConnector(limit=concurrency)
+        async with aiohttp.ClientSession(connector=connector) as http:
+
+            async def one(n: int) -> float:
+                started = time.perf_counter()
+                async with http.post(url, json={"update_id": n}) as answer:
+                    await answer.read()
+                return time.perf_counter() - started
+
+            return summary("bare aiohttp handler", *await closed_loop(concurrency, total, one))
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+async def app(url: str, concurrency: int, total: int) -> tuple[str, float]:
+    database = open_database(url)
+    await upgrade(database)
+    result = await seed_store(database, orders=2_000, seed=3, now=datetime.now(UTC))
+    await database.dispose()
+    orders = [sample.order_id for sample in result.samples]
+    api = FakeBotApi()
+    await api.start()
+    replies = Replies(api)
+    port = free_port()
+    env = os.environ | {
+        "XIAOER_DATABASE_URL": url,
+        "XIAOER_PORT": str(port),
+        "XIAOER_TELEGRAM_TOKEN": "123456:BENCH",
+        "XIAOER_TELEGRAM_API_BASE": api.base,
+        "XIAOER_TELEGRAM_WEBHOOK_SECRET": SECRET,
+        "XIAOER_LOG_LEVEL": "WARNING",
+        # Telegram itself allows a bot about 30 messages a second; the fake has no limit, so the app's own shows.
+        "XIAOER_TELEGRAM_PER_SECOND": "1000",
+    }
+    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env)
+    try:
+        await wait_healthy(port)
+        webhook = f"http://127.0.0.1:{port}/telegram/webhook"
+        connector = aiohttp.TCPConnector(limit=concurrency)
+        async with aiohttp.ClientSession(connector=connector) as http:
+
+            async def one(n: int) -> float:
+                chat = 10_000_000 + n
+                text = TEXTS[n % len(TEXTS)].format(order=orders[n % len(orders)])
+                arrived = replies.expect(chat)
+                started = time.perf_counter()
+                headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+                async with http.post(webhook, json=api.text_update(chat, text), headers=headers) as answer:
+                    assert answer.status == 200, answer.status
+                return await asyncio.wait_for(arrived, 30) - started
+
+            return summary(
+                f"xiaoer webhook ({make_url(url).get_backend_name()})", *await closed_loop(concurrency, total, one)
+            )
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        await api.stop()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--chats", type=int, default=200)
+    parser.add_argument("--messages", type=int, default=3_000)
+    parser.add_argument("--postgres", help="a PostgreSQL server URL; a fresh database is made and dropped on it")
+    args = parser.parse_args()
+    baseline, bare_rate = await bare(args.chats, args.messages)
+    print(baseline)
+    with tempfile.TemporaryDirectory() as folder:
+        urls = [f"sqlite:///{Path(folder) / 'bench.db'}"]
+        name = f"xiaoer_chat_bench_{uuid.uuid4().hex[:8]}"
+        if args.postgres:
+            await _admin(args.postgres, f'CREATE DATABASE "{name}"')
+            urls.append(make_url(args.postgres).set(database=name).render_as_string(hide_password=False))
+        try:
+            for url in urls:
+                line, rate = await app(url, args.chats, args.messages)
+                print(f"{line} vs_bare={rate / bare_rate:.2f}")
+        finally:
+            if args.postgres:
+                await _admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
