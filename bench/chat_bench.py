@@ -33,7 +33,7 @@ from oms_client.database import open_database
 from oms_client.migrate import upgrade
 from oms_client.seed import seed_store
 from tests.conftest import _admin
-from tests.e2e.conftest import free_port
+from tests.e2e.conftest import free_port, healthy
 from tests.fakes.telegram_api import FakeBotApi, Sent
 
 SECRET = "bench-secret"
@@ -43,8 +43,11 @@ from aiohttp import web
 async def reply(request):
     await request.read()
     return web.json_response({"method": "sendMessage", "chat_id": 1, "text": "您好，我是店小二"})
+async def health(request):
+    return web.Response(text="ok")
 app = web.Application()
 app.router.add_post("/telegram/webhook", reply)
+app.router.add_get("/healthz", health)
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
 """
 TEXTS = ("你好", "我的订单", "怎么还不发货", "/help", "订单 {order} 到哪了", "谢谢")
@@ -91,24 +94,11 @@ def summary(name: str, latencies: list[float], seconds: float) -> tuple[str, flo
     return line, throughput
 
 
-async def wait_healthy(port: int, path: str = "/healthz") -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(600):
-            try:
-                async with http.get(f"http://127.0.0.1:{port}{path}") as answer:
-                    if answer.status < 500:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"nothing answers on port {port}")
-
-
 async def bare(concurrency: int, total: int) -> tuple[str, float]:
     port = free_port()
     process = subprocess.Popen([sys.executable, "-c", BARE_APP, str(port)])
     try:
-        await wait_healthy(port, "/telegram/webhook")
+        await healthy(port)
         url = f"http://127.0.0.1:{port}/telegram/webhook"
         connector = aiohttp.TCPConnector(limit=concurrency)
         async with aiohttp.ClientSession(connector=connector) as http:
@@ -147,7 +137,7 @@ async def app(url: str, concurrency: int, total: int) -> tuple[str, float]:
     }
     process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env)
     try:
-        await wait_healthy(port)
+        await healthy(port)
         webhook = f"http://127.0.0.1:{port}/telegram/webhook"
         connector = aiohttp.TCPConnector(limit=concurrency)
         async with aiohttp.ClientSession(connector=connector) as http:

@@ -116,12 +116,11 @@ class Dialogue:
         # A deep link's payload (/start 123456) is read as if the user had typed it.
         text = message.command_args if message.command in COMMANDS else message.text
         lang = detect_lang(text[:200]) or state.lang
-        command: str | None = None
-        if message.command in COMMANDS and not (message.command == "start" and text):
-            command = message.command
-        elif not normalize(text).text:
+        deep_link = message.command == "start" and bool(text)
+        command = message.command if message.command in COMMANDS and not deep_link else None
+        if command is None and not normalize(text).text:
             return [Reply(say("empty", lang))]
-        elif len(text) > MAX_MESSAGE_CHARS:
+        if command is None and len(text) > MAX_MESSAGE_CHARS:
             return [Reply(say("too_long", lang, limit=MAX_MESSAGE_CHARS))]
         before = state.to_dict()
         state.lang = lang

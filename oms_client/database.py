@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,11 +41,7 @@ class Writer:
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncConnection]:
-        if self._turn is None:
-            async with self.engine.begin() as conn:
-                yield conn
-            return
-        async with self._turn, self.engine.begin() as conn:
+        async with self._turn or nullcontext(), self.engine.begin() as conn:
             yield conn
 
 

@@ -1,9 +1,17 @@
-"""Small drivers for conversations in tests."""
+"""Small drivers for tests: conversations, row counts, waiting for something to happen."""
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+from collections.abc import Callable
+
+from sqlalchemy import func, select
+
 from handlers.dialogue import Dialogue
 from handlers.messages import IncomingMessage, Reply
+from oms_client import models as m
+from oms_client.database import Database
 
 
 async def send(dialogue: Dialogue, text: str, user: str = "u1", channel: str = "console") -> list[Reply]:
@@ -17,3 +25,20 @@ async def ask(dialogue: Dialogue, text: str, user: str = "u1") -> str:
 
 def wrong_tail(tail: str) -> str:
     return "0000" if tail != "0000" else "1111"
+
+
+async def count_rows(database: Database, table: type[m.Base]) -> int:
+    async with database.read.connect() as conn:
+        return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
+
+
+async def until(condition: Callable[[], object], seconds: float = 10.0) -> None:
+    """Wait for `condition` (plain or async) to hold, polling; fail the test when it never does."""
+    for _ in range(int(seconds / 0.05)):
+        result = condition()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"condition not met within {seconds} s")

@@ -4,12 +4,11 @@ the next process sends the reply, once, and a redelivery of the same update chan
 from __future__ import annotations
 
 import asyncio
-import inspect
 import os
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import aiohttp
@@ -20,6 +19,7 @@ from oms_client import models as m
 from oms_client.database import open_database
 from tests.e2e.conftest import free_port, healthy
 from tests.fakes.telegram_api import FakeBotApi
+from tests.helpers import until
 
 SECRET = "e2e-secret"
 CUSTOMER = 5150
@@ -53,17 +53,6 @@ async def failed_sends(url: str) -> int:
         await database.dispose()
 
 
-async def until(condition: Callable[[], object], seconds: float = 30.0) -> None:
-    for _ in range(int(seconds / 0.1)):
-        result = condition()
-        if inspect.isawaitable(result):
-            result = await result
-        if result:
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError("condition not met in time")
-
-
 async def test_a_reply_queued_before_a_kill_is_sent_once_by_the_next_process(store_url: str) -> None:
     api = FakeBotApi()
     await api.start()
@@ -79,13 +68,13 @@ async def test_a_reply_queued_before_a_kill_is_sent_once_by_the_next_process(sto
         with serving(env) as (first, port):
             await healthy(port)
             assert await post(port, update) == 200
-            await until(lambda: failed_sends(store_url))
+            await until(lambda: failed_sends(store_url), seconds=30)
             first.send_signal(signal.SIGKILL)
             first.wait(timeout=10)
         api.down = False
         with serving(env) as (_, port):
             await healthy(port)
-            await until(lambda: api.texts(CUSTOMER))
+            await until(lambda: api.texts(CUSTOMER), seconds=30)
             assert await post(port, update) == 200  # Telegram delivers it again: nothing new happens
             await asyncio.sleep(2)
         assert len(api.texts(CUSTOMER)) == 1 and "店小二" in api.texts(CUSTOMER)[0]

@@ -22,6 +22,7 @@ from oms_client.outbox import OutboxStore
 from oms_client.scan_queries import Finding
 from tests.conftest import NOW, SHANGHAI
 from tests.fakes.push_server import FakePushServer
+from tests.helpers import count_rows
 
 ROBOT = Target(name="ops-group", kind="wecom_robot", key="robot-key")
 TELEGRAM = Target(name="ops-tg", kind="telegram", chat_id=-1001)
@@ -81,11 +82,6 @@ async def _ticks(relay: Relay, clock: FixedClock, seconds: float, every: float =
         elapsed += every
 
 
-async def _count(database: Database, table: type[m.Base]) -> int:
-    async with database.read.connect() as conn:
-        return int(await conn.scalar(select(func.count()).select_from(table)) or 0)
-
-
 async def test_one_alert_reaches_the_wecom_group_as_markdown_with_its_commands(
     database: Database, clients: PushClients, server: FakePushServer
 ) -> None:
@@ -141,7 +137,7 @@ async def test_the_push_api_down_for_ten_minutes_loses_nothing_and_sends_nothing
     await _ticks(relay, clock, seconds=600)
     delivered = "\n".join(server.texts())
     assert all(delivered.count(f"超卖 SKU-D{i}：") + delivered.count(f"超卖 SKU-D{i}<") == 1 for i in range(5))
-    assert await OutboxStore(database).pending() == 0 and await _count(database, m.DeadLetterRow) == 0
+    assert await OutboxStore(database).pending() == 0 and await count_rows(database, m.DeadLetterRow) == 0
 
 
 async def test_a_rate_limit_answer_is_waited_out_and_not_counted_as_a_failure(
@@ -187,7 +183,7 @@ async def test_after_the_last_attempt_a_message_is_dead_lettered_and_reported_on
     server.broken = {"wecom_robot"}
     await _raise(database, [_oversold("SKU-X")], clock.now(), [Route(ROBOT.name)])
     await _ticks(relay, clock, seconds=300)
-    assert await _count(database, m.DeadLetterRow) == 1
+    assert await count_rows(database, m.DeadLetterRow) == 1
     reports = [r for r in server.received if "推送失败" in r.text]
     assert {r.api for r in reports} == {"telegram", "wecom_app"}  # every other target, once
     assert len(reports) == 2 and "ops-group" in reports[0].text
@@ -201,7 +197,7 @@ async def test_a_report_of_dead_letters_that_dies_too_is_not_reported_again(
     server.down = True
     await _raise(database, [_oversold("SKU-Y")], clock.now(), [Route(ROBOT.name)])
     await _ticks(relay, clock, seconds=600)
-    assert await _count(database, m.DeadLetterRow) == 3  # the alert, and its report on each other target
+    assert await count_rows(database, m.DeadLetterRow) == 3  # the alert, and its report on each other target
     assert await OutboxStore(database).pending() == 0
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import pytest_asyncio
 from aiohttp import web
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.bootstrap import App, bootstrap
 from bot.channels.telegram.inbound import SECRET_HEADER
@@ -28,6 +28,7 @@ from oms_client.scan_queries import Finding
 from oms_client.seed import SeedResult
 from tests.conftest import NOW
 from tests.fakes.telegram_api import FakeBotApi, Sent
+from tests.helpers import count_rows, until
 
 SECRET = "s3cret-token_1"
 CUSTOMER = 424242
@@ -103,11 +104,6 @@ async def rig(database: Database, seeded: SeedResult, tmp_path: Path) -> AsyncIt
         yield built
 
 
-async def inbox_rows(database: Database) -> int:
-    async with database.read.connect() as conn:
-        return int(await conn.scalar(select(func.count()).select_from(m.InboxRow)) or 0)
-
-
 async def test_customer_checks_an_order_and_gets_buttons_within_telegram_limits(rig: Rig, seeded: SeedResult) -> None:
     sample = next(s for s in seeded.samples if s.courier)
     [asked] = await rig.say(rig.api.text_update(CUSTOMER, f"订单 {sample.order_id} 的状态"))
@@ -149,7 +145,7 @@ async def test_the_same_update_delivered_three_times_at_once_is_answered_once(ri
     assert statuses == [200, 200, 200]
     await rig.settle()
     assert len(rig.api.texts(CUSTOMER)) == 1
-    assert await inbox_rows(rig.app.database) == 1
+    assert await count_rows(rig.app.database, m.InboxRow) == 1
 
 
 async def test_a_wrong_secret_or_a_malformed_body_is_refused_and_stores_nothing(rig: Rig) -> None:
@@ -162,7 +158,7 @@ async def test_a_wrong_secret_or_a_malformed_body_is_refused_and_stores_nothing(
             assert answer.status == 400
         async with http.post(rig.url, data=b"x" * 70_000, headers=headers) as answer:
             assert answer.status == 413
-    assert await inbox_rows(rig.app.database) == 0
+    assert await count_rows(rig.app.database, m.InboxRow) == 0
     assert rig.api.sent == []
 
 
@@ -251,14 +247,6 @@ async def test_a_customer_pressing_an_alert_button_changes_nothing(rig: Rig) -> 
     await rig.say(rig.api.press(push, "确认", user_id=CUSTOMER))
     alert = await rig.app.alerts.get(alert_id)
     assert alert is not None and alert.acked_by is None
-
-
-async def until(condition: Any, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 async def test_long_polling_sets_the_menu_stores_updates_and_confirms_them(

@@ -29,10 +29,10 @@ def chat_of(update: dict[str, Any]) -> str | None:
 
 
 def command_of(text: str) -> str | None:
-    """`/orders@xiaoer_bot` → "orders"; plain text → None."""
+    """`/orders 12` → "orders"; plain text → None. Run after `without_bot_name`."""
     if not text.startswith("/") or len(text) < 2:
         return None
-    return text.split(maxsplit=1)[0][1:].split("@", 1)[0].lower() or None
+    return text.split(maxsplit=1)[0][1:].lower() or None
 
 
 def without_bot_name(text: str) -> str:
