@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from wechatpy.crypto import WeChatCrypto
+
 import nlu
 from bot.channels.intake import Intake
 from bot.channels.port import ChatChannel
 from bot.channels.sender import Sender, SendPolicy
 from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.wechat.channel import WeChatChannel
+from bot.channels.wechat.inbound import WeChatCallback
 from bot.pushers.build import PushClients, build_pushers
+from bot.pushers.tencent_api import official_account_api
 from bot.settings import Settings
 from bot.shop_config import ShopConfig, load_shop_config
 from handlers.dialogue import Dialogue
@@ -47,6 +52,7 @@ class App:
     channels: dict[str, ChatChannel]
     intake: Intake
     sender: Sender
+    wechat: WeChatCallback | None = None
 
     def front(self, roster: Roster | None = None) -> Front:
         """The desk every channel hands messages to; `roster` overrides the configured staff (console --as)."""
@@ -74,10 +80,17 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     jobs = Jobs(alerts, relay, Leases(database), shop.alerts, clock, zone)
     dialogue, roster = Dialogue(store, nlu.parse, clock, zone), Roster(shop.staff)
     front = Front(dialogue, OpsCommands(alerts, roster, clock, zone), roster)
+    inbox, outgoing = InboxStore(database, jobs.holder), OutgoingStore(database)
     channels: dict[str, ChatChannel] = {}
     if push.telegram is not None:
         channels["telegram"] = TelegramChannel(push.telegram)
-    sender = Sender(OutgoingStore(database), channels, clock, SendPolicy(per_second=settings.telegram_per_second))
+    if settings.wechat_appid and settings.wechat_secret:
+        api = official_account_api(
+            push.session, settings.wechat_appid, settings.wechat_secret, settings.wechat_api_base
+        )
+        channels["wechat"] = WeChatChannel(api, inbox, outgoing, clock)
+    sender = Sender(outgoing, channels, clock, SendPolicy(per_second=settings.telegram_per_second))
+    intake = Intake(inbox, channels, front, clock, sender.kick)
     return App(
         settings=settings,
         shop=shop,
@@ -92,6 +105,18 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         jobs=jobs,
         roster=roster,
         channels=channels,
-        intake=Intake(InboxStore(database, jobs.holder), channels, front, clock, sender.kick),
+        intake=intake,
         sender=sender,
+        wechat=_wechat_callback(settings, intake, outgoing, clock),
     )
+
+
+def _wechat_callback(
+    settings: Settings, intake: Intake, outgoing: OutgoingStore, clock: Clock
+) -> WeChatCallback | None:
+    if not (settings.wechat_token and settings.wechat_appid):
+        return None
+    crypto = None
+    if settings.wechat_aes_key:
+        crypto = WeChatCrypto(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
+    return WeChatCallback(settings.wechat_token, crypto, intake, outgoing, clock)

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.pushers.telegram import TELEGRAM_API_BASE
+from bot.pushers.tencent_api import WECHAT_API_BASE
 from bot.pushers.wecom import WECOM_API_BASE
 
 
@@ -29,6 +30,13 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     # Telegram's overall limit on a bot's messages (about 30 a second; more with paid broadcasts).
     telegram_per_second: int = Field(default=30, ge=1, le=1000)
+    # The Official Account's callback token (enables /wechat), app id and secret (customer-service messages).
+    wechat_token: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{3,32}$")
+    wechat_appid: str | None = None
+    wechat_secret: str | None = None
+    # Safe mode's EncodingAESKey (43 characters); without it only plain-mode callbacks are accepted.
+    wechat_aes_key: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{43}$")
+    wechat_api_base: str = WECHAT_API_BASE
     wecom_corp_id: str | None = None
     wecom_agent_id: int | None = None
     wecom_secret: str | None = None
@@ -38,4 +46,11 @@ class Settings(BaseSettings):
     def _webhook_needs_secret(self) -> Self:
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             raise ValueError("a Telegram webhook needs XIAOER_TELEGRAM_WEBHOOK_SECRET, or anyone could post updates")
+        return self
+
+    @model_validator(mode="after")
+    def _wechat_complete(self) -> Self:
+        given = [self.wechat_token, self.wechat_appid, self.wechat_secret]
+        if any(given) and not all(given):
+            raise ValueError("WeChat needs XIAOER_WECHAT_TOKEN, XIAOER_WECHAT_APPID and XIAOER_WECHAT_SECRET together")
         return self

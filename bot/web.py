@@ -25,4 +25,6 @@ def build_web_app(app: App) -> web.Application:
     secret = app.settings.telegram_webhook_secret
     if "telegram" in app.channels and secret:
         web_app.router.add_post(WEBHOOK_PATH, webhook_handler(app.intake, secret))
+    if app.wechat is not None:
+        app.wechat.routes(web_app)
     return web_app

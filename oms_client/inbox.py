@@ -22,6 +22,10 @@ from oms_client.database import Database
 from oms_client.outgoing import Pace, enqueue
 
 
+class Replayed(Exception):
+    """A signed request's timestamp and nonce came back with another delivery: someone is replaying it."""
+
+
 @dataclass(frozen=True)
 class InboxItem:
     id: int
@@ -29,18 +33,32 @@ class InboxItem:
     chat_key: str
     payload: dict[str, Any]
     attempts: int
+    received_at: datetime
 
 
 class InboxStore:
     def __init__(self, database: Database, holder: str, claim_for: timedelta = timedelta(seconds=60)) -> None:
         self.database, self.holder, self.claim_for = database, holder, claim_for
 
-    async def record(self, channel: str, key: str, chat_key: str, payload: dict[str, Any], now: datetime) -> bool:
-        """True when the delivery is new; a redelivery changes nothing and returns False."""
+    async def record(
+        self,
+        channel: str,
+        key: str,
+        chat_key: str,
+        payload: dict[str, Any],
+        now: datetime,
+        replay_key: str | None = None,
+    ) -> int | None:
+        """The new delivery's id; None for a redelivery, which changes nothing.
+
+        `replay_key` (a signed request's timestamp and nonce) may come back only with the same delivery,
+        as a platform's retry does; with another one the request is a replay and Replayed is raised.
+        """
         values = {
             "channel": channel,
             "delivery_key": key[:128],
             "chat_key": chat_key,
+            "replay_key": replay_key,
             "payload": payload,
             "received_at": now,
             "attempts": 0,
@@ -48,7 +66,10 @@ class InboxStore:
         dialect = postgresql if self.database.dialect == "postgresql" else sqlite
         statement = dialect.insert(m.InboxRow).values(values).on_conflict_do_nothing().returning(m.InboxRow.id)
         async with self.database.write.begin() as conn:
-            return (await conn.scalar(statement)) is not None
+            new_id: int | None = await conn.scalar(statement)
+            if new_id is None and replay_key is not None:
+                await _refuse_replay(conn, channel, key[:128], replay_key)
+        return new_id
 
     async def claim_next(self, chat_key: str, now: datetime) -> InboxItem | None:
         """The chat's oldest unhandled delivery, if no other process is working on it."""
@@ -67,20 +88,32 @@ class InboxStore:
                     or_(inbox.claimed_until.is_(None), inbox.claimed_until < now),
                 )
                 .values(claimed_by=self.holder, claimed_until=now + self.claim_for, attempts=inbox.attempts + 1)
-                .returning(inbox.id, inbox.channel, inbox.chat_key, inbox.payload, inbox.attempts)
+                .returning(inbox.id, inbox.channel, inbox.chat_key, inbox.payload, inbox.attempts, inbox.received_at)
             )
             row = claimed.first()
         if row is None:
             return None
-        return InboxItem(row.id, row.channel, row.chat_key, row.payload, row.attempts)
+        return InboxItem(row.id, row.channel, row.chat_key, row.payload, row.attempts, row.received_at)
 
     async def finish(
-        self, item: InboxItem, chat_id: str, bodies: Sequence[dict[str, Any]], pace: Pace, now: datetime
+        self,
+        item: InboxItem,
+        chat_id: str,
+        bodies: Sequence[dict[str, Any]],
+        pace: Pace,
+        now: datetime,
+        not_before: datetime | None = None,
     ) -> None:
         """Mark the delivery handled and queue its replies, together: a crash keeps both or neither."""
         async with self.database.write.begin() as conn:
             await _handled(conn, item.id, now)
-            await enqueue(conn, item.channel, chat_id, bodies, pace, now)
+            await enqueue(conn, item.channel, chat_id, bodies, pace, now, inbox_id=item.id, not_before=not_before)
+
+    async def last_received(self, chat_key: str) -> datetime | None:
+        """When the chat's user last wrote to us: platforms open their reply windows from it."""
+        inbox = m.InboxRow
+        async with self.database.read.connect() as conn:
+            return await conn.scalar(select(func.max(inbox.received_at)).where(inbox.chat_key == chat_key))
 
     async def give_up(self, item: InboxItem, error: str, now: datetime) -> None:
         """A delivery that failed every attempt is kept with its error, and no longer blocks its chat."""
@@ -110,6 +143,15 @@ class InboxStore:
         inbox = m.InboxRow
         async with self.database.read.connect() as conn:
             return int(await conn.scalar(select(func.count()).where(inbox.handled_at.is_(None))) or 0)
+
+
+async def _refuse_replay(conn: AsyncConnection, channel: str, key: str, replay_key: str) -> None:
+    inbox = m.InboxRow
+    first = await conn.scalar(
+        select(inbox.delivery_key).where(inbox.channel == channel, inbox.replay_key == replay_key)
+    )
+    if first is not None and first != key:
+        raise Replayed(f"{channel} request {replay_key} was first used for another delivery")
 
 
 async def _handled(conn: AsyncConnection, item_id: int, now: datetime, error: str | None = None) -> None:

@@ -6,7 +6,20 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, MetaData, Numeric, String, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from oms_client.types import AwareDateTime
@@ -307,6 +320,8 @@ class InboxRow(Base):
     __tablename__ = "inbox"
     __table_args__ = (
         UniqueConstraint("channel", "delivery_key", name="uq_inbox_delivery"),
+        # A signed request's timestamp + nonce: the same pair with another delivery is a replay.
+        Index("uq_inbox_replay", "channel", "replay_key", unique=True),
         Index(
             "ix_inbox_unhandled",
             "chat_key",
@@ -319,6 +334,7 @@ class InboxRow(Base):
     channel: Mapped[str] = mapped_column(String(16))
     delivery_key: Mapped[str] = mapped_column(String(128))
     chat_key: Mapped[str] = mapped_column(String(160))
+    replay_key: Mapped[str | None] = mapped_column(String(80))
     payload: Mapped[dict[str, Any]]
     received_at: Mapped[datetime]
     claimed_by: Mapped[str | None] = mapped_column(String(80))
@@ -340,10 +356,13 @@ class OutgoingRow(Base):
             postgresql_where=text("sent_at IS NULL"),
         ),
         Index("ix_outgoing_chat", "channel", "chat_id", "id"),
+        Index("ix_outgoing_inbox", "inbox_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(128))
+    # The delivery this answers (none for messages nobody asked for).
+    inbox_id: Mapped[int | None] = mapped_column(Integer)
     body: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
     send_at: Mapped[datetime]
@@ -353,4 +372,6 @@ class OutgoingRow(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[datetime | None]
+    # Sent as the HTTP answer to the delivery (WeChat's passive reply) rather than through the send API.
+    passive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     failed_at: Mapped[datetime | None]

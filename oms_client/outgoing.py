@@ -38,9 +38,20 @@ class OutgoingItem:
 
 
 async def enqueue(
-    conn: AsyncConnection, channel: str, chat_id: str, bodies: Sequence[dict[str, Any]], pace: Pace, now: datetime
+    conn: AsyncConnection,
+    channel: str,
+    chat_id: str,
+    bodies: Sequence[dict[str, Any]],
+    pace: Pace,
+    now: datetime,
+    inbox_id: int | None = None,
+    not_before: datetime | None = None,
 ) -> None:
-    """Queue replies inside the caller's transaction, scheduled after what the chat was last sent."""
+    """Queue replies inside the caller's transaction, scheduled after what the chat was last sent.
+
+    `not_before` holds them back from the sender while the delivery's HTTP request may still carry the
+    first one as its answer (WeChat's passive reply).
+    """
     if not bodies:
         return
     out = m.OutgoingRow
@@ -50,12 +61,13 @@ async def enqueue(
     pace_at = max(last or now, now)
     rows = []
     for body in bodies:
-        send_at = max(now, pace_at - pace.burst)
+        send_at = max(now, not_before or now, pace_at - pace.burst)
         pace_at = max(pace_at, now) + pace.interval
         rows.append(
             {
                 "channel": channel,
                 "chat_id": chat_id,
+                "inbox_id": inbox_id,
                 "body": body,
                 "created_at": now,
                 "send_at": send_at,
@@ -66,21 +78,27 @@ async def enqueue(
     await conn.execute(insert(out), rows)
 
 
+def _earlier_unsent(out: Any) -> Any:
+    """A row of the same chat before `out` that is neither sent nor given up: `out` must wait for it."""
+    earlier = aliased(m.OutgoingRow)
+    return exists().where(
+        earlier.channel == out.channel,
+        earlier.chat_id == out.chat_id,
+        earlier.id < out.id,
+        earlier.sent_at.is_(None),
+        earlier.failed_at.is_(None),
+    )
+
+
 class OutgoingStore:
     def __init__(self, database: Database, claim_for: timedelta = timedelta(seconds=60)) -> None:
         self.database, self.claim_for = database, claim_for
 
     async def claim_due(self, channels: Sequence[str], now: datetime, limit: int) -> list[OutgoingItem]:
         """The oldest unsent reply of each chat that is due and unclaimed, claimed for this process."""
-        out, earlier = m.OutgoingRow, aliased(m.OutgoingRow)
+        out = m.OutgoingRow
         waiting = (out.sent_at.is_(None), out.failed_at.is_(None))
-        blocked = exists().where(
-            earlier.channel == out.channel,
-            earlier.chat_id == out.chat_id,
-            earlier.id < out.id,
-            earlier.sent_at.is_(None),
-            earlier.failed_at.is_(None),
-        )
+        blocked = _earlier_unsent(out)
         free = or_(out.claimed_until.is_(None), out.claimed_until < now)
         heads = (
             select(out.id)
@@ -100,6 +118,41 @@ class OutgoingStore:
             )
             rows = sorted(claimed.all(), key=lambda row: row.id)
         return [OutgoingItem(r.id, r.channel, r.chat_id, r.body, r.attempts) for r in rows]
+
+    async def take_passive(self, inbox_id: int, now: datetime) -> dict[str, Any] | None:
+        """The first reply to a delivery, marked sent as the delivery's HTTP answer, if nothing else has it.
+
+        Only a text at the head of its chat qualifies (it must not overtake earlier ones; media need an
+        upload first), and only while no sender has claimed it; the update is one statement, so a sender
+        and a request never both win.
+        """
+        out, answer = m.OutgoingRow, aliased(m.OutgoingRow)
+        first = select(func.min(answer.id)).where(answer.inbox_id == inbox_id).scalar_subquery()
+        statement = (
+            update(out)
+            .where(
+                out.id == first,
+                out.body["text"].as_string().is_not(None),
+                out.sent_at.is_(None),
+                out.failed_at.is_(None),
+                or_(out.claimed_until.is_(None), out.claimed_until < now),
+                ~_earlier_unsent(out),
+            )
+            .values(sent_at=now, passive=True, claimed_until=None)
+            .returning(out.body)
+        )
+        async with self.database.write.begin() as conn:
+            body = await conn.scalar(statement)
+        return dict(body) if body is not None else None
+
+    async def sent_by_api_since(self, channel: str, chat_id: str, since: datetime) -> int:
+        """Replies sent through the platform's API (not passively) since a moment: WeChat caps them."""
+        out = m.OutgoingRow
+        query = select(func.count()).where(
+            out.channel == channel, out.chat_id == chat_id, out.sent_at >= since, out.passive.is_(False)
+        )
+        async with self.database.read.connect() as conn:
+            return int(await conn.scalar(query) or 0)
 
     async def sent(self, item_id: int, now: datetime) -> None:
         await self._set(item_id, sent_at=now, claimed_until=None)

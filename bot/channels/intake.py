@@ -36,14 +36,42 @@ class Intake:
         self.on_queued = on_queued
         self._draining: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
+        self._watched: dict[int, asyncio.Future[None]] = {}
 
-    async def accept(self, channel: str, key: str, chat_id: str, payload: dict[str, Any]) -> bool:
-        """Record a delivery (True when new) and start answering it; the caller may acknowledge after this."""
+    async def accept(
+        self,
+        channel: str,
+        key: str,
+        chat_id: str,
+        payload: dict[str, Any],
+        replay_key: str | None = None,
+        watch: bool = False,
+    ) -> int | None:
+        """Record a delivery and start answering it; the caller may acknowledge after this.
+
+        Returns the new delivery's id (None for a redelivery). With `watch`, `answered` can then wait for
+        its replies to be queued.
+        """
         chat_key = f"{channel}:{chat_id}"
-        new = await self.inbox.record(channel, key, chat_key, payload, self.clock.now())
-        if new:
+        new_id = await self.inbox.record(channel, key, chat_key, payload, self.clock.now(), replay_key)
+        if new_id is not None:
+            if watch:
+                self._watched[new_id] = asyncio.get_running_loop().create_future()
             self.wake(chat_key)
-        return new
+        return new_id
+
+    async def answered(self, item_id: int, timeout: float) -> bool:
+        """Wait until a watched delivery's replies are queued; False when that takes longer than `timeout`."""
+        future = self._watched.get(item_id)
+        if future is None:
+            return False
+        try:
+            await asyncio.wait_for(asyncio.shield(future), timeout)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            self._watched.pop(item_id, None)
 
     def wake(self, chat_key: str) -> None:
         if chat_key in self._draining:
@@ -95,11 +123,15 @@ class Intake:
             message = await channel.translate(item.payload)
             replies = await self.responder.handle(message) if message is not None else []
             bodies = channel.render(replies)
-            await self.inbox.finish(item, chat_id, bodies, channel.pace(chat_id), self.clock.now())
+            hold = item.received_at + channel.reply_hold
+            await self.inbox.finish(item, chat_id, bodies, channel.pace(chat_id), self.clock.now(), hold)
         except Exception as error:
             return await self._failed(item, f"{type(error).__name__}: {error}")
         finally:
             conversation_id.reset(token)
+        watcher = self._watched.get(item.id)
+        if watcher is not None and not watcher.done():
+            watcher.set_result(None)
         if bodies:
             self.on_queued()
         return True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any, Protocol
 
 from handlers.messages import IncomingMessage, Reply
@@ -11,6 +12,8 @@ from oms_client.outgoing import Pace
 
 class ChatChannel(Protocol):
     name: str
+    # How long replies wait for the delivery's own HTTP answer to carry them (WeChat); zero elsewhere.
+    reply_hold: timedelta
 
     async def translate(self, payload: dict[str, Any]) -> IncomingMessage | None:
         """A stored platform delivery as the one message type; None for deliveries that need no answer."""

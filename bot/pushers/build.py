@@ -9,7 +9,8 @@ import aiohttp
 from aiogram import Bot
 
 from bot.pushers.telegram import TelegramPusher, telegram_bot
-from bot.pushers.wecom import WeComApi, WeComAppPusher, WeComRobotPusher
+from bot.pushers.tencent_api import TencentApi, wecom_api
+from bot.pushers.wecom import WeComAppPusher, WeComRobotPusher
 from bot.settings import Settings
 from notifications.config import Target
 from notifications.push import Pusher
@@ -23,7 +24,7 @@ class PushClients:
 
     session: aiohttp.ClientSession
     telegram: Bot | None = None
-    wecom: WeComApi | None = None
+    wecom: TencentApi | None = None
     pushers: dict[str, Pusher] = field(default_factory=dict)
 
     async def close(self) -> None:
@@ -38,7 +39,7 @@ def build_pushers(settings: Settings, targets: tuple[Target, ...]) -> PushClient
     if settings.telegram_token:
         clients.telegram = telegram_bot(settings.telegram_token, settings.telegram_api_base)
     if settings.wecom_corp_id and settings.wecom_secret:
-        clients.wecom = WeComApi(
+        clients.wecom = wecom_api(
             clients.session, settings.wecom_corp_id, settings.wecom_secret, settings.wecom_api_base
         )
     for target in targets:

@@ -5,21 +5,22 @@ from __future__ import annotations
 import base64
 
 from bot.channels.telegram.channel import TelegramChannel
-from bot.channels.telegram.render import CALLBACK_LIMIT_BYTES, TEXT_LIMIT, bodies, split_text
+from bot.channels.telegram.render import CALLBACK_LIMIT_BYTES, TEXT_LIMIT, bodies
+from bot.channels.text_split import split_text
 from bot.pushers.telegram import telegram_bot
 from handlers.messages import Attachment, Button, Image, Reply
 
 
 def test_long_text_is_split_at_line_ends_within_the_limit() -> None:
     text = "\n".join(f"{i:05d} 订单 · 已发货 · 顺丰速运 SF1234567890123" for i in range(400))
-    chunks = split_text(text)
+    chunks = split_text(text, TEXT_LIMIT)
     assert len(chunks) > 1 and all(len(chunk) <= TEXT_LIMIT for chunk in chunks)
     assert "\n".join(chunks) == text
 
 
 def test_a_single_line_longer_than_the_limit_is_cut_without_losing_a_character() -> None:
     text = "很" * 9_000
-    chunks = split_text(text)
+    chunks = split_text(text, TEXT_LIMIT)
     assert [len(chunk) for chunk in chunks] == [4096, 4096, 808]
     assert "".join(chunks) == text
 

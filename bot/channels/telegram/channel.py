@@ -23,6 +23,7 @@ GROUP_PACE = Pace(interval=timedelta(seconds=3), burst=timedelta(seconds=3))
 
 class TelegramChannel:
     name = CHANNEL
+    reply_hold = timedelta(0)
 
     def __init__(self, bot: Bot) -> None:
         self.bot = bot

@@ -31,7 +31,7 @@ async def store_update(intake: Intake, payload: dict[str, Any]) -> bool:
     chat = chat_of(payload)
     if chat is None:
         return False
-    return await intake.accept(CHANNEL, str(payload["update_id"]), chat, payload)
+    return await intake.accept(CHANNEL, str(payload["update_id"]), chat, payload) is not None
 
 
 def webhook_handler(intake: Intake, secret: str) -> Any:

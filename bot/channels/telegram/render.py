@@ -12,33 +12,13 @@ from typing import Any
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.channels.text_split import split_text
 from handlers.messages import Button, Reply
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_LIMIT_BYTES = 64
 BUTTONS_PER_ROW = 2
-
-
-def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
-    """Cut at line ends where possible, so no line of an order listing is split between messages."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            candidate = line
-        current = candidate
-    if current or not chunks:
-        chunks.append(current)
-    return chunks
 
 
 def callback_data(button: Button, index: int) -> str:
@@ -65,7 +45,7 @@ def bodies(replies: Sequence[Reply]) -> list[dict[str, Any]]:
         if reply.image is not None:
             photo = base64.b64encode(reply.image.data).decode()
             out.append({"photo": photo, "mime": reply.image.mime, "caption": reply.image.caption[:CAPTION_LIMIT]})
-        chunks = split_text(reply.text) if reply.text else []
+        chunks = split_text(reply.text, TEXT_LIMIT) if reply.text else []
         for i, chunk in enumerate(chunks):
             last = i == len(chunks) - 1
             out.append({"text": chunk, "buttons": button_rows(reply.buttons) if last else []})

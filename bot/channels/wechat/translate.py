@@ -1,0 +1,83 @@
+"""WeChat callback messages (as parsed from their XML) into the one message type.
+
+Text, images and voice (with WeChat's own speech recognition, when the account has it on) are what a
+customer sends; subscribing, scanning a shop's QR code and pressing the account's menu are events that
+become the same commands Telegram's menu sends, so the dialogue treats every channel alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.messages import Attachment, IncomingMessage
+
+CHANNEL = "wechat"
+# The account's menu: (label, click key). A key that is a dialogue command runs it; the rest are typed text.
+MENU = (("我的订单", "orders"), ("转人工", "human"), ("帮助", "help"))
+MENU_COMMANDS = {"orders", "help", "cancel"}
+MENU_TEXT = {"human": "转人工"}
+QR_SCENE_PREFIX = "qrscene_"  # a scene QR code scanned by someone not yet following the account
+SILENT_EVENTS = {"unsubscribe", "view", "location", "templatesendjobfinish", "masssendjobfinish"}
+
+
+def delivery_key(message: dict[str, Any]) -> str:
+    """WeChat's advice: MsgId for messages; sender + CreateTime for events (which have no MsgId)."""
+    if message.get("MsgId"):
+        return str(message["MsgId"])
+    return f"{message.get('FromUserName')}:{message.get('CreateTime')}:{message.get('Event', '')}"
+
+
+def chat_of(message: dict[str, Any]) -> str | None:
+    sender = message.get("FromUserName")
+    return sender if isinstance(sender, str) and sender else None
+
+
+def to_message(message: dict[str, Any]) -> IncomingMessage | None:
+    """None for events nobody answers (unfollow, link opened, location reports)."""
+    openid = str(message["FromUserName"])
+    kind = str(message.get("MsgType", "")).lower()
+    if kind == "event":
+        return _event(openid, message)
+    text, attachments = _content(kind, message)
+    return IncomingMessage(
+        channel=CHANNEL,
+        chat_id=openid,
+        user_id=openid,
+        text=text,
+        attachments=attachments,
+        message_id=str(message.get("MsgId") or "") or None,
+        raw=message,
+    )
+
+
+def _content(kind: str, message: dict[str, Any]) -> tuple[str, tuple[Attachment, ...]]:
+    if kind == "text":
+        return str(message.get("Content") or ""), ()
+    if kind == "image":
+        return "", (Attachment("image", str(message.get("MediaId") or message.get("PicUrl") or "")),)
+    if kind == "voice":
+        return str(message.get("Recognition") or ""), (Attachment("voice", str(message.get("MediaId") or "")),)
+    if kind in {"video", "shortvideo"}:
+        return "", (Attachment("video", str(message.get("MediaId") or "")),)
+    return "", ()  # links, locations: the dialogue asks for words
+
+
+def _event(openid: str, message: dict[str, Any]) -> IncomingMessage | None:
+    event = str(message.get("Event", "")).lower()
+    key = str(message.get("EventKey") or "")
+    if event in SILENT_EVENTS:
+        return None
+    if event == "subscribe":
+        return _command(openid, message, "start", key.removeprefix(QR_SCENE_PREFIX) if key else "")
+    if event == "scan":
+        return _command(openid, message, "start", key)
+    if event == "click" and key in MENU_COMMANDS:
+        return _command(openid, message, key, "")
+    if event == "click" and key in MENU_TEXT:
+        return IncomingMessage(channel=CHANNEL, chat_id=openid, user_id=openid, text=MENU_TEXT[key], raw=message)
+    return None
+
+
+def _command(openid: str, message: dict[str, Any], command: str, argument: str) -> IncomingMessage:
+    text = f"/{command} {argument}".strip()
+    return IncomingMessage(channel=CHANNEL, chat_id=openid, user_id=openid, text=text, raw=message, command=command)

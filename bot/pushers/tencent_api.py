@@ -1,0 +1,121 @@
+"""Tencent's server APIs (WeCom, the WeChat Official Account): one token cache, one way to fail.
+
+Both answer HTTP 200 with an `errcode` for most failures; 45009 means "too many calls" and is treated
+like a 429. Calls need an access token: cached until shortly before it expires, fetched again once
+when the platform says it is invalid or expired (another process may have rotated it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from notifications.push import PushFailed, RetryAfter, Undeliverable
+
+WECHAT_API_BASE = "https://api.weixin.qq.com"
+RATE_LIMITED = 45009
+TOKEN_INVALID = {40001, 40014, 42001}
+TOKEN_MARGIN_SECONDS = 300
+RATE_LIMIT_WAIT_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file for a multipart POST (media uploads)."""
+
+    field: str
+    data: bytes
+    filename: str
+    mime: str
+
+    def form(self) -> aiohttp.FormData:
+        form = aiohttp.FormData()
+        form.add_field(self.field, self.data, filename=self.filename, content_type=self.mime)
+        return form
+
+
+async def call(
+    session: aiohttp.ClientSession,
+    url: str,
+    payload: dict[str, Any] | None = None,
+    upload: Upload | None = None,
+    **params: str,
+) -> dict[str, Any]:
+    """POST JSON `payload` or an `upload` (GET with neither); every failure becomes PushFailed / RetryAfter."""
+    method = "GET" if payload is None and upload is None else "POST"
+    form = upload.form() if upload is not None else None
+    try:
+        async with session.request(method, url, json=payload, data=form, params=params) as response:
+            if response.status == 429:
+                raise RetryAfter(float(response.headers.get("Retry-After", RATE_LIMIT_WAIT_SECONDS)))
+            if response.status >= 400:
+                raise PushFailed(f"HTTP {response.status}")
+            data: dict[str, Any] = await response.json(content_type=None)
+    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+        raise PushFailed(f"{type(error).__name__}: {error}") from error
+    return data
+
+
+def check(data: dict[str, Any], refused: Collection[int] = ()) -> None:
+    """Raise for an errcode: `refused` ones can never succeed for this recipient (Undeliverable)."""
+    code = int(data.get("errcode", 0))
+    if code == RATE_LIMITED:
+        raise RetryAfter(RATE_LIMIT_WAIT_SECONDS)
+    if code in refused:
+        raise Undeliverable(f"errcode {code}: {data.get('errmsg', '')}")
+    if code != 0:
+        raise PushFailed(f"errcode {code}: {data.get('errmsg', '')}")
+
+
+class TencentApi:
+    """One app's server API: base URL, token cache and the single refresh on expiry."""
+
+    def __init__(
+        self, session: aiohttp.ClientSession, base: str, token_path: str, token_params: dict[str, str]
+    ) -> None:
+        self.session, self.base = session, base.rstrip("/")
+        self.token_path, self.token_params = token_path, token_params
+        self._token: tuple[str, float] | None = None
+        self._lock = asyncio.Lock()
+
+    async def call(
+        self,
+        path: str,
+        payload: dict[str, Any] | None = None,
+        upload: Upload | None = None,
+        refused: Collection[int] = (),
+        **params: str,
+    ) -> dict[str, Any]:
+        url = f"{self.base}{path}"
+        data = await call(self.session, url, payload, upload, access_token=await self.token(), **params)
+        if int(data.get("errcode", 0)) in TOKEN_INVALID:
+            token = await self.token(refresh=True)
+            data = await call(self.session, url, payload, upload, access_token=token, **params)
+        check(data, refused)
+        return data
+
+    async def token(self, refresh: bool = False) -> str:
+        async with self._lock:
+            if refresh or self._token is None or self._token[1] <= time.monotonic():
+                self._token = await self._fetch_token()
+            return self._token[0]
+
+    async def _fetch_token(self) -> tuple[str, float]:
+        data = await call(self.session, f"{self.base}{self.token_path}", None, None, **self.token_params)
+        check(data)
+        lifetime = float(data.get("expires_in", 7200)) - TOKEN_MARGIN_SECONDS
+        return str(data["access_token"]), time.monotonic() + max(lifetime, 60.0)
+
+
+def wecom_api(session: aiohttp.ClientSession, corp_id: str, secret: str, base: str) -> TencentApi:
+    return TencentApi(session, base, "/cgi-bin/gettoken", {"corpid": corp_id, "corpsecret": secret})
+
+
+def official_account_api(session: aiohttp.ClientSession, app_id: str, secret: str, base: str) -> TencentApi:
+    params = {"grant_type": "client_credential", "appid": app_id, "secret": secret}
+    return TencentApi(session, base, "/cgi-bin/token", params)
