@@ -20,6 +20,8 @@ from bot.bootstrap import App, bootstrap
 from bot.channels.console import run_console
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.setup import run_telegram
+from bot.channels.wechat.channel import WeChatChannel
+from bot.channels.wechat.setup import set_menu as set_wechat_menu
 from bot.logs import configure_logging
 from bot.samples import samples_as_json, samples_as_text, samples_from_meta
 from bot.settings import Settings
@@ -216,5 +218,8 @@ def _channel_tasks(app: App) -> list[asyncio.Task[None]]:
         settings = app.settings
         run = run_telegram(telegram.bot, app.intake, settings.telegram_webhook_url, settings.telegram_webhook_secret)
         tasks.append(asyncio.create_task(run))
+    wechat = app.channels.get("wechat")
+    if isinstance(wechat, WeChatChannel):
+        tasks.append(asyncio.create_task(set_wechat_menu(wechat.api)))
     log.info("channels: %s", ", ".join(app.channels) or "console only")
     return tasks

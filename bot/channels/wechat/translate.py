@@ -47,7 +47,15 @@ def to_message(message: dict[str, Any]) -> IncomingMessage | None:
         attachments=attachments,
         message_id=str(message.get("MsgId") or "") or None,
         raw=message,
+        command=typed_command(text),
     )
+
+
+def typed_command(text: str) -> str | None:
+    """ "/orders" typed by hand, as the help text suggests; WeChat has no command syntax of its own."""
+    word = text.split(maxsplit=1)[0] if text.startswith("/") else ""
+    name = word[1:].lower()
+    return name if name.isascii() and name.isalpha() else None
 
 
 def _content(kind: str, message: dict[str, Any]) -> tuple[str, tuple[Attachment, ...]]:
