@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from wechatpy.crypto import WeChatCrypto
+from wechatpy.work.crypto import WeChatCrypto as WeComCrypto
 
 import nlu
 from bot.channels.intake import Intake
@@ -14,6 +15,8 @@ from bot.channels.sender import Sender, SendPolicy
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.wechat.channel import WeChatChannel
 from bot.channels.wechat.inbound import WeChatCallback
+from bot.channels.wecom.channel import WeComAppChannel, WeComKfChannel
+from bot.channels.wecom.inbound import KfFeed, WeComCallback
 from bot.pushers.build import PushClients, build_pushers
 from bot.pushers.tencent_api import official_account_api
 from bot.settings import Settings
@@ -26,6 +29,7 @@ from notifications.relay import Relay
 from notifications.scheduler import Jobs
 from oms_client.alert_store import AlertStore
 from oms_client.clock import Clock, SystemClock
+from oms_client.cursors import CursorStore
 from oms_client.database import Database, open_database
 from oms_client.inbox import InboxStore
 from oms_client.leases import Leases
@@ -53,6 +57,7 @@ class App:
     intake: Intake
     sender: Sender
     wechat: WeChatCallback | None = None
+    wecom: WeComCallback | None = None
 
     def front(self, roster: Roster | None = None) -> Front:
         """The desk every channel hands messages to; `roster` overrides the configured staff (console --as)."""
@@ -89,6 +94,9 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
             push.session, settings.wechat_appid, settings.wechat_secret, settings.wechat_api_base
         )
         channels["wechat"] = WeChatChannel(api, inbox, outgoing, clock)
+    if push.wecom is not None and settings.wecom_agent_id is not None:
+        channels["wecom"] = WeComAppChannel(push.wecom, settings.wecom_agent_id)
+        channels["wecom_kf"] = WeComKfChannel(push.wecom, inbox, outgoing, clock)
     sender = Sender(outgoing, channels, clock, SendPolicy(per_second=settings.telegram_per_second))
     intake = Intake(inbox, channels, front, clock, sender.kick)
     return App(
@@ -108,6 +116,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         intake=intake,
         sender=sender,
         wechat=_wechat_callback(settings, intake, outgoing, clock),
+        wecom=_wecom_callback(settings, push, intake, CursorStore(database), clock),
     )
 
 
@@ -120,3 +129,12 @@ def _wechat_callback(
     if settings.wechat_aes_key:
         crypto = WeChatCrypto(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
     return WeChatCallback(settings.wechat_token, crypto, intake, outgoing, clock)
+
+
+def _wecom_callback(
+    settings: Settings, push: PushClients, intake: Intake, cursors: CursorStore, clock: Clock
+) -> WeComCallback | None:
+    if not (settings.wecom_token and settings.wecom_aes_key and settings.wecom_corp_id and push.wecom):
+        return None
+    crypto = WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)
+    return WeComCallback(settings.wecom_token, crypto, intake, clock, KfFeed(push.wecom, intake, cursors, clock))

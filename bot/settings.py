@@ -41,11 +41,23 @@ class Settings(BaseSettings):
     wecom_agent_id: int | None = None
     wecom_secret: str | None = None
     wecom_api_base: str = WECOM_API_BASE
+    # The app's callback token and EncodingAESKey: with them /wecom takes staff messages and 微信客服 events.
+    wecom_token: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{3,32}$")
+    wecom_aes_key: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{43}$")
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Self:
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             raise ValueError("a Telegram webhook needs XIAOER_TELEGRAM_WEBHOOK_SECRET, or anyone could post updates")
+        return self
+
+    @model_validator(mode="after")
+    def _wecom_callback_complete(self) -> Self:
+        callback = [self.wecom_token, self.wecom_aes_key, self.wecom_corp_id, self.wecom_secret]
+        if any(callback[:2]) and not (all(callback) and self.wecom_agent_id is not None):
+            raise ValueError(
+                "the WeCom callback needs XIAOER_WECOM_TOKEN, _AES_KEY, _CORP_ID, _SECRET and _AGENT_ID together"
+            )
         return self
 
     @model_validator(mode="after")

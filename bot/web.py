@@ -27,4 +27,6 @@ def build_web_app(app: App) -> web.Application:
         web_app.router.add_post(WEBHOOK_PATH, webhook_handler(app.intake, secret))
     if app.wechat is not None:
         app.wechat.routes(web_app)
+    if app.wecom is not None:
+        app.wecom.routes(web_app)
     return web_app

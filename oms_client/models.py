@@ -375,3 +375,12 @@ class OutgoingRow(Base):
     # Sent as the HTTP answer to the delivery (WeChat's passive reply) rather than through the send API.
     passive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     failed_at: Mapped[datetime | None]
+
+
+class CursorRow(Base):
+    """Where a pulled feed was read up to (WeCom 微信客服's sync_msg), so a restart neither skips nor rereads."""
+
+    __tablename__ = "cursors"
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+    updated_at: Mapped[datetime]

@@ -42,6 +42,15 @@ class Crypto(Protocol):
     def encrypt_message(self, msg: str, nonce: str, timestamp: str | None = None) -> str: ...
 
 
+class EchoCrypto(Crypto, Protocol):
+    """WeCom's, which also encrypts the echo string of the URL check."""
+
+    def check_signature(self, signature: str, timestamp: str, nonce: str, echo_str: str) -> str: ...
+
+
+DECRYPT_ERRORS = (WeChatException, binascii.Error, ValueError, struct.error)
+
+
 def signature(*parts: str) -> str:
     signer = WeChatSigner()
     signer.add_data(*parts)
@@ -103,6 +112,15 @@ def open_encrypted(crypto: Crypto, token: str, envelope: dict[str, Any], params:
     check_signature(params["msg_signature"], token, params["timestamp"], params["nonce"], encrypted)
     try:
         plain = crypto.decrypt_message(envelope, params["msg_signature"], params["timestamp"], params["nonce"])
-    except (WeChatException, binascii.Error, ValueError, struct.error):
+    except DECRYPT_ERRORS:
         raise Refused(403, "cannot decrypt") from None
     return parse_xml(plain)
+
+
+def open_echo(crypto: EchoCrypto, token: str, signature: str, timestamp: str, nonce: str, echo: str) -> str:
+    """The decrypted echo string WeCom expects back when it checks a callback URL."""
+    check_signature(signature, token, timestamp, nonce, echo)
+    try:
+        return crypto.check_signature(signature, timestamp, nonce, echo)
+    except DECRYPT_ERRORS:
+        raise Refused(403, "cannot decrypt") from None

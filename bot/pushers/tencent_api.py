@@ -112,6 +112,13 @@ class TencentApi:
         return str(data["access_token"]), time.monotonic() + max(lifetime, 60.0)
 
 
+async def upload_image(api: TencentApi, data: bytes, mime: str) -> str:
+    """A temporary media id for an image (WeChat and WeCom alike); messages refer to images by it."""
+    upload = Upload("media", data, "image." + mime.rsplit("/", 1)[-1], mime)
+    answer = await api.call("/cgi-bin/media/upload", upload=upload, type="image")
+    return str(answer["media_id"])
+
+
 def wecom_api(session: aiohttp.ClientSession, corp_id: str, secret: str, base: str) -> TencentApi:
     return TencentApi(session, base, "/cgi-bin/gettoken", {"corpid": corp_id, "corpsecret": secret})
 

@@ -29,7 +29,7 @@ from oms_client.inbox import InboxStore
 from oms_client.outgoing import Pace, enqueue
 from oms_client.seed import SeedResult
 from tests.conftest import NOW
-from tests.fakes.wechat import AES_KEY, APP_ID, APP_SECRET, TOKEN, Answer, Delivered, FakeWeChat
+from tests.fakes.wechat import AES_KEY, APP_ID, APP_SECRET, TOKEN, Delivered, FakeWeChat, Replied
 from tests.helpers import count_rows
 
 CUSTOMER = "oCustomer_openid_0001"
@@ -51,10 +51,10 @@ class Rig:
         self.nonces += 1
         return str(1_000_000 + self.nonces)
 
-    async def post(self, xml: str, safe: bool = False) -> Answer:
+    async def post(self, xml: str, safe: bool = False) -> Replied:
         return await self.wechat.post(xml, self.timestamp, self.nonce(), safe)
 
-    async def say(self, kind: str, safe: bool = False, openid: str = CUSTOMER, **fields: str) -> Answer:
+    async def say(self, kind: str, safe: bool = False, openid: str = CUSTOMER, **fields: str) -> Replied:
         self.clock.advance(seconds=5)  # people take a few seconds to type
         answer = await self.post(self.wechat.message(kind, openid, self.timestamp, **fields), safe)
         assert answer.status == 200

@@ -1,0 +1,87 @@
+"""WeCom app messages and 微信客服 messages into the one message type.
+
+Staff write to the shop's WeCom app (text, images, menu clicks, template-card buttons); WeChat customers
+write through 微信客服, whose messages are pulled with sync_msg and look different again. Only customer
+messages (origin 3) are answered; the servicers' own messages and system events are not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.channels.wechat.translate import MENU_COMMANDS, MENU_TEXT, typed_command
+from handlers.messages import Attachment, IncomingMessage
+
+APP_CHANNEL = "wecom"
+KF_CHANNEL = "wecom_kf"
+KF_EVENT = "kf_msg_or_event"
+CUSTOMER_ORIGIN = 3
+
+
+def app_delivery_key(message: dict[str, Any]) -> str:
+    if message.get("MsgId"):
+        return str(message["MsgId"])
+    return f"{message.get('FromUserName')}:{message.get('CreateTime')}:{message.get('Event', '')}"
+
+
+def app_message(message: dict[str, Any]) -> IncomingMessage | None:
+    user = str(message["FromUserName"])
+    kind = str(message.get("MsgType", "")).lower()
+    text, command = "", None
+    attachments: tuple[Attachment, ...] = ()
+    if kind == "text":
+        text = str(message.get("Content") or "")
+        command = typed_command(text)
+    elif kind in {"image", "voice", "video", "file"}:
+        attachments = (Attachment(kind, str(message.get("MediaId") or "")),)
+    elif kind == "event":
+        return _app_event(user, message)
+    return IncomingMessage(
+        channel=APP_CHANNEL,
+        chat_id=user,
+        user_id=user,
+        text=text,
+        attachments=attachments,
+        message_id=str(message.get("MsgId") or "") or None,
+        raw=message,
+        command=command,
+    )
+
+
+def _app_event(user: str, message: dict[str, Any]) -> IncomingMessage | None:
+    """Menu clicks and template-card buttons; opening the app and reporting a location need no answer."""
+    event, key = str(message.get("Event", "")).lower(), str(message.get("EventKey") or "")
+    if event == "click" and key in MENU_COMMANDS:
+        return IncomingMessage(APP_CHANNEL, user, user, f"/{key}", raw=message, command=key)
+    if event == "click" and key in MENU_TEXT:
+        return IncomingMessage(APP_CHANNEL, user, user, MENU_TEXT[key], raw=message)
+    if event == "template_card_event" and key:
+        return IncomingMessage(APP_CHANNEL, user, user, key, raw=message, command=typed_command(key))
+    return None
+
+
+def kf_chat(message: dict[str, Any]) -> str:
+    """A 微信客服 conversation is a customer talking to one of the shop's kf accounts; sending needs both."""
+    return f"{message['open_kfid']}|{message['external_userid']}"
+
+
+def kf_message(message: dict[str, Any]) -> IncomingMessage | None:
+    if message.get("origin") != CUSTOMER_ORIGIN:
+        return None
+    chat = kf_chat(message)
+    kind = str(message.get("msgtype", ""))
+    text, attachments = "", tuple[Attachment, ...]()
+    if kind == "text":
+        text = str(message.get("text", {}).get("content") or "")
+    elif kind in {"image", "voice", "video", "file"}:
+        attachments = (Attachment(kind, str(message.get(kind, {}).get("media_id") or "")),)
+    return IncomingMessage(
+        channel=KF_CHANNEL,
+        chat_id=chat,
+        user_id=str(message["external_userid"]),
+        text=text,
+        attachments=attachments,
+        message_id=str(message.get("msgid") or "") or None,
+        raw=message,
+        command=typed_command(text),
+    )

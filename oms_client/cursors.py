@@ -1,0 +1,28 @@
+"""Read positions of feeds we pull, kept in the store so every process and every restart shares them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from oms_client import models as m
+from oms_client.database import Database
+
+
+class CursorStore:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def get(self, name: str) -> str:
+        """The saved position, or "" (the feed's start) when nothing was read yet."""
+        async with self.database.read.connect() as conn:
+            return str(await conn.scalar(select(m.CursorRow.value).where(m.CursorRow.name == name)) or "")
+
+    async def put(self, name: str, value: str, now: datetime) -> None:
+        dialect = postgresql if self.database.dialect == "postgresql" else sqlite
+        statement = dialect.insert(m.CursorRow).values(name=name, value=value, updated_at=now)
+        statement = statement.on_conflict_do_update(index_elements=["name"], set_={"value": value, "updated_at": now})
+        async with self.database.write.begin() as conn:
+            await conn.execute(statement)
