@@ -103,6 +103,3 @@ class FakeWeChat(FakeTencentServer):
             return error
         self.menus.append(await request.json())
         return web.json_response({"errcode": 0, "errmsg": "ok"})
-
-    def texts(self, openid: str) -> list[str]:
-        return [d.content for d in self.delivered if d.openid == openid and d.kind == "text"]

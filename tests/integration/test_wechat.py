@@ -89,11 +89,13 @@ async def start_rig(database: Database) -> AsyncIterator[Rig]:
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     wechat.callback_url = f"http://127.0.0.1:{port}{inbound.PATH}"
-    yield Rig(app, wechat, wechat.callback_url, clock)
-    await app.intake.idle()
-    await runner.cleanup()
-    await app.push.close()
-    await wechat.stop()
+    try:
+        yield Rig(app, wechat, wechat.callback_url, clock)
+    finally:
+        await app.intake.idle()
+        await runner.cleanup()
+        await app.push.close()
+        await wechat.stop()
 
 
 @pytest_asyncio.fixture

@@ -1,0 +1,220 @@
+"""WeCom end to end: the app callback for staff and 微信客服 for customers, over HTTP with real AES, a fake
+WeCom on loopback, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import pytest_asyncio
+from aiohttp import web
+
+from bot.bootstrap import App, bootstrap
+from bot.channels.wecom import inbound
+from bot.settings import Settings
+from bot.web import build_web_app
+from oms_client import models as m
+from oms_client.clock import FixedClock
+from oms_client.database import Database
+from oms_client.seed import SeedResult
+from tests.conftest import FIXTURES, NOW
+from tests.fakes.tencent import Answer, fill
+from tests.fakes.wecom import AGENT_ID, CORP_SECRET, FakeWeCom, Sent
+from tests.helpers import count_rows
+
+STAFF = "zhangsan"
+CUSTOMER = "wmCustomerExternal01"
+SHOP_TOML = f"""
+[[staff]]
+id = "zhang"
+name = "张三"
+roles = ["ops"]
+wecom = "{STAFF}"
+"""
+VECTORS = json.loads((FIXTURES / "tencent" / "published_vectors.json").read_text(encoding="utf-8"))
+
+
+@dataclass
+class Rig:
+    app: App
+    wecom: FakeWeCom
+    clock: FixedClock
+    nonces: int = 0
+
+    @property
+    def timestamp(self) -> int:
+        return int(self.clock.now().timestamp())
+
+    def nonce(self) -> str:
+        self.nonces += 1
+        return str(2_000_000 + self.nonces)
+
+    async def post(self, xml: str) -> Answer:
+        return await self.wecom.post(xml, self.timestamp, self.nonce())
+
+    async def staff_says(self, kind: str, **fields: str) -> list[Sent]:
+        self.clock.advance(seconds=5)
+        before = len(self.wecom.app_sent)
+        answer = await self.post(self.wecom.message(kind, STAFF, self.timestamp, **fields))
+        assert (answer.status, answer.body) == (200, "")
+        await self.settle()
+        return self.wecom.app_sent[before:]
+
+    async def customer_says(self, *texts: str) -> list[Sent]:
+        """The customer writes in WeChat; WeCom announces it with a kf event, our app pulls and answers."""
+        self.clock.advance(seconds=5)
+        before = len(self.wecom.kf_sent)
+        for text in texts:
+            self.wecom.customer_writes(CUSTOMER, text, self.timestamp)
+        assert (await self.post(self.wecom.kf_event(self.timestamp))).status == 200
+        await self.settle()
+        return self.wecom.kf_sent[before:]
+
+    async def settle(self) -> None:
+        assert self.app.wecom is not None
+        await self.app.wecom.idle()
+        await self.app.intake.idle()
+        for _ in range(5):
+            self.clock.advance(seconds=5)
+            while await self.app.sender.tick():
+                pass
+
+
+@asynccontextmanager
+async def start_rig(
+    database: Database, tmp_path: Path, wecom: FakeWeCom | None = None, now: datetime = NOW
+) -> AsyncIterator[Rig]:
+    fake = wecom or FakeWeCom()
+    await fake.start()
+    shop = tmp_path / "shop.toml"
+    shop.write_text(SHOP_TOML, encoding="utf-8")
+    config = Settings(
+        wecom_corp_id=fake.corp_id,
+        wecom_secret=CORP_SECRET,
+        wecom_agent_id=AGENT_ID,
+        wecom_token=fake.token,
+        wecom_aes_key=fake.aes_key,
+        wecom_api_base=fake.base,
+        shop_config=shop,
+    )
+    clock = FixedClock(now)
+    app = await bootstrap(config, clock=clock, database=database)
+    runner = web.AppRunner(build_web_app(app))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    fake.callback_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}{inbound.PATH}"  # type: ignore[union-attr]
+    try:
+        yield Rig(app, fake, clock)
+    finally:
+        if app.wecom is not None:
+            await app.wecom.idle()
+        await app.intake.idle()
+        await runner.cleanup()
+        await app.push.close()
+        await fake.stop()
+
+
+@pytest_asyncio.fixture
+async def rig(database: Database, seeded: SeedResult, tmp_path: Path) -> AsyncIterator[Rig]:
+    async with start_rig(database, tmp_path) as built:
+        yield built
+
+
+async def test_tencents_published_callback_values_pass_through_the_app(database: Database, tmp_path: Path) -> None:
+    sample = FakeWeCom(VECTORS["token"], VECTORS["aes_key"], VECTORS["receive_id"])
+    verify = VECTORS["verify_url"]
+    async with start_rig(database, tmp_path, sample, datetime.fromtimestamp(int(verify["timestamp"]), UTC)) as rig:
+        params = {k: verify[k] for k in ("msg_signature", "timestamp", "nonce", "echostr")}
+        async with aiohttp.ClientSession() as http, http.get(sample.callback_url, params=params) as answer:
+            assert (answer.status, await answer.text()) == (200, verify["plain"])
+        message = VECTORS["message"]
+        body = fill("wecom", "encrypted", corp_id=VECTORS["receive_id"], agent_id="218", encrypt=message["encrypt"])
+        params = {k: message[k] for k in ("msg_signature", "timestamp", "nonce")}
+        assert (await sample.post_raw(body.encode(), params)).status == 200
+        await rig.settle()
+        reply = sample.app_sent[0]
+        assert reply.to == "mycreate" and reply.kind == "text" and reply.text
+
+
+async def test_staff_chat_in_the_app_and_buttons_arrive_as_template_cards(rig: Rig) -> None:
+    sent = await rig.staff_says("text", content="/start")
+    assert [s.kind for s in sent] == ["text", "template_card"]
+    card = sent[1].body["template_card"]
+    assert card["card_type"] == "button_interaction" and card["task_id"]
+    key = card["button_list"][0]["key"]
+    [answer] = await rig.staff_says("template_card_event", event_key=key, task_id=card["task_id"])
+    assert "订单号" in answer.text
+
+
+async def test_staff_ops_commands_work_in_the_app(rig: Rig) -> None:
+    [answer] = await rig.staff_says("text", content="/alerts")
+    assert answer.to == STAFF and answer.text
+
+
+async def test_the_same_msgid_delivered_three_times_at_once_is_answered_once(rig: Rig) -> None:
+    xml = rig.wecom.message("text", STAFF, rig.timestamp, content="你好")
+    answers = await asyncio.gather(*(rig.post(xml) for _ in range(3)))
+    assert [a.status for a in answers] == [200, 200, 200]
+    await rig.settle()
+    assert [s.kind for s in rig.wecom.app_sent] == ["text", "template_card"]  # one greeting, once
+    assert await count_rows(rig.app.database, m.InboxRow) == 1
+
+
+async def test_wrong_signatures_stale_timestamps_and_replays_change_nothing(rig: Rig) -> None:
+    xml = rig.wecom.message("text", STAFF, rig.timestamp, content="你好")
+    assert (await rig.wecom.post(xml, rig.timestamp, "1", msg_signature="0" * 40)).status == 403
+    assert (await rig.wecom.post(xml, rig.timestamp - 400, "2")).status == 403
+    assert (await rig.wecom.post(xml, rig.timestamp, "3")).status == 200
+    other = rig.wecom.message("text", "intruder", rig.timestamp, content="/alerts")
+    assert (await rig.wecom.post(other, rig.timestamp, "3")).status == 403
+    await rig.settle()
+    assert await count_rows(rig.app.database, m.InboxRow) == 1
+
+
+async def test_url_verification_returns_the_decrypted_echo(rig: Rig) -> None:
+    params = rig.wecom.verify_query(rig.timestamp, "99", "echo-4242")
+    async with aiohttp.ClientSession() as http:
+        async with http.get(rig.wecom.callback_url, params=params) as answer:
+            assert (answer.status, await answer.text()) == (200, "echo-4242")
+        async with http.get(rig.wecom.callback_url, params=params | {"msg_signature": "0" * 40}) as answer:
+            assert answer.status == 403
+
+
+async def test_a_wechat_customer_is_answered_through_kf_with_a_menu(rig: Rig, seeded: SeedResult) -> None:
+    sent = await rig.customer_says("我的订单")
+    assert [s.to for s in sent] == [CUSTOMER]
+    assert "订单号" in sent[0].text or sent[0].kind == "msgmenu"
+    sample = next(s for s in seeded.samples if s.courier)
+    [asked] = await rig.customer_says(f"订单 {sample.order_id} 的状态")
+    assert "后四位" in asked.text
+    answer = await rig.customer_says(sample.phone_tail)
+    assert answer[0].kind == "msgmenu" and "验证成功" in answer[0].body["msgmenu"]["head_content"]
+    assert answer[0].body["msgmenu"]["list"][0]["click"]["content"]
+
+
+async def test_kf_pages_are_pulled_once_from_the_saved_cursor_even_after_a_restart(
+    database: Database, seeded: SeedResult, tmp_path: Path
+) -> None:
+    wecom = FakeWeCom()  # keeps every message; only our saved cursor says what was read
+    async with start_rig(database, tmp_path, wecom) as rig:
+        sent = await rig.customer_says("你好", "/help", "/cancel")  # two pages of sync_msg
+        assert len(sent) == 3
+    async with start_rig(database, tmp_path, wecom) as restarted:
+        calls_before = len(wecom.sync_calls)
+        sent = await restarted.customer_says("/help")
+        assert len(sent) == 1
+        assert wecom.sync_calls[calls_before]["cursor"] == "3"
+    assert await count_rows(database, m.InboxRow) == 4
+
+
+async def test_servicer_messages_in_the_kf_feed_are_not_answered(rig: Rig) -> None:
+    rig.wecom.customer_writes(CUSTOMER, "您好，我是客服小王", rig.timestamp, origin=5)
+    assert await rig.customer_says() == []
+    assert await count_rows(rig.app.database, m.InboxRow) == 0
