@@ -1,4 +1,4 @@
-"""Chats through the Telegram webhook of a real `xiaoer serve` process, next to a bare aiohttp handler.
+"""Chats through the Telegram and WeChat webhooks of a real `xiaoer serve` process, next to a bare aiohttp handler.
 
     python -m bench.chat_bench [--chats 200] [--messages 3000] [--postgres postgresql://USER@HOST/DB]
 
@@ -7,7 +7,9 @@ waits until its reply reaches the (fake, loopback) Bot API, then the next messag
 (so the per-chat pace of one message a second never applies and the figure is the app's capacity).
 Latency is from the POST to the reply's arrival: storing, the dialogue (NLU, store), the queue and the
 send. The bare handler is a separate aiohttp process answering every POST with a fixed reply, driven by
-the same loop. Targets: p99 under 300 ms; throughput at least a quarter of the bare handler's.
+the same loop. WeChat runs the same loop against /wechat (signed plain-mode XML); its latency is the
+POST's own answer, which carries the passive reply when the turn was ready in time (the line says how
+many were). Targets: p99 under 300 ms; throughput at least a quarter of the bare handler's.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from oms_client.seed import seed_store
 from tests.conftest import _admin
 from tests.e2e.conftest import free_port, healthy
 from tests.fakes.telegram_api import FakeBotApi, Sent
+from tests.fakes.wechat import APP_ID, APP_SECRET, TOKEN, FakeWeChat
 
 SECRET = "bench-secret"
 BARE_APP = """
@@ -47,6 +50,7 @@ async def health(request):
     return web.Response(text="ok")
 app = web.Application()
 app.router.add_post("/telegram/webhook", reply)
+app.router.add_post("/wechat", reply)
 app.router.add_get("/healthz", health)
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), print=None)
 """
@@ -115,27 +119,39 @@ async def bare(concurrency: int, total: int) -> tuple[str, float]:
         process.wait(timeout=10)
 
 
-async def app(url: str, concurrency: int, total: int) -> tuple[str, float]:
+async def seeded_orders(url: str) -> list[str]:
     database = open_database(url)
     await upgrade(database)
     result = await seed_store(database, orders=2_000, seed=3, now=datetime.now(UTC))
     await database.dispose()
-    orders = [sample.order_id for sample in result.samples]
+    return [sample.order_id for sample in result.samples]
+
+
+def serve(url: str, port: int, channel_env: dict[str, str]) -> subprocess.Popen[bytes]:
+    env = os.environ | {"XIAOER_DATABASE_URL": url, "XIAOER_PORT": str(port), "XIAOER_LOG_LEVEL": "WARNING"}
+    return subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env | channel_env)
+
+
+def text_of(n: int, orders: list[str]) -> str:
+    return TEXTS[n % len(TEXTS)].format(order=orders[n % len(orders)])
+
+
+async def telegram(url: str, orders: list[str], concurrency: int, total: int) -> tuple[str, float]:
     api = FakeBotApi()
     await api.start()
     replies = Replies(api)
     port = free_port()
-    env = os.environ | {
-        "XIAOER_DATABASE_URL": url,
-        "XIAOER_PORT": str(port),
-        "XIAOER_TELEGRAM_TOKEN": "123456:BENCH",
-        "XIAOER_TELEGRAM_API_BASE": api.base,
-        "XIAOER_TELEGRAM_WEBHOOK_SECRET": SECRET,
-        "XIAOER_LOG_LEVEL": "WARNING",
-        # Telegram itself allows a bot about 30 messages a second; the fake has no limit, so the app's own shows.
-        "XIAOER_TELEGRAM_PER_SECOND": "1000",
-    }
-    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env)
+    process = serve(
+        url,
+        port,
+        {
+            "XIAOER_TELEGRAM_TOKEN": "123456:BENCH",
+            "XIAOER_TELEGRAM_API_BASE": api.base,
+            "XIAOER_TELEGRAM_WEBHOOK_SECRET": SECRET,
+            # Telegram allows a bot about 30 messages a second; the fake has no limit, so the app's own shows.
+            "XIAOER_TELEGRAM_PER_SECOND": "1000",
+        },
+    )
     try:
         await healthy(port)
         webhook = f"http://127.0.0.1:{port}/telegram/webhook"
@@ -144,21 +160,54 @@ async def app(url: str, concurrency: int, total: int) -> tuple[str, float]:
 
             async def one(n: int) -> float:
                 chat = 10_000_000 + n
-                text = TEXTS[n % len(TEXTS)].format(order=orders[n % len(orders)])
                 arrived = replies.expect(chat)
                 started = time.perf_counter()
                 headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-                async with http.post(webhook, json=api.text_update(chat, text), headers=headers) as answer:
+                async with http.post(
+                    webhook, json=api.text_update(chat, text_of(n, orders)), headers=headers
+                ) as answer:
                     assert answer.status == 200, answer.status
                 return await asyncio.wait_for(arrived, 30) - started
 
-            return summary(
-                f"xiaoer webhook ({make_url(url).get_backend_name()})", *await closed_loop(concurrency, total, one)
-            )
+            name = f"xiaoer telegram webhook ({make_url(url).get_backend_name()})"
+            return summary(name, *await closed_loop(concurrency, total, one))
     finally:
         process.terminate()
         process.wait(timeout=30)
         await api.stop()
+
+
+async def wechat(url: str, orders: list[str], concurrency: int, total: int) -> tuple[str, float]:
+    fake = FakeWeChat()
+    await fake.start()
+    port = free_port()
+    env = {"XIAOER_WECHAT_TOKEN": TOKEN, "XIAOER_WECHAT_APPID": APP_ID, "XIAOER_WECHAT_SECRET": APP_SECRET}
+    process = serve(url, port, env | {"XIAOER_WECHAT_API_BASE": fake.base})
+    passive = 0
+    try:
+        await healthy(port)
+        callback = f"http://127.0.0.1:{port}/wechat"
+        connector = aiohttp.TCPConnector(limit=concurrency)
+        async with aiohttp.ClientSession(connector=connector) as http:
+
+            async def one(n: int) -> float:
+                nonlocal passive
+                now = int(time.time())
+                xml = fake.message("text", f"oBench{n:07d}", now, content=text_of(n, orders))
+                started = time.perf_counter()
+                async with http.post(callback, data=xml.encode(), params=fake.signed_query(now, str(n))) as answer:
+                    body = await answer.text()
+                    assert answer.status == 200, answer.status
+                passive += body.startswith("<xml>")
+                return time.perf_counter() - started
+
+            name = f"xiaoer wechat callback ({make_url(url).get_backend_name()})"
+            line, rate = summary(name, *await closed_loop(concurrency, total, one))
+            return f"{line} passive={passive}/{total}", rate
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        await fake.stop()
 
 
 async def main() -> None:
@@ -177,8 +226,10 @@ async def main() -> None:
             urls.append(make_url(args.postgres).set(database=name).render_as_string(hide_password=False))
         try:
             for url in urls:
-                line, rate = await app(url, args.chats, args.messages)
-                print(f"{line} vs_bare={rate / bare_rate:.2f}")
+                orders = await seeded_orders(url)
+                for channel in (telegram, wechat):
+                    line, rate = await channel(url, orders, args.chats, args.messages)
+                    print(f"{line} vs_bare={rate / bare_rate:.2f}")
         finally:
             if args.postgres:
                 await _admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
