@@ -6,6 +6,7 @@ import asyncio
 import inspect
 from collections.abc import Callable
 
+from aiohttp import web
 from sqlalchemy import func, select
 
 from handlers.dialogue import Dialogue
@@ -42,3 +43,13 @@ async def until(condition: Callable[[], object], seconds: float = 10.0) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"condition not met within {seconds} s")
+
+
+async def serve_on_loopback(app: web.Application) -> tuple[web.AppRunner, str]:
+    """Run an aiohttp app on a free loopback port: the runner (to clean up) and its base URL."""
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    return runner, f"http://127.0.0.1:{port}"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from aiohttp import web
 
 from tests.fakes.telegram_api import FakeBotApi, Sent, too_many_requests
+from tests.helpers import serve_on_loopback
 
 
 @dataclass
@@ -45,12 +46,7 @@ class FakePushServer:
         app.router.add_get("/cgi-bin/gettoken", self._gettoken)
         app.router.add_post("/cgi-bin/message/send", self._app_message)
         self.telegram.install(app)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.base = f"http://127.0.0.1:{port}"
+        self._runner, self.base = await serve_on_loopback(app)
         return self.base
 
     async def stop(self) -> None:

@@ -16,6 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.helpers import serve_on_loopback
+
 
 @dataclass
 class Sent:
@@ -61,11 +63,7 @@ class FakeBotApi:
     async def start(self) -> str:
         app = web.Application()
         self.install(app)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+        self._runner, self.base = await serve_on_loopback(app)
         return self.base
 
     async def stop(self) -> None:

@@ -11,6 +11,7 @@ import aiohttp
 from aiohttp import web
 
 from tests.conftest import FIXTURES
+from tests.helpers import serve_on_loopback
 
 
 @dataclass
@@ -52,11 +53,7 @@ class FakeTencentServer:
         app.router.add_get(self.token_path, self._token)
         app.router.add_post("/cgi-bin/media/upload", self._upload)
         self.routes(app)
-        self._runner = web.AppRunner(app)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+        self._runner, self.base = await serve_on_loopback(app)
         return self.base
 
     async def stop(self) -> None:

@@ -11,7 +11,6 @@ from typing import Any
 
 import aiohttp
 import pytest_asyncio
-from aiohttp import web
 from sqlalchemy import select
 
 from bot.bootstrap import App, bootstrap
@@ -28,7 +27,7 @@ from oms_client.scan_queries import Finding
 from oms_client.seed import SeedResult
 from tests.conftest import NOW
 from tests.fakes.telegram_api import FakeBotApi, Sent
-from tests.helpers import count_rows, until
+from tests.helpers import count_rows, serve_on_loopback, until
 
 SECRET = "s3cret-token_1"
 CUSTOMER = 424242
@@ -86,12 +85,8 @@ async def start_rig(database: Database, tmp_path: Path, secret: str | None = SEC
     )
     clock = FixedClock(NOW)
     app = await bootstrap(config, clock=clock, database=database)
-    runner = web.AppRunner(build_web_app(app))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield Rig(app, api, f"http://127.0.0.1:{port}{WEBHOOK_PATH}", clock)
+    runner, base = await serve_on_loopback(build_web_app(app))
+    yield Rig(app, api, f"{base}{WEBHOOK_PATH}", clock)
     await app.intake.idle()
     await runner.cleanup()
     await app.push.close()

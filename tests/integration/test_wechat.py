@@ -13,7 +13,6 @@ from datetime import timedelta
 import aiohttp
 import pytest
 import pytest_asyncio
-from aiohttp import web
 from sqlalchemy import select
 
 from bot.bootstrap import App, bootstrap
@@ -30,7 +29,7 @@ from oms_client.outgoing import Pace, enqueue
 from oms_client.seed import SeedResult
 from tests.conftest import NOW
 from tests.fakes.wechat import AES_KEY, APP_ID, APP_SECRET, TOKEN, Delivered, FakeWeChat, Replied
-from tests.helpers import count_rows
+from tests.helpers import count_rows, serve_on_loopback
 
 CUSTOMER = "oCustomer_openid_0001"
 
@@ -83,12 +82,8 @@ async def start_rig(database: Database) -> AsyncIterator[Rig]:
     )
     clock = FixedClock(NOW)
     app = await bootstrap(config, clock=clock, database=database)
-    runner = web.AppRunner(build_web_app(app))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    wechat.callback_url = f"http://127.0.0.1:{port}{inbound.PATH}"
+    runner, base = await serve_on_loopback(build_web_app(app))
+    wechat.callback_url = f"{base}{inbound.PATH}"
     try:
         yield Rig(app, wechat, wechat.callback_url, clock)
     finally:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import aiohttp
 import pytest_asyncio
-from aiohttp import web
 
 from bot.bootstrap import App, bootstrap
 from bot.channels.wecom import inbound
@@ -26,7 +25,7 @@ from oms_client.seed import SeedResult
 from tests.conftest import FIXTURES, NOW
 from tests.fakes.tencent import Answer, fill
 from tests.fakes.wecom import AGENT_ID, CORP_SECRET, FakeWeCom, Sent
-from tests.helpers import count_rows
+from tests.helpers import count_rows, serve_on_loopback
 
 STAFF = "zhangsan"
 CUSTOMER = "wmCustomerExternal01"
@@ -105,11 +104,8 @@ async def start_rig(
     )
     clock = FixedClock(now)
     app = await bootstrap(config, clock=clock, database=database)
-    runner = web.AppRunner(build_web_app(app))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    fake.callback_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}{inbound.PATH}"  # type: ignore[union-attr]
+    runner, base = await serve_on_loopback(build_web_app(app))
+    fake.callback_url = f"{base}{inbound.PATH}"
     try:
         yield Rig(app, fake, clock)
     finally:
