@@ -78,6 +78,10 @@ async def enqueue(
     await conn.execute(insert(out), rows)
 
 
+def _unclaimed(out: Any, now: datetime) -> Any:
+    return or_(out.claimed_until.is_(None), out.claimed_until < now)
+
+
 def _earlier_unsent(out: Any) -> Any:
     """A row of the same chat before `out` that is neither sent nor given up: `out` must wait for it."""
     earlier = aliased(m.OutgoingRow)
@@ -99,7 +103,7 @@ class OutgoingStore:
         out = m.OutgoingRow
         waiting = (out.sent_at.is_(None), out.failed_at.is_(None))
         blocked = _earlier_unsent(out)
-        free = or_(out.claimed_until.is_(None), out.claimed_until < now)
+        free = _unclaimed(out, now)
         heads = (
             select(out.id)
             .where(*waiting, out.send_at <= now, out.channel.in_(channels), free, ~blocked)
@@ -135,7 +139,7 @@ class OutgoingStore:
                 out.body["text"].as_string().is_not(None),
                 out.sent_at.is_(None),
                 out.failed_at.is_(None),
-                or_(out.claimed_until.is_(None), out.claimed_until < now),
+                _unclaimed(out, now),
                 ~_earlier_unsent(out),
             )
             .values(sent_at=now, passive=True, claimed_until=None)

@@ -8,6 +8,7 @@ when the platform says it is invalid or expired (another process may have rotate
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -117,6 +118,14 @@ async def upload_image(api: TencentApi, data: bytes, mime: str) -> str:
     upload = Upload("media", data, "image." + mime.rsplit("/", 1)[-1], mime)
     answer = await api.call("/cgi-bin/media/upload", upload=upload, type="image")
     return str(answer["media_id"])
+
+
+async def text_or_image(api: TencentApi, body: dict[str, Any]) -> dict[str, Any]:
+    """A queued text or image body as the message fields every Tencent send API spells the same way."""
+    if "image" in body:
+        media_id = await upload_image(api, base64.b64decode(body["image"]), body.get("mime", "image/png"))
+        return {"msgtype": "image", "image": {"media_id": media_id}}
+    return {"msgtype": "text", "text": {"content": body["text"]}}
 
 
 def wecom_api(session: aiohttp.ClientSession, corp_id: str, secret: str, base: str) -> TencentApi:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from bot.channels.reply_window import ReplyWindow
 from bot.channels.wechat.render import bodies
 from bot.channels.wechat.translate import CHANNEL, to_message
-from bot.pushers.tencent_api import TencentApi, upload_image
+from bot.pushers.tencent_api import TencentApi, text_or_image
 from handlers.messages import IncomingMessage, Reply
 from oms_client.clock import Clock
 from oms_client.inbox import InboxStore
@@ -40,11 +39,7 @@ class WeChatChannel:
 
     async def send(self, chat_id: str, body: dict[str, Any]) -> None:
         await self.window.check(chat_id)
-        if "image" in body:
-            media_id = await upload_image(self.api, base64.b64decode(body["image"]), body.get("mime", "image/png"))
-            message = {"touser": chat_id, "msgtype": "image", "image": {"media_id": media_id}}
-        else:
-            message = {"touser": chat_id, "msgtype": "text", "text": {"content": body["text"]}}
+        message = {"touser": chat_id} | await text_or_image(self.api, body)
         await self.api.call("/cgi-bin/message/custom/send", message, refused=REFUSED)
 
     def pace(self, chat_id: str) -> Pace:

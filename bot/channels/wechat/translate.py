@@ -21,7 +21,7 @@ SILENT_EVENTS = {"unsubscribe", "view", "location", "templatesendjobfinish", "ma
 
 
 def delivery_key(message: dict[str, Any]) -> str:
-    """WeChat's advice: MsgId for messages; sender + CreateTime for events (which have no MsgId)."""
+    """Tencent's advice (WeChat and WeCom callbacks): MsgId for messages; sender + CreateTime for events."""
     if message.get("MsgId"):
         return str(message["MsgId"])
     return f"{message.get('FromUserName')}:{message.get('CreateTime')}:{message.get('Event', '')}"
@@ -76,16 +76,23 @@ def _event(openid: str, message: dict[str, Any]) -> IncomingMessage | None:
     if event in SILENT_EVENTS:
         return None
     if event == "subscribe":
-        return _command(openid, message, "start", key.removeprefix(QR_SCENE_PREFIX) if key else "")
+        return _command(CHANNEL, openid, message, "start", key.removeprefix(QR_SCENE_PREFIX) if key else "")
     if event == "scan":
-        return _command(openid, message, "start", key)
-    if event == "click" and key in MENU_COMMANDS:
-        return _command(openid, message, key, "")
-    if event == "click" and key in MENU_TEXT:
-        return IncomingMessage(channel=CHANNEL, chat_id=openid, user_id=openid, text=MENU_TEXT[key], raw=message)
+        return _command(CHANNEL, openid, message, "start", key)
+    if event == "click":
+        return menu_click(CHANNEL, openid, key, message)
     return None
 
 
-def _command(openid: str, message: dict[str, Any], command: str, argument: str) -> IncomingMessage:
+def menu_click(channel: str, user: str, key: str, raw: dict[str, Any]) -> IncomingMessage | None:
+    """A menu button's key (WeChat's account menu, a WeCom app's menu): a command, or text to type."""
+    if key in MENU_COMMANDS:
+        return _command(channel, user, raw, key, "")
+    if key in MENU_TEXT:
+        return IncomingMessage(channel=channel, chat_id=user, user_id=user, text=MENU_TEXT[key], raw=raw)
+    return None
+
+
+def _command(channel: str, user: str, raw: dict[str, Any], command: str, argument: str) -> IncomingMessage:
     text = f"/{command} {argument}".strip()
-    return IncomingMessage(channel=CHANNEL, chat_id=openid, user_id=openid, text=text, raw=message, command=command)
+    return IncomingMessage(channel=channel, chat_id=user, user_id=user, text=text, raw=raw, command=command)

@@ -3,7 +3,6 @@ WeChat customers (`kf/send_msg`, within the window in `reply_window`)."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from bot.channels.reply_window import ReplyWindow
 from bot.channels.wecom.render import app_bodies, kf_bodies
 from bot.channels.wecom.translate import APP_CHANNEL, KF_CHANNEL, app_message, kf_message
-from bot.pushers.tencent_api import TencentApi, upload_image
+from bot.pushers.tencent_api import TencentApi, text_or_image
 from handlers.messages import IncomingMessage, Reply
 from notifications.push import Undeliverable
 from oms_client.clock import Clock
@@ -21,14 +20,6 @@ from oms_client.outgoing import OutgoingStore, Pace
 # WeCom allows an app 30 messages a minute to one member.
 APP_PACE = Pace(interval=timedelta(seconds=2), burst=timedelta(seconds=4))
 KF_PACE = Pace(interval=timedelta(milliseconds=200))
-
-
-async def text_or_image(api: TencentApi, body: dict[str, Any]) -> dict[str, Any]:
-    """The message fields both WeCom APIs spell the same way."""
-    if "image" in body:
-        media_id = await upload_image(api, base64.b64decode(body["image"]), body["mime"])
-        return {"msgtype": "image", "image": {"media_id": media_id}}
-    return {"msgtype": "text", "text": {"content": body["text"]}}
 
 
 class WeComAppChannel:

@@ -30,12 +30,12 @@ from bot.channels.tencent_callback import (
     read_body,
     replay_key,
 )
+from bot.channels.wechat.translate import delivery_key
 from bot.channels.wecom.translate import (
     APP_CHANNEL,
     CUSTOMER_ORIGIN,
     KF_CHANNEL,
     KF_EVENT,
-    app_delivery_key,
     kf_chat,
 )
 from bot.pushers.tencent_api import TencentApi
@@ -110,7 +110,7 @@ class WeComCallback:
                 self._pull(str(message.get("OpenKfId", "")), str(message.get("Token", "")))
             elif message.get("FromUserName"):
                 chat = str(message["FromUserName"])
-                key = app_delivery_key(message)
+                key = delivery_key(message)
                 await self.intake.accept(APP_CHANNEL, key, chat, message, replay_key(timestamp, nonce))
         except Refused as refused:
             return refused.response()

@@ -9,19 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.channels.wechat.translate import MENU_COMMANDS, MENU_TEXT, typed_command
+from bot.channels.wechat.translate import menu_click, typed_command
 from handlers.messages import Attachment, IncomingMessage
 
 APP_CHANNEL = "wecom"
 KF_CHANNEL = "wecom_kf"
 KF_EVENT = "kf_msg_or_event"
 CUSTOMER_ORIGIN = 3
-
-
-def app_delivery_key(message: dict[str, Any]) -> str:
-    if message.get("MsgId"):
-        return str(message["MsgId"])
-    return f"{message.get('FromUserName')}:{message.get('CreateTime')}:{message.get('Event', '')}"
 
 
 def app_message(message: dict[str, Any]) -> IncomingMessage | None:
@@ -51,10 +45,8 @@ def app_message(message: dict[str, Any]) -> IncomingMessage | None:
 def _app_event(user: str, message: dict[str, Any]) -> IncomingMessage | None:
     """Menu clicks and template-card buttons; opening the app and reporting a location need no answer."""
     event, key = str(message.get("Event", "")).lower(), str(message.get("EventKey") or "")
-    if event == "click" and key in MENU_COMMANDS:
-        return IncomingMessage(APP_CHANNEL, user, user, f"/{key}", raw=message, command=key)
-    if event == "click" and key in MENU_TEXT:
-        return IncomingMessage(APP_CHANNEL, user, user, MENU_TEXT[key], raw=message)
+    if event == "click":
+        return menu_click(APP_CHANNEL, user, key, message)
     if event == "template_card_event" and key:
         return IncomingMessage(APP_CHANNEL, user, user, key, raw=message, command=typed_command(key))
     return None
