@@ -10,9 +10,12 @@ from wechatpy.work.crypto import WeChatCrypto as WeComCrypto
 
 import nlu
 from bot.channels.intake import Intake
-from bot.channels.port import ChatChannel
+from bot.channels.port import ChatChannel, PushChannel
 from bot.channels.sender import Sender, SendPolicy
 from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.web.channel import WebChatChannel
+from bot.channels.web.doorbell import Doorbell
+from bot.channels.web.inbound import WebChat
 from bot.channels.wechat.channel import WeChatChannel
 from bot.channels.wechat.inbound import WeChatCallback
 from bot.channels.wecom.channel import WeComAppChannel, WeComKfChannel
@@ -28,11 +31,13 @@ from handlers.staff import Roster
 from notifications.relay import Relay
 from notifications.scheduler import Jobs
 from oms_client.alert_store import AlertStore
+from oms_client.chat_log import ChatLog
 from oms_client.clock import Clock, SystemClock
 from oms_client.cursors import CursorStore
 from oms_client.database import Database, open_database
 from oms_client.inbox import InboxStore
 from oms_client.leases import Leases
+from oms_client.media import MediaStore
 from oms_client.migrate import upgrade
 from oms_client.outbox import OutboxStore
 from oms_client.outgoing import OutgoingStore
@@ -58,6 +63,7 @@ class App:
     sender: Sender
     wechat: WeChatCallback | None = None
     wecom: WeComCallback | None = None
+    web_chat: WebChat | None = None
 
     def front(self, roster: Roster | None = None) -> Front:
         """The desk every channel hands messages to; `roster` overrides the configured staff (console --as)."""
@@ -86,19 +92,28 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     dialogue, roster = Dialogue(store, nlu.parse, clock, zone), Roster(shop.staff)
     front = Front(dialogue, OpsCommands(alerts, roster, clock, zone), roster)
     inbox, outgoing = InboxStore(database, jobs.holder), OutgoingStore(database)
-    channels: dict[str, ChatChannel] = {}
+    pushed: dict[str, PushChannel] = {}
     if push.telegram is not None:
-        channels["telegram"] = TelegramChannel(push.telegram)
+        pushed["telegram"] = TelegramChannel(push.telegram)
     if settings.wechat_appid and settings.wechat_secret:
         api = official_account_api(
             push.session, settings.wechat_appid, settings.wechat_secret, settings.wechat_api_base
         )
-        channels["wechat"] = WeChatChannel(api, inbox, outgoing, clock)
+        pushed["wechat"] = WeChatChannel(api, inbox, outgoing, clock)
     if push.wecom is not None and settings.wecom_agent_id is not None:
-        channels["wecom"] = WeComAppChannel(push.wecom, settings.wecom_agent_id)
-        channels["wecom_kf"] = WeComKfChannel(push.wecom, inbox, outgoing, clock)
-    sender = Sender(outgoing, channels, clock, SendPolicy(per_second=settings.telegram_per_second))
-    intake = Intake(inbox, channels, front, clock, sender.kick)
+        pushed["wecom"] = WeComAppChannel(push.wecom, settings.wecom_agent_id)
+        pushed["wecom_kf"] = WeComKfChannel(push.wecom, inbox, outgoing, clock)
+    channels: dict[str, ChatChannel] = dict(pushed)
+    if settings.web_chat:
+        channels["web"] = WebChatChannel()
+    sender = Sender(outgoing, pushed, clock, SendPolicy(per_second=settings.telegram_per_second))
+    doorbell = Doorbell()
+
+    def queued(chat_key: str) -> None:
+        sender.kick()
+        doorbell.ring(chat_key)
+
+    intake = Intake(inbox, channels, front, clock, queued)
     return App(
         settings=settings,
         shop=shop,
@@ -117,6 +132,9 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         sender=sender,
         wechat=_wechat_callback(settings, intake, outgoing, clock),
         wecom=_wecom_callback(settings, push, intake, CursorStore(database), clock),
+        web_chat=WebChat(intake, ChatLog(database), MediaStore(database), doorbell, clock)
+        if settings.web_chat
+        else None,
     )
 
 

@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     # The app's callback token and EncodingAESKey: with them /wecom takes staff messages and 微信客服 events.
     wecom_token: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{3,32}$")
     wecom_aes_key: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{43}$")
+    # The customer chat page at /chat (a shop links it from its site or mini-program).
+    web_chat: bool = True
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Self:

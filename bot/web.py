@@ -29,4 +29,6 @@ def build_web_app(app: App) -> web.Application:
         app.wechat.routes(web_app)
     if app.wecom is not None:
         app.wecom.routes(web_app)
+    if app.web_chat is not None:
+        app.web_chat.routes(web_app)
     return web_app

@@ -30,7 +30,7 @@ class Intake:
         channels: Mapping[str, ChatChannel],
         responder: Responder,
         clock: Clock,
-        on_queued: Callable[[], None] = lambda: None,
+        on_queued: Callable[[str], None] = lambda chat_key: None,
     ) -> None:
         self.inbox, self.channels, self.responder, self.clock = inbox, channels, responder, clock
         self.on_queued = on_queued
@@ -133,7 +133,7 @@ class Intake:
         if watcher is not None and not watcher.done():
             watcher.set_result(None)
         if bodies:
-            self.on_queued()
+            self.on_queued(item.chat_key)
         return True
 
     async def _failed(self, item: InboxItem, error: str) -> bool:

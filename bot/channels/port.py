@@ -11,6 +11,8 @@ from oms_client.outgoing import Pace
 
 
 class ChatChannel(Protocol):
+    """Enough for the intake: a channel whose users fetch their replies (the web chat) needs no more."""
+
     name: str
     # How long replies wait for the delivery's own HTTP answer to carry them (WeChat); zero elsewhere.
     reply_hold: timedelta
@@ -21,8 +23,12 @@ class ChatChannel(Protocol):
     def render(self, replies: Sequence[Reply]) -> list[dict[str, Any]]:
         """Replies as JSON bodies for the outgoing queue, already cut to the platform's limits."""
 
-    async def send(self, chat_id: str, body: dict[str, Any]) -> None:
-        """Deliver one body, or raise PushFailed / Undeliverable / RetryAfter."""
-
     def pace(self, chat_id: str) -> Pace:
         """How fast this platform lets us write to one chat."""
+
+
+class PushChannel(ChatChannel, Protocol):
+    """A channel the sender writes to through the platform's API."""
+
+    async def send(self, chat_id: str, body: dict[str, Any]) -> None:
+        """Deliver one body, or raise PushFailed / Undeliverable / RetryAfter."""

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.channels.port import ChatChannel
+from bot.channels.port import PushChannel
 from notifications.push import PushFailed, RetryAfter, Undeliverable, backoff
 from oms_client.clock import Clock
 from oms_client.outgoing import OutgoingItem, OutgoingStore
@@ -35,7 +35,7 @@ class Sender:
     def __init__(
         self,
         outgoing: OutgoingStore,
-        channels: Mapping[str, ChatChannel],
+        channels: Mapping[str, PushChannel],
         clock: Clock,
         policy: SendPolicy | None = None,
         rng: random.Random | None = None,

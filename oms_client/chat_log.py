@@ -1,0 +1,85 @@
+"""A chat as its user reads it, for channels whose users fetch their replies (the web chat).
+
+Such a channel has no platform to push to: a reply counts as sent when the user's page has fetched it,
+so the outgoing queue keeps telling the truth about what reached whom.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, select, update
+
+from oms_client import models as m
+from oms_client.database import Database
+
+
+@dataclass(frozen=True)
+class Line:
+    """One message: the user's own (a delivery) or ours (a reply)."""
+
+    ours: bool
+    id: int
+    at: datetime
+    body: dict[str, Any]
+    delivered: bool = True
+
+
+class ChatLog:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def recent(self, channel: str, chat_id: str, now: datetime, limit: int = 60) -> list[Line]:
+        """The last `limit` messages both ways, oldest first; ours among them count as delivered."""
+        inbox = m.InboxRow
+        theirs = (
+            select(inbox.id, inbox.received_at, inbox.payload)
+            .where(inbox.chat_key == f"{channel}:{chat_id}")
+            .order_by(inbox.id.desc())
+            .limit(limit)
+        )
+        async with self.database.read.connect() as conn:
+            said = [Line(False, r.id, r.received_at, r.payload) for r in await conn.execute(theirs)]
+            answered = [_ours(r) for r in await conn.execute(_replies(channel, chat_id, now).limit(limit))]
+        await self._delivered(answered, now)
+        lines = sorted(said + answered, key=lambda line: (line.at, line.ours, line.id))
+        return lines[-limit:]
+
+    async def replies_after(self, channel: str, chat_id: str, after: int, now: datetime) -> list[Line]:
+        """Our replies newer than the one the page showed last, oldest first, now counted as delivered."""
+        query = (
+            _replies(channel, chat_id, now)
+            .where(m.OutgoingRow.id > after)
+            .order_by(None)
+            .order_by(m.OutgoingRow.id)
+            .limit(100)
+        )
+        async with self.database.read.connect() as conn:
+            lines = [_ours(r) for r in await conn.execute(query)]
+        await self._delivered(lines, now)
+        return lines
+
+    async def _delivered(self, lines: Sequence[Line], now: datetime) -> None:
+        fresh = [line.id for line in lines if not line.delivered]
+        if not fresh:
+            return
+        out = m.OutgoingRow
+        async with self.database.write.begin() as conn:
+            await conn.execute(update(out).where(out.id.in_(fresh), out.sent_at.is_(None)).values(sent_at=now))
+
+
+def _replies(channel: str, chat_id: str, now: datetime) -> Select[Any]:
+    """Replies due by now (a queued reply may wait for its time) and not given up, newest first."""
+    out = m.OutgoingRow
+    return (
+        select(out.id, out.created_at, out.body, out.sent_at)
+        .where(out.channel == channel, out.chat_id == chat_id, out.send_at <= now, out.failed_at.is_(None))
+        .order_by(out.id.desc())
+    )
+
+
+def _ours(row: Any) -> Line:
+    return Line(True, row.id, row.created_at, dict(row.body), delivered=row.sent_at is not None)
