@@ -16,6 +16,8 @@ from sqlalchemy import Select, select, update
 from oms_client import models as m
 from oms_client.database import Database
 
+MAX_ID = 2**63 - 1
+
 
 @dataclass(frozen=True)
 class Line:
@@ -26,6 +28,7 @@ class Line:
     at: datetime
     body: dict[str, Any]
     delivered: bool = True
+    answers: int | None = None  # the user's delivery this reply answers
 
 
 class ChatLog:
@@ -45,8 +48,7 @@ class ChatLog:
             said = [Line(False, r.id, r.received_at, r.payload) for r in await conn.execute(theirs)]
             answered = [_ours(r) for r in await conn.execute(_replies(channel, chat_id, now).limit(limit))]
         await self._delivered(answered, now)
-        lines = sorted(said + answered, key=lambda line: (line.at, line.ours, line.id))
-        return lines[-limit:]
+        return _in_order(said, answered)[-limit:]
 
     async def replies_after(self, channel: str, chat_id: str, after: int, now: datetime) -> list[Line]:
         """Our replies newer than the one the page showed last, oldest first, now counted as delivered."""
@@ -75,11 +77,26 @@ def _replies(channel: str, chat_id: str, now: datetime) -> Select[Any]:
     """Replies due by now (a queued reply may wait for its time) and not given up, newest first."""
     out = m.OutgoingRow
     return (
-        select(out.id, out.created_at, out.body, out.sent_at)
+        select(out.id, out.created_at, out.body, out.sent_at, out.inbox_id)
         .where(out.channel == channel, out.chat_id == chat_id, out.send_at <= now, out.failed_at.is_(None))
         .order_by(out.id.desc())
     )
 
 
 def _ours(row: Any) -> Line:
-    return Line(True, row.id, row.created_at, dict(row.body), delivered=row.sent_at is not None)
+    return Line(True, row.id, row.created_at, dict(row.body), row.sent_at is not None, row.inbox_id)
+
+
+def _in_order(said: list[Line], answered: list[Line]) -> list[Line]:
+    """By time, each reply right after the message it answers (clocks of two processes may disagree by more
+    than a turn takes); replies nobody asked for (an agent's, a notice) by their own time."""
+    asked = {line.id: line.at for line in said}
+
+    def key(line: Line) -> tuple[datetime, int, bool, int]:
+        if not line.ours:
+            return (line.at, line.id, False, 0)
+        if line.answers in asked:
+            return (asked[line.answers], line.answers, True, line.id)
+        return (line.at, MAX_ID, True, line.id)
+
+    return sorted(said + answered, key=key)

@@ -17,6 +17,11 @@ class Doorbell:
         for event in self._waiting.get(chat_key, ()):
             event.set()
 
+    def ring_all(self) -> None:
+        for waiting in self._waiting.values():
+            for event in waiting:
+                event.set()
+
     async def wait(self, chat_key: str, seconds: float) -> None:
         """Return when the chat is rung or after `seconds`, whichever comes first."""
         event = asyncio.Event()

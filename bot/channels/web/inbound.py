@@ -65,6 +65,7 @@ class WebChat:
         self.intake, self.log, self.media, self.doorbell, self.clock = intake, log, media, doorbell, clock
         self.page = (STATIC / "chat.html").read_bytes()
         self.assets = {name: (STATIC / name).read_bytes() for name in ASSETS}
+        self.closing = False
 
     def routes(self, app: web.Application) -> None:
         app.router.add_get(PATH, self.show_page)
@@ -74,6 +75,12 @@ class WebChat:
         app.router.add_post(f"{PATH}/api/messages", self.receive)
         app.router.add_post(f"{PATH}/api/images", self.upload)
         app.router.add_get(f"{PATH}/api/images/{{image}}", self.image)
+        app.on_shutdown.append(self._let_go)
+
+    async def _let_go(self, app: web.Application) -> None:
+        """Shutting down: waiting pages get their (empty) answer now and ask the next process."""
+        self.closing = True
+        self.doorbell.ring_all()
 
     async def show_page(self, request: web.Request) -> web.Response:
         response = web.Response(body=self.page, content_type="text/html", charset="utf-8", headers=PAGE_HEADERS)
@@ -101,7 +108,7 @@ class WebChat:
         while True:
             lines = await self.log.replies_after(CHANNEL, visitor, after, self.clock.now())
             left = deadline - loop.time()
-            if lines or left <= 0:
+            if lines or left <= 0 or self.closing:
                 return _lines(lines, _last_reply(lines, after))
             await self.doorbell.wait(f"{CHANNEL}:{visitor}", min(LOOK_EVERY_SECONDS, left))
 

@@ -1,0 +1,54 @@
+"""The real app with the web chat, served on loopback, for the HTTP and the browser tests."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import aiohttp
+
+from bot.bootstrap import App, bootstrap
+from bot.channels.web.inbound import REQUEST_HEADER
+from bot.settings import Settings
+from bot.web import build_web_app
+from oms_client.clock import FixedClock
+from oms_client.database import Database
+from tests.conftest import NOW
+from tests.helpers import serve_on_loopback
+
+
+@dataclass
+class WebRig:
+    app: App
+    base: str
+    clock: FixedClock
+
+    @property
+    def page(self) -> str:
+        return f"{self.base}/chat"
+
+    async def visitor(self) -> aiohttp.ClientSession:
+        """A browser-like client that has opened the page, so it holds a visitor cookie."""
+        http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))  # the base is an IP address
+        async with http.get(self.page) as answer:
+            assert answer.status == 200
+        return http
+
+    async def post(self, http: aiohttp.ClientSession, message: dict[str, object]) -> tuple[int, dict[str, object]]:
+        headers = {REQUEST_HEADER: "1"}
+        async with http.post(f"{self.page}/api/messages", json=message, headers=headers) as answer:
+            return answer.status, await answer.json()
+
+
+@asynccontextmanager
+async def start_web_rig(database: Database) -> AsyncIterator[WebRig]:
+    clock = FixedClock(NOW)
+    app = await bootstrap(Settings(), clock=clock, database=database)
+    runner, base = await serve_on_loopback(build_web_app(app))
+    try:
+        yield WebRig(app, base, clock)
+    finally:
+        await app.intake.idle()
+        await runner.cleanup()
+        await app.push.close()
