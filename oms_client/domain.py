@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
+
+from oms_client.case_rules import CaseKind, CaseState
 
 
 class Platform(StrEnum):
@@ -124,3 +127,21 @@ class SampleOrder:
     phone_tail: str
     courier: str | None
     tracking_no: str | None
+
+
+@dataclass(frozen=True)
+class Case:
+    """An after-sales case as agents and customers see it; `version` is what a change must name."""
+
+    id: int
+    platform: Platform
+    order_no: str
+    kind: CaseKind
+    state: CaseState
+    reason: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    filed_by: str | None = None
+    assignee: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)

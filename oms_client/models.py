@@ -143,7 +143,20 @@ class TrackingEventRow(Base):
 
 
 class AfterSalesCaseRow(Base):
+    """A customer's after-sales request and where it stands; `version` turns concurrent agents into one winner."""
+
     __tablename__ = "aftersales_cases"
+    __table_args__ = (
+        # One open request of a kind per order: filing it twice (a double tap, two chats) files it once.
+        Index(
+            "uq_aftersales_open",
+            "order_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("state NOT IN ('rejected', 'closed')"),
+            postgresql_where=text("state NOT IN ('rejected', 'closed')"),
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
@@ -152,6 +165,11 @@ class AfterSalesCaseRow(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The chat that filed it ("telegram:123"), told of every step; none for cases from a platform import.
+    filed_by: Mapped[str | None] = mapped_column(String(160))
+    # What the customer gave: items, photos, the new address, the return waybill, the agents' questions.
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default=text("'{}'"))
+    assignee: Mapped[str | None] = mapped_column(String(80))
 
 
 class AuditLogRow(Base):

@@ -27,10 +27,11 @@ from oms_client.domain import (
     TrackingEvent,
     TrackingState,
 )
+from oms_client.sql_cases import SqlCases
 from oms_client.store import ChatUser, ConversationRecord, StaleConversation
 
 
-class SqlOrderStore:
+class SqlOrderStore(SqlCases):
     def __init__(self, database: Database) -> None:
         self.database = database
         self._reader = async_sessionmaker(database.read, expire_on_commit=False)

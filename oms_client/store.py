@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from oms_client.domain import Order
+from oms_client.case_rules import CaseAction, CaseKind
+from oms_client.domain import Case, Order, Platform
 
 
 class StaleConversation(Exception):
@@ -65,6 +66,35 @@ class OrderStore(Protocol):
     async def audit(
         self, actor: str, action: str, subject: tuple[str, str], detail: dict[str, Any], at: datetime
     ) -> None: ...
+
+    async def file_case(
+        self,
+        platform: Platform,
+        order_no: str,
+        kind: CaseKind,
+        reason: str,
+        detail: dict[str, Any],
+        filed_by: str | None,
+        now: datetime,
+    ) -> Case:
+        """A new after-sales case; raises DuplicateCase when the order has an open one of the kind."""
+
+    async def get_case(self, case_id: int) -> Case: ...
+
+    async def customer_cases(self, customer_ids: Sequence[int], limit: int = 10) -> list[Case]: ...
+
+    async def open_cases(self, limit: int = 20) -> list[Case]: ...
+
+    async def act_on_case(
+        self,
+        case_id: int,
+        action: CaseAction,
+        actor: str,
+        expected_version: int,
+        now: datetime,
+        detail: dict[str, Any] | None = None,
+    ) -> Case:
+        """Move a case along the state machine; IllegalTransition, StaleCase or CaseNotFound otherwise."""
 
     async def get_meta(self, key: str) -> dict[str, Any] | None: ...
 
