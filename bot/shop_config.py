@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from handlers.aftersales_policy import AfterSalesPolicy
 from handlers.staff import StaffMember
 from notifications.config import AlertsConfig
 
@@ -19,6 +20,7 @@ class ShopConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     alerts: AlertsConfig = AlertsConfig()
+    aftersales: AfterSalesPolicy = AfterSalesPolicy()
     staff: tuple[StaffMember, ...] = ()
 
 
