@@ -12,7 +12,6 @@ import nlu
 from bot.channels.intake import Intake
 from bot.channels.port import ChatChannel, PushChannel
 from bot.channels.sender import Sender, SendPolicy
-from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.web.channel import WebChatChannel
 from bot.channels.web.doorbell import Doorbell
 from bot.channels.web.inbound import WebChat
@@ -94,6 +93,8 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     inbox, outgoing = InboxStore(database, jobs.holder), OutgoingStore(database)
     pushed: dict[str, PushChannel] = {}
     if push.telegram is not None:
+        from bot.channels.telegram.channel import TelegramChannel  # aiogram loads only when Telegram is on
+
         pushed["telegram"] = TelegramChannel(push.telegram)
     if settings.wechat_appid and settings.wechat_secret:
         api = official_account_api(

@@ -18,8 +18,6 @@ from pydantic import ValidationError
 import nlu
 from bot.bootstrap import App, bootstrap
 from bot.channels.console import run_console
-from bot.channels.telegram.channel import TelegramChannel
-from bot.channels.telegram.setup import run_telegram
 from bot.channels.wechat.channel import WeChatChannel
 from bot.channels.wechat.setup import set_menu as set_wechat_menu
 from bot.logs import configure_logging
@@ -213,8 +211,12 @@ def _channel_tasks(app: App) -> list[asyncio.Task[None]]:
         asyncio.create_task(app.sender.run()),
         asyncio.create_task(app.intake.run_sweeps(SWEEP_EVERY)),
     ]
-    telegram = app.channels.get("telegram")
-    if isinstance(telegram, TelegramChannel):
+    if "telegram" in app.channels:
+        from bot.channels.telegram.channel import TelegramChannel
+        from bot.channels.telegram.setup import run_telegram
+
+        telegram = app.channels["telegram"]
+        assert isinstance(telegram, TelegramChannel)
         settings = app.settings
         run = run_telegram(telegram.bot, app.intake, settings.telegram_webhook_url, settings.telegram_webhook_secret)
         tasks.append(asyncio.create_task(run))

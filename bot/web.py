@@ -5,8 +5,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.bootstrap import App
-from bot.channels.telegram.inbound import webhook_handler
-from bot.channels.telegram.setup import WEBHOOK_PATH
 
 APP_KEY = web.AppKey("xiaoer", App)
 
@@ -24,6 +22,9 @@ def build_web_app(app: App) -> web.Application:
     web_app.router.add_get("/healthz", healthz)
     secret = app.settings.telegram_webhook_secret
     if "telegram" in app.channels and secret:
+        from bot.channels.telegram.inbound import webhook_handler
+        from bot.channels.telegram.setup import WEBHOOK_PATH
+
         web_app.router.add_post(WEBHOOK_PATH, webhook_handler(app.intake, secret))
     if app.wechat is not None:
         app.wechat.routes(web_app)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import aiohttp
-from aiogram import Bot
 
-from bot.pushers.telegram import TelegramPusher, telegram_bot
 from bot.pushers.tencent_api import TencentApi, wecom_api
 from bot.pushers.wecom import WeComAppPusher, WeComRobotPusher
 from bot.settings import Settings
 from notifications.config import Target
 from notifications.push import Pusher
+
+if TYPE_CHECKING:  # aiogram takes seconds to import; a shop without Telegram never loads it
+    from aiogram import Bot
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,8 @@ def build_pushers(settings: Settings, targets: tuple[Target, ...]) -> PushClient
     """A target without credentials is logged and left out; its messages wait in the outbox, not lost."""
     clients = PushClients(session=aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)))
     if settings.telegram_token:
+        from bot.pushers.telegram import telegram_bot
+
         clients.telegram = telegram_bot(settings.telegram_token, settings.telegram_api_base)
     if settings.wecom_corp_id and settings.wecom_secret:
         clients.wecom = wecom_api(
@@ -59,5 +63,7 @@ def _pusher(clients: PushClients, settings: Settings, target: Target) -> Pusher 
     if target.kind == "wecom_app" and target.to_user and clients.wecom and settings.wecom_agent_id is not None:
         return WeComAppPusher(clients.wecom, settings.wecom_agent_id, target.to_user)
     if target.kind == "telegram" and target.chat_id is not None and clients.telegram is not None:
+        from bot.pushers.telegram import TelegramPusher
+
         return TelegramPusher(clients.telegram, target.chat_id)
     return None

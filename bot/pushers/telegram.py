@@ -12,10 +12,9 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import AiogramError, TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 
 from bot.channels.telegram.render import TEXT_LIMIT, button_rows, keyboard
+from bot.settings import TELEGRAM_API_BASE
 from notifications.compose import PushMessage
 from notifications.push import PushFailed, RetryAfter, Undeliverable
-
-TELEGRAM_API_BASE = "https://api.telegram.org"
 
 
 def telegram_bot(token: str, base: str = TELEGRAM_API_BASE) -> Bot:
