@@ -46,19 +46,14 @@ class ChatLog:
         )
         async with self.database.read.connect() as conn:
             said = [Line(False, r.id, r.received_at, r.payload) for r in await conn.execute(theirs)]
-            answered = [_ours(r) for r in await conn.execute(_replies(channel, chat_id, now).limit(limit))]
+            newest = _replies(channel, chat_id, now).order_by(m.OutgoingRow.id.desc()).limit(limit)
+            answered = [_ours(r) for r in await conn.execute(newest)]
         await self._delivered(answered, now)
         return _in_order(said, answered)[-limit:]
 
     async def replies_after(self, channel: str, chat_id: str, after: int, now: datetime) -> list[Line]:
         """Our replies newer than the one the page showed last, oldest first, now counted as delivered."""
-        query = (
-            _replies(channel, chat_id, now)
-            .where(m.OutgoingRow.id > after)
-            .order_by(None)
-            .order_by(m.OutgoingRow.id)
-            .limit(100)
-        )
+        query = _replies(channel, chat_id, now).where(m.OutgoingRow.id > after).order_by(m.OutgoingRow.id).limit(100)
         async with self.database.read.connect() as conn:
             lines = [_ours(r) for r in await conn.execute(query)]
         await self._delivered(lines, now)
@@ -74,12 +69,10 @@ class ChatLog:
 
 
 def _replies(channel: str, chat_id: str, now: datetime) -> Select[Any]:
-    """Replies due by now (a queued reply may wait for its time) and not given up, newest first."""
+    """Replies due by now (a queued reply may wait for its time) and not given up."""
     out = m.OutgoingRow
-    return (
-        select(out.id, out.created_at, out.body, out.sent_at, out.inbox_id)
-        .where(out.channel == channel, out.chat_id == chat_id, out.send_at <= now, out.failed_at.is_(None))
-        .order_by(out.id.desc())
+    return select(out.id, out.created_at, out.body, out.sent_at, out.inbox_id).where(
+        out.channel == channel, out.chat_id == chat_id, out.send_at <= now, out.failed_at.is_(None)
     )
 
 
