@@ -88,7 +88,8 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     push = build_pushers(settings, shop.alerts.targets)
     relay = Relay(outbox, push.pushers, shop.alerts, clock, zone)
     jobs = Jobs(alerts, relay, Leases(database), shop.alerts, clock, zone)
-    dialogue, roster = Dialogue(store, nlu.parse, clock, zone), Roster(shop.staff)
+    dialogue = Dialogue(store, nlu.parse, clock, zone, policy=shop.aftersales)
+    roster = Roster(shop.staff)
     front = Front(dialogue, OpsCommands(alerts, roster, clock, zone), roster)
     inbox, outgoing = InboxStore(database, jobs.holder), OutgoingStore(database)
     pushed: dict[str, PushChannel] = {}

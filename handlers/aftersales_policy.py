@@ -45,6 +45,8 @@ class AfterSalesPolicy(BaseModel):
     auto_approve_cancel: bool = True
     auto_approve_address_change: bool = True
     intercept_couriers: frozenset[Courier] = frozenset(Courier)
+    # Where approved returns and exchanges are sent; agents give it by hand when it is left empty.
+    return_address: str = Field(default="", max_length=200)
 
 
 class Instead(StrEnum):

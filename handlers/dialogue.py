@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from handlers.aftersales import AfterSales
+from handlers.aftersales_draft import REQUESTS, Draft, read_reason
+from handlers.aftersales_policy import AfterSalesPolicy
+from handlers.aftersales_texts import REQUEST_NAMES
 from handlers.context import conversation_id, conversation_id_for
 from handlers.identity import Identity, Outcome, VerificationLimits
 from handlers.messages import Button, IncomingMessage, Reply
 from handlers.order_view import OrderView
 from handlers.state import ConversationState
-from handlers.texts import say
+from handlers.texts import name_of, say
+from handlers.turn import Turn
 from nlu import INTENTS, Parse, detect_lang
 from nlu.normalize import normalize
 from oms_client.clock import Clock
@@ -23,24 +28,11 @@ from oms_client.store import ChatUser, OrderStore, StaleConversation
 log = logging.getLogger(__name__)
 
 ORDER_INTENTS = ("order_status", "logistics", "urge_shipping")
-# Understood, but served by flows still being built (after-sales, human agents): answered honestly.
-NOT_YET_INTENTS = tuple(i for i in INTENTS if i not in (*ORDER_INTENTS, "greeting", "other"))
-LIST_CUES = (
-    "我的订单",
-    "别的订单",
-    "其他订单",
-    "其它订单",
-    "所有订单",
-    "订单列表",
-    "my orders",
-    "other orders",
-    "all orders",
-    "all my orders",
-)
+# What a question about one order may want: an answer, an after-sales request, or its cases' progress.
+WANTS = (*ORDER_INTENTS, *REQUESTS, "progress")
+# Understood, but served by flows still being built (human agents): answered honestly.
+NOT_YET_INTENTS = tuple(i for i in INTENTS if i not in (*WANTS, "greeting", "other"))
 THANKS_CUES = ("谢谢", "多谢", "thank", "thx")
-# Measured on the dev set: below 0.5 the top intent is right 43% of the time and one of the top two 81%;
-# about 5% of messages fall below it. Asking costs one tap; guessing wrong costs the conversation.
-CLARIFY_BELOW = 0.5
 # What a clarifying button says (and sends back) for each intent it may offer.
 INTENT_CHOICES = {
     "order_status": {"zh": "查订单状态", "en": "Check my order"},
@@ -60,28 +52,6 @@ COMMANDS = ("start", "help", "orders", "cancel")
 RECENT_ORDERS = 5
 
 
-@dataclass(frozen=True)
-class Turn:
-    """What one message is about, once parsed."""
-
-    user: ChatUser
-    text: str
-    parsed: Parse
-    now: datetime
-
-    @property
-    def order_no(self) -> str | None:
-        return self.parsed.slots.get("order_id")
-
-    @property
-    def phone_tail(self) -> str | None:
-        return self.parsed.slots.get("phone_tail")
-
-    def asks_for_list(self) -> bool:
-        lowered = self.text.lower()
-        return self.order_no is None and any(cue in lowered for cue in LIST_CUES)
-
-
 class Dialogue:
     def __init__(
         self,
@@ -90,12 +60,14 @@ class Dialogue:
         clock: Clock,
         tz: ZoneInfo,
         limits: VerificationLimits | None = None,
+        policy: AfterSalesPolicy | None = None,
     ) -> None:
         self.store = store
         self.parse = parse
         self.clock = clock
         self.tz = tz
         self.identity = Identity(store, limits or VerificationLimits())
+        self.aftersales = AfterSales(store, policy or AfterSalesPolicy(), tz)
 
     async def handle(self, message: IncomingMessage) -> list[Reply]:
         """Answer one message. Never raises: a failure becomes an apology, logged with its cause."""
@@ -118,7 +90,7 @@ class Dialogue:
         lang = detect_lang(text[:200]) or state.lang
         deep_link = message.command == "start" and bool(text)
         command = message.command if message.command in COMMANDS and not deep_link else None
-        if command is None and not normalize(text).text:
+        if command is None and not normalize(text).text and not message.attachments:
             return [Reply(say("empty", lang))]
         if command is None and len(text) > MAX_MESSAGE_CHARS:
             return [Reply(say("too_long", lang, limit=MAX_MESSAGE_CHARS))]
@@ -128,7 +100,8 @@ class Dialogue:
         if command is not None:
             replies = await self._command(state, user, command, now)
         else:
-            replies = await self._respond(state, Turn(user, text, self.parse(text), now))
+            turn = Turn(user, text, self.parse(text), now, message.attachments)
+            replies = await self._respond(state, turn)
         if state.to_dict() != before:
             await self._save(user, state, record.version if record else 0, now)
         return replies
@@ -138,7 +111,7 @@ class Dialogue:
         if command == "orders":
             return await self._list(state, user, now)
         if command == "cancel":
-            state.awaiting = state.pending_intent = state.order_no = None
+            state.awaiting = state.pending_intent = state.order_no = state.draft = None
             state.misses = 0
             return [Reply(say("cancelled", state.lang), self._menu(state.lang))]
         return [Reply(say("help" if command == "help" else "welcome", state.lang), self._menu(state.lang))]
@@ -151,10 +124,25 @@ class Dialogue:
             log.warning("conversation changed during the turn; keeping the other turn's state")
 
     async def _respond(self, state: ConversationState, turn: Turn) -> list[Reply]:
+        if state.draft is not None:
+            taken = await self.aftersales.carry_on(state, turn)
+            if taken is not None:
+                return taken
         intent = turn.parsed.intent
-        unsure = turn.parsed.confidence < CLARIFY_BELOW
+        unsure = not turn.confident
+        if turn.asks_for_progress():
+            return await self._progress(state, turn)
+        waybill = turn.parsed.slots.get("tracking_no")
+        if waybill and not turn.order_no:
+            taken = await self.aftersales.take_waybill(state.lang, turn.user, waybill, turn.now)
+            if taken is not None:
+                return taken
+        if intent in REQUESTS and not unsure and state.draft is None:
+            reason = turn.parsed.slots.get("reason", "")
+            state.draft = Draft(intent, reason=read_reason(reason), words=reason).to_dict()
+            state.ask("order_id", intent)
         answers_question = state.awaiting and (unsure or intent in ("other", "greeting"))
-        if intent in ORDER_INTENTS or turn.order_no or turn.phone_tail or answers_question:
+        if intent in ORDER_INTENTS or state.draft or turn.order_no or turn.phone_tail or answers_question:
             state.misses = 0
             return await self._order_turn(state, turn)
         choices = self._choices(turn.parsed, state.lang) if unsure else ()
@@ -185,7 +173,7 @@ class Dialogue:
 
     async def _order_turn(self, state: ConversationState, turn: Turn) -> list[Reply]:
         intent = turn.parsed.intent
-        want = intent if intent in ORDER_INTENTS else state.pending_intent or "order_status"
+        want = intent if intent in WANTS and intent != "other" else state.pending_intent or "order_status"
         if turn.asks_for_list():
             return await self._list(state, turn.user, turn.now)
         if turn.order_no:
@@ -215,15 +203,43 @@ class Dialogue:
         bound = await self.store.bound_customers(turn.user)
         if not bound:
             state.ask("order_id", want)
-            return [Reply(say("ask_order_no", state.lang))]
+            return [Reply(self._order_no_prompt(want, state.lang))]
         orders = await self.store.recent_orders(sorted(bound), RECENT_ORDERS)
-        candidates = [o for o in orders if _fits(o, want)] or list(orders)
+        candidates = [o for o in orders if self._fits(o, want, turn.now)] or list(orders)
         if len(candidates) == 1:
             state.order_no = candidates[0].order_no
             state.settle()
             return await self._answer(state, turn, candidates[0], want)
         state.ask("order_id", want)
-        return self._listing(state, turn.now, candidates, say("pick_order", state.lang))
+        return self._listing(state, turn.now, candidates, self._pick_prompt(want, state.lang))
+
+    def _order_no_prompt(self, want: str, lang: str) -> str:
+        if want in REQUESTS:
+            return say("as_ask_order_no", lang, request=name_of(REQUEST_NAMES, want, lang))
+        return say("ask_order_no", lang)
+
+    def _pick_prompt(self, want: str, lang: str) -> str:
+        if want in REQUESTS:
+            return say("as_pick_order", lang, request=name_of(REQUEST_NAMES, want, lang))
+        return say("pick_order", lang)
+
+    def _fits(self, order: Order, want: str, now: datetime) -> bool:
+        """Which of a user's orders a question without an order number most likely means."""
+        if want in REQUESTS:
+            return self.aftersales.eligible(order, want, now)
+        if want == "logistics":
+            return order.state is OrderState.SHIPPED
+        if want == "urge_shipping":
+            return order.state is OrderState.PAID
+        return True
+
+    async def _progress(self, state: ConversationState, turn: Turn) -> list[Reply]:
+        """ "我的售后进度": a verified user sees their cases; anyone else proves an order first."""
+        bound = await self.store.bound_customers(turn.user)
+        if bound and not turn.order_no:
+            state.settle()
+            return await self.aftersales.progress(state.lang, bound)
+        return await self._order_turn(state, replace(turn, parsed=replace(turn.parsed, intent="progress")))
 
     async def _list(self, state: ConversationState, user: ChatUser, now: datetime) -> list[Reply]:
         bound = await self.store.bound_customers(user)
@@ -259,6 +275,10 @@ class Dialogue:
     async def _answer(self, state: ConversationState, turn: Turn, order: Order, want: str) -> list[Reply]:
         view = OrderView(state.lang, self.tz, turn.now)
         state.pending_intent = None
+        if want in REQUESTS:
+            return await self.aftersales.begin(state, turn, order, want)
+        if want == "progress":
+            return await self.aftersales.progress(state.lang, {order.customer_id})
         if want == "urge_shipping":
             text = self._urge(view, order, state.lang)
             if order.state is OrderState.PAID:
@@ -289,12 +309,3 @@ class Dialogue:
         if order.shipments:
             return f"{say('already_shipped', lang)}\n{view.tracking(order)}"
         return view.details(order)
-
-
-def _fits(order: Order, want: str) -> bool:
-    """Which of a user's orders a question without an order number most likely means."""
-    if want == "logistics":
-        return order.state is OrderState.SHIPPED
-    if want == "urge_shipping":
-        return order.state is OrderState.PAID
-    return True

@@ -13,6 +13,7 @@ class ConversationState:
     pending_intent: str | None = None  # what the user wanted when the bot had to ask
     order_no: str | None = None  # the order being talked about
     misses: int = 0  # misunderstood turns in a row
+    draft: dict[str, Any] | None = None  # an after-sales request being taken down (aftersales_draft.Draft)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from handlers.aftersales_texts import AFTERSALES_TEXTS
+
 TEXTS: dict[str, dict[str, str]] = {
     "welcome": {
         "zh": "您好，我是店小二 🙂 可以帮您：\n· 查订单状态（发我订单号）\n· 查物流、催发货\n· 查看我的订单\n"
@@ -112,6 +114,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "{index}. {platform} {order_no} · {state} · {title}{more} · {date}",
     },
     "more_items": {"zh": " 等{count}件", "en": " +{count} more"},
+    **AFTERSALES_TEXTS,
 }
 
 STATE_NAMES = {

@@ -36,6 +36,7 @@ class CaseAction(StrEnum):
     ASK_INFO = "ask_info"
     PROVIDE_INFO = "provide_info"  # the customer answers a question
     WITHDRAW = "withdraw"  # the customer no longer wants it
+    SEND_BACK = "send_back"  # the customer gives the return waybill; the case stays approved
     RECEIVE_GOODS = "receive_goods"
     REFUND = "refund"
     SEND_REPLACEMENT = "send_replacement"
@@ -62,6 +63,7 @@ _DECIDING = {
 _RETURNED_GOODS = {
     (S.APPROVED, A.RECEIVE_GOODS): S.GOODS_RECEIVED,
     (S.APPROVED, A.WITHDRAW): S.CLOSED,  # approved, but the customer keeps the goods after all
+    (S.APPROVED, A.SEND_BACK): S.APPROVED,  # recorded (and audited) without deciding anything
 }
 _AFTER_APPROVAL: dict[CaseKind, dict[tuple[CaseState, CaseAction], CaseState]] = {
     K.RETURN_REFUND: _RETURNED_GOODS | {(S.GOODS_RECEIVED, A.REFUND): S.REFUNDED, (S.REFUNDED, A.CLOSE): S.CLOSED},
@@ -77,7 +79,7 @@ _AFTER_APPROVAL: dict[CaseKind, dict[tuple[CaseState, CaseAction], CaseState]] =
     },
     K.ADDRESS_CHANGE: {(S.APPROVED, A.CLOSE): S.CLOSED},
 }
-CUSTOMER_ACTIONS = frozenset({A.PROVIDE_INFO, A.WITHDRAW})
+CUSTOMER_ACTIONS = frozenset({A.PROVIDE_INFO, A.WITHDRAW, A.SEND_BACK})
 # A case in these states is finished: a new request of the same kind for the order may be filed.
 FINISHED = frozenset({S.REJECTED, S.CLOSED})
 

@@ -88,8 +88,10 @@ def test_a_shop_that_reviews_every_cancellation_gets_no_auto_approval() -> None:
     assert judge("cancel_order", order(OrderState.PAID), None, policy, NOW) == Verdict(CaseKind.CANCEL)
 
 
-def test_the_example_configuration_spells_out_the_defaults() -> None:
-    assert load_shop_config(EXAMPLE).aftersales == POLICY
+def test_the_example_configuration_spells_out_the_defaults_and_a_return_address() -> None:
+    example = load_shop_config(EXAMPLE).aftersales
+    assert example.return_address.startswith("浙江省杭州市")
+    assert example.model_copy(update={"return_address": ""}) == POLICY
 
 
 def replace_policy(**changes: object) -> AfterSalesPolicy:

@@ -1,7 +1,8 @@
 import pytest
 
 import nlu
-from handlers.dialogue import CLARIFY_BELOW, INTENT_CHOICES
+from handlers.dialogue import INTENT_CHOICES
+from handlers.turn import CLARIFY_BELOW
 
 
 @pytest.mark.parametrize("intent", sorted(INTENT_CHOICES))

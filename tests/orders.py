@@ -1,0 +1,109 @@
+"""Orders written to the store exactly as a test needs them: state, items, parcel and when it was signed."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from oms_client import models as m
+from oms_client.database import Database
+from oms_client.domain import OrderState, TrackingState
+from tests.conftest import NOW
+
+ITEMS = (("TEE-BLK-M", "纯棉T恤 黑色 M"), ("JEANS-32", "直筒牛仔裤 32码"), ("CAP-01", "棒球帽"))
+_numbers = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class TestOrder:
+    order_no: str
+    phone_tail: str
+    platform: str = "tmall"
+    tracking_no: str | None = None
+
+
+async def add_order(
+    database: Database,
+    state: OrderState,
+    *,
+    items: int = 1,
+    signed_days_ago: float | None = None,
+    courier: str = "SF",
+    phone: str = "13812345678",
+) -> TestOrder:
+    """One customer's order; shipped states get a parcel, and `signed_days_ago` a signed event."""
+    serial = next(_numbers)
+    order_no = f"{4100000000000000000 + serial}"
+    shipped = state not in (OrderState.PENDING_PAYMENT, OrderState.PAID, OrderState.CANCELLED, OrderState.CLOSED)
+    async with database.write.begin() as conn:
+        await _ensure_catalogue(conn)
+        customer = await conn.scalar(
+            insert(m.CustomerRow).values(name="张三", phone=phone, created_at=NOW).returning(m.CustomerRow.id)
+        )
+        order_id = await conn.scalar(insert(m.OrderRow).values(_order(order_no, state, customer, phone, items))
+                                     .returning(m.OrderRow.id))  # fmt: skip
+        lines = [{"order_id": order_id, "sku": sku, "title": title, "qty": 1, "unit_price": Decimal("99.00")}
+                 for sku, title in ITEMS[:items]]  # fmt: skip
+        await conn.execute(insert(m.OrderLineRow), lines)
+        tracking_no = f"SF{1400000000000 + serial}" if shipped else None
+        if tracking_no:
+            await _parcel(conn, order_id, courier, tracking_no, signed_days_ago)
+    return TestOrder(order_no, phone[-4:], tracking_no=tracking_no)
+
+
+def _order(order_no: str, state: OrderState, customer: int, phone: str, items: int) -> dict[str, object]:
+    return {
+        "platform": "tmall",
+        "order_no": order_no,
+        "customer_id": customer,
+        "state": state,
+        "created_at": NOW - timedelta(days=20),
+        "paid_at": None if state is OrderState.PENDING_PAYMENT else NOW - timedelta(days=20),
+        "promised_ship_by": NOW + timedelta(days=1),
+        "total": Decimal("99.00") * items,
+        "receiver_name": "张三",
+        "receiver_phone": phone,
+        "receiver_province": "浙江省",
+        "receiver_city": "杭州市",
+        "receiver_district": "西湖区",
+        "receiver_detail": "文三路 1 号",
+    }
+
+
+async def _ensure_catalogue(conn: AsyncConnection) -> None:
+    if await conn.scalar(select(m.WarehouseRow.code).where(m.WarehouseRow.code == "HZ1")):
+        return
+    await conn.execute(insert(m.WarehouseRow), [{"code": "HZ1", "name": "杭州仓", "city": "杭州"}])
+    skus = [{"sku": sku, "title": title, "price": Decimal("99.00")} for sku, title in ITEMS]
+    await conn.execute(insert(m.SkuRow), skus)
+
+
+async def _parcel(
+    conn: AsyncConnection, order_id: int, courier: str, tracking_no: str, signed_days_ago: float | None
+) -> None:
+    shipped_at = NOW - timedelta(days=18)
+    signed = NOW - timedelta(days=signed_days_ago) if signed_days_ago is not None else None
+    last_at, last_state = (
+        (signed, TrackingState.SIGNED) if signed else (NOW - timedelta(hours=3), TrackingState.IN_TRANSIT)
+    )
+    shipment = {
+        "order_id": order_id,
+        "warehouse": "HZ1",
+        "courier": courier,
+        "tracking_no": tracking_no,
+        "shipped_at": shipped_at,
+        "expected_delivery": None,
+        "last_event_at": last_at,
+        "last_event_state": last_state,
+        "last_event_text": "已签收" if signed else "运输中",
+    }
+    shipment_id = await conn.scalar(insert(m.ShipmentRow).values(shipment).returning(m.ShipmentRow.id))
+    events = [{"shipment_id": shipment_id, "at": shipped_at, "place": "杭州", "text": "已揽收", "state": "collected"},
+              {"shipment_id": shipment_id, "at": last_at, "place": "杭州", "text": "已签收" if signed else "运输中",
+               "state": last_state}]  # fmt: skip
+    await conn.execute(insert(m.TrackingEventRow), events)
