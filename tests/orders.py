@@ -20,7 +20,7 @@ _numbers = itertools.count(1)
 
 
 @dataclass(frozen=True)
-class TestOrder:
+class PlacedOrder:
     order_no: str
     phone_tail: str
     platform: str = "tmall"
@@ -35,7 +35,7 @@ async def add_order(
     signed_days_ago: float | None = None,
     courier: str = "SF",
     phone: str = "13812345678",
-) -> TestOrder:
+) -> PlacedOrder:
     """One customer's order; shipped states get a parcel, and `signed_days_ago` a signed event."""
     serial = next(_numbers)
     order_no = f"{4100000000000000000 + serial}"
@@ -53,7 +53,7 @@ async def add_order(
         tracking_no = f"SF{1400000000000 + serial}" if shipped else None
         if tracking_no:
             await _parcel(conn, order_id, courier, tracking_no, signed_days_ago)
-    return TestOrder(order_no, phone[-4:], tracking_no=tracking_no)
+    return PlacedOrder(order_no, phone[-4:], tracking_no=tracking_no)
 
 
 def _order(order_no: str, state: OrderState, customer: int, phone: str, items: int) -> dict[str, object]:

@@ -68,3 +68,14 @@ def test_allowed_actions_are_exactly_the_legal_ones(kind: CaseKind) -> None:
             else:
                 with pytest.raises(IllegalTransition):
                     next_state(kind, state, action)
+
+
+@pytest.mark.parametrize("kind", [K.RETURN_REFUND, K.EXCHANGE])
+def test_a_return_waybill_is_recorded_without_deciding_anything(kind: CaseKind) -> None:
+    assert walk(kind, A.APPROVE, A.SEND_BACK, A.SEND_BACK, A.RECEIVE_GOODS)[1:] == [
+        S.APPROVED,
+        S.APPROVED,
+        S.GOODS_RECEIVED,
+    ]
+    with pytest.raises(IllegalTransition):
+        walk(kind, A.SEND_BACK)
