@@ -23,6 +23,7 @@ from bot.pushers.build import PushClients, build_pushers
 from bot.pushers.tencent_api import official_account_api
 from bot.settings import Settings
 from bot.shop_config import ShopConfig, load_shop_config
+from handlers.agent_desk import AgentDesk
 from handlers.dialogue import Dialogue
 from handlers.front import Front
 from handlers.ops import OpsCommands
@@ -54,6 +55,7 @@ class App:
     alerts: AlertStore
     outbox: OutboxStore
     dialogue: Dialogue
+    desk: AgentDesk
     push: PushClients
     jobs: Jobs
     roster: Roster
@@ -67,7 +69,8 @@ class App:
     def front(self, roster: Roster | None = None) -> Front:
         """The desk every channel hands messages to; `roster` overrides the configured staff (console --as)."""
         staff = roster or self.roster
-        return Front(self.dialogue, OpsCommands(self.alerts, staff, self.clock, self.zone), staff)
+        ops = OpsCommands(self.alerts, staff, self.clock, self.zone)
+        return Front(self.dialogue, ops, self.desk, staff)
 
     async def close(self) -> None:
         await self.push.close()
@@ -90,7 +93,8 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     jobs = Jobs(alerts, relay, Leases(database), shop.alerts, clock, zone)
     dialogue = Dialogue(store, nlu.parse, clock, zone, policy=shop.aftersales)
     roster = Roster(shop.staff)
-    front = Front(dialogue, OpsCommands(alerts, roster, clock, zone), roster)
+    desk = AgentDesk(store, clock, zone, shop.aftersales.return_address)
+    front = Front(dialogue, OpsCommands(alerts, roster, clock, zone), desk, roster)
     inbox, outgoing = InboxStore(database, jobs.holder), OutgoingStore(database)
     pushed: dict[str, PushChannel] = {}
     if push.telegram is not None:
@@ -126,6 +130,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         alerts=alerts,
         outbox=outbox,
         dialogue=dialogue,
+        desk=desk,
         push=push,
         jobs=jobs,
         roster=roster,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.agent_desk import AgentDesk
 from handlers.dialogue import Dialogue
 from handlers.messages import IncomingMessage, Reply
 from handlers.ops import OpsCommands
@@ -9,11 +10,15 @@ from handlers.staff import Roster
 
 
 class Front:
-    def __init__(self, dialogue: Dialogue, ops: OpsCommands, roster: Roster) -> None:
-        self.dialogue, self.ops, self.roster = dialogue, ops, roster
+    def __init__(self, dialogue: Dialogue, ops: OpsCommands, desk: AgentDesk, roster: Roster) -> None:
+        self.dialogue, self.ops, self.desk, self.roster = dialogue, ops, desk, roster
 
     async def handle(self, message: IncomingMessage) -> list[Reply]:
         member = self.roster.find(message.channel, message.user_id)
+        if member is not None and member.can("agent"):
+            reply = await self.desk.handle(member, message.text)
+            if reply is not None:
+                return [reply]
         if member is not None and member.can("ops"):
             reply = await self.ops.handle(member, message.text)
             if reply is not None:

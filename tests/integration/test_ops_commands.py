@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 import nlu
+from handlers.agent_desk import AgentDesk
 from handlers.dialogue import Dialogue
 from handlers.front import Front
 from handlers.messages import IncomingMessage
@@ -36,8 +37,10 @@ async def _alert(database: Database, severity: str = "critical") -> Alert:
 
 def _front(database: Database, clock: FixedClock) -> Front:
     alerts = AlertStore(database)
-    dialogue = Dialogue(SqlOrderStore(database), nlu.parse, clock, SHANGHAI)
-    return Front(dialogue, OpsCommands(alerts, ROSTER, clock, SHANGHAI), ROSTER)
+    store = SqlOrderStore(database)
+    dialogue = Dialogue(store, nlu.parse, clock, SHANGHAI)
+    desk = AgentDesk(store, clock, SHANGHAI, "")
+    return Front(dialogue, OpsCommands(alerts, ROSTER, clock, SHANGHAI), desk, ROSTER)
 
 
 def _from(member_channel: str, user_id: str, text: str) -> IncomingMessage:
