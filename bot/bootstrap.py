@@ -9,6 +9,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.work.crypto import WeChatCrypto as WeComCrypto
 
 import nlu
+from bot.case_updates import CaseUpdates
 from bot.channels.intake import Intake
 from bot.channels.port import ChatChannel, PushChannel
 from bot.channels.sender import Sender, SendPolicy
@@ -31,6 +32,7 @@ from handlers.staff import Roster
 from notifications.relay import Relay
 from notifications.scheduler import Jobs
 from oms_client.alert_store import AlertStore
+from oms_client.case_feed import CaseFeed
 from oms_client.chat_log import ChatLog
 from oms_client.clock import Clock, SystemClock
 from oms_client.cursors import CursorStore
@@ -62,6 +64,7 @@ class App:
     channels: dict[str, ChatChannel]
     intake: Intake
     sender: Sender
+    case_updates: CaseUpdates
     wechat: WeChatCallback | None = None
     wecom: WeComCallback | None = None
     web_chat: WebChat | None = None
@@ -120,6 +123,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         doorbell.ring(chat_key)
 
     intake = Intake(inbox, channels, front, clock, queued)
+    updates = CaseUpdates(CaseFeed(database), store, channels, clock, zone, shop.aftersales.return_address, queued)
     return App(
         settings=settings,
         shop=shop,
@@ -137,6 +141,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         channels=channels,
         intake=intake,
         sender=sender,
+        case_updates=updates,
         wechat=_wechat_callback(settings, intake, outgoing, clock),
         wecom=_wecom_callback(settings, push, intake, CursorStore(database), clock),
         web_chat=WebChat(intake, ChatLog(database), MediaStore(database), doorbell, clock)

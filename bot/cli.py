@@ -34,6 +34,7 @@ from oms_client.seed import SAMPLES_META_KEY, StoreNotEmpty, seed_store
 log = logging.getLogger(__name__)
 DEMO_ORDERS = 2_000
 DEMO_SEED = 20261122
+CASE_UPDATES_EVERY = timedelta(seconds=2)
 SWEEP_EVERY = timedelta(seconds=5)
 STOP_GRACE_SECONDS = 10
 
@@ -206,10 +207,12 @@ async def _serve(app: App, args: argparse.Namespace) -> int:
 
 
 def _channel_tasks(app: App) -> list[asyncio.Task[None]]:
-    """The sender and the inbox sweep (which first picks up what a previous process left) in every process."""
+    """The sender, the inbox sweep (which first picks up what a previous process left) and the customers'
+    case updates, in every process."""
     tasks = [
         asyncio.create_task(app.sender.run()),
         asyncio.create_task(app.intake.run_sweeps(SWEEP_EVERY)),
+        asyncio.create_task(app.case_updates.run(CASE_UPDATES_EVERY)),
     ]
     if "telegram" in app.channels:
         from bot.channels.telegram.channel import TelegramChannel

@@ -225,6 +225,25 @@ class AfterSales:
         courier = view.waybill(case).removesuffix(waybill).strip() or "-"
         return [Reply(say("as_waybill_taken", lang, waybill=waybill, courier=courier, case_id=case.id))]
 
+    async def take_answer(self, lang: str, turn: Turn) -> list[Reply] | None:
+        """A message that is no request of its own, from a customer an agent asked for more: their answer."""
+        bound = await self.store.bound_customers(turn.user)
+        cases = await self.store.customer_cases(sorted(bound)) if bound else []
+        asked = [case for case in cases if case.state is CaseState.NEED_INFO]
+        if not asked:
+            return None
+        case = asked[0]
+        images = [a.ref for a in turn.attachments if a.kind == "image"]
+        detail: dict[str, object] = {"answer": turn.text.strip()[:500]} if turn.text.strip() else {}
+        if images:
+            detail["photos"] = [*case.detail.get("photos", []), *images][: MAX_PHOTOS * 2]
+        try:
+            await self.store.act_on_case(case.id, CaseAction.PROVIDE_INFO, turn.user.key, case.version, turn.now,
+                                         detail)  # fmt: skip
+        except StaleCase:
+            return None  # the agent decided meanwhile; the message is answered as any other
+        return [Reply(say("as_answer_taken", lang, case_id=case.id))]
+
     async def _order(self, draft: Draft) -> Order | None:
         found = await self.store.find_orders(draft.order_no or "")
         return next((order for order in found if order.platform == draft.platform), None)

@@ -172,6 +172,56 @@ AFTERSALES_TEXTS: dict[str, dict[str, str]] = {
         "en": "Return waybill {waybill} ({courier}) recorded for request No. {case_id}. We'll handle it as soon as "
         "the goods arrive and let you know.",
     },
+    # told to the customer when their case moves (bot/case_updates.py)
+    "as_tell_approved_goods": {
+        "zh": "您的{request}申请 #{case_id}（订单 {order_no}）已同意 ✅\n"
+        "请把商品寄回：{address}\n寄出后把快递单号发给我即可。",
+        "en": "Your {request} request No. {case_id} (order {order_no}) is approved ✅\nPlease send the goods to: "
+        "{address}\nthen send me the waybill number.",
+    },
+    "as_tell_approved": {
+        "zh": "您的{request}申请 #{case_id}（订单 {order_no}）已同意 ✅ {next}",
+        "en": "Your {request} request No. {case_id} (order {order_no}) is approved ✅ {next}",
+    },
+    "as_next_refund_only": {"zh": "退款会尽快原路退回。", "en": "The refund goes back the way you paid."},
+    "as_next_intercept": {
+        "zh": "我们正在联系快递拦截，包裹退回后为您退款。",
+        "en": "We're asking the courier to bring the parcel back and will refund you once it's here.",
+    },
+    "as_next_cancel": {
+        "zh": "订单会为您取消，如已付款将原路退款。",
+        "en": "The order is cancelled; any payment is refunded.",
+    },
+    "as_next_address_change": {"zh": "仓库会按新地址发货。", "en": "The warehouse ships to the new address."},
+    "as_tell_rejected": {
+        "zh": "很抱歉，您的{request}申请 #{case_id} 未通过：{why}\n如有疑问，可以转人工客服。",
+        "en": "Sorry, your {request} request No. {case_id} was declined: {why}\nA person can help if you disagree.",
+    },
+    "as_tell_need_info": {
+        "zh": "关于您的{request}申请 #{case_id}，客服需要您补充：{question}\n请直接回复我（文字或照片都可以）。",
+        "en": "About your {request} request No. {case_id}, the agent needs: {question}\nJust reply here "
+        "(text or photos).",
+    },
+    "as_tell_goods_received": {
+        "zh": "退回的商品已收到（申请 #{case_id}），正在为您办理{request}。",
+        "en": "We've received the goods you sent back (No. {case_id}); your {request} is under way.",
+    },
+    "as_tell_refunded": {
+        "zh": "已为您退款{amount}（申请 #{case_id}），一般 1–3 个工作日原路到账。",
+        "en": "Refunded{amount} (No. {case_id}); it usually arrives within 1–3 working days.",
+    },
+    "as_tell_exchanged": {
+        "zh": "换货商品已发出（申请 #{case_id}）{waybill}，请留意查收。",
+        "en": "Your replacement is on its way (No. {case_id}){waybill}.",
+    },
+    "as_tell_closed": {
+        "zh": "您的{request}申请 #{case_id} 已处理完毕，感谢您的耐心。",
+        "en": "Your {request} request No. {case_id} is complete. Thank you for your patience.",
+    },
+    "as_answer_taken": {
+        "zh": "已收到您的补充，转给客服继续处理（申请 #{case_id}）。",
+        "en": "Thanks, I've passed that on to the agent (No. {case_id}).",
+    },
     # buttons
     "btn_confirm": {"zh": "确认提交", "en": "File it"},
     "btn_never_mind": {"zh": "算了", "en": "Never mind"},

@@ -128,15 +128,11 @@ class Dialogue:
             taken = await self.aftersales.carry_on(state, turn)
             if taken is not None:
                 return taken
+        about_cases = await self._about_cases(state, turn)
+        if about_cases is not None:
+            return about_cases
         intent = turn.parsed.intent
         unsure = not turn.confident
-        if turn.asks_for_progress():
-            return await self._progress(state, turn)
-        waybill = turn.parsed.slots.get("tracking_no")
-        if waybill and not turn.order_no:
-            taken = await self.aftersales.take_waybill(state.lang, turn.user, waybill, turn.now)
-            if taken is not None:
-                return taken
         if intent in REQUESTS and not unsure and state.draft is None:
             reason = turn.parsed.slots.get("reason", "")
             state.draft = Draft(intent, reason=read_reason(reason), words=reason).to_dict()
@@ -158,6 +154,20 @@ class Dialogue:
             return [Reply(say("not_yet", state.lang), self._menu(state.lang))]
         state.misses += 1
         return [Reply(say("fallback", state.lang), self._menu(state.lang))]
+
+    async def _about_cases(self, state: ConversationState, turn: Turn) -> list[Reply] | None:
+        """Messages about cases already filed: their progress, a return waybill, an answer an agent asked for."""
+        if turn.asks_for_progress():
+            return await self._progress(state, turn)
+        waybill = turn.parsed.slots.get("tracking_no")
+        if waybill and not turn.order_no:
+            taken = await self.aftersales.take_waybill(state.lang, turn.user, waybill, turn.now)
+            if taken is not None:
+                return taken
+        no_request = not turn.confident or turn.parsed.intent in ("other", "greeting")
+        if state.awaiting is None and (turn.attachments or no_request):
+            return await self.aftersales.take_answer(state.lang, turn)
+        return None
 
     def _choices(self, parsed: Parse, lang: str) -> tuple[Button, ...]:
         """Too unsure to act: the two likeliest readings that name a request, as buttons."""

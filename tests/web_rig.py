@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 
@@ -34,6 +35,13 @@ class WebRig:
         async with http.get(self.page) as answer:
             assert answer.status == 200
         return http
+
+    async def replies(self, http: aiohttp.ClientSession, after: int = 0) -> dict[str, Any]:
+        """What the page's long poll returns once every message taken in so far is answered."""
+        await self.app.intake.idle()
+        async with http.get(f"{self.page}/api/replies", params={"after": str(after)}) as answer:
+            assert answer.status == 200
+            return dict(await answer.json())
 
     async def post(self, http: aiohttp.ClientSession, message: dict[str, object]) -> tuple[int, dict[str, object]]:
         headers = {REQUEST_HEADER: "1"}

@@ -45,10 +45,7 @@ def short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def replies(rig: WebRig, http: aiohttp.ClientSession, after: int = 0) -> dict[str, Any]:
-    await rig.app.intake.idle()
-    async with http.get(f"{rig.page}/api/replies", params={"after": str(after)}) as answer:
-        assert answer.status == 200
-        return dict(await answer.json())
+    return await rig.replies(http, after)
 
 
 async def upload(rig: WebRig, http: aiohttp.ClientSession, data: bytes) -> tuple[int, dict[str, Any]]:
