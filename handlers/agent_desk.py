@@ -124,7 +124,7 @@ class AgentDesk:
         except IllegalTransition:
             step = BUTTON_WORDS[action][0]
             return Reply(f"申请 #{case_id} 现在是「{self.view.state(case)}」，这一步（{step}）现在不能做。")
-        return Reply(f"{self._headline(case)}\n已{BUTTON_WORDS[action][0]}，客户会收到通知。")
+        return Reply(f"{self._headline(case)}\n✅ {BUTTON_WORDS[action][0]}：已记录，客户会收到通知。")
 
     def _detail_for(self, command: str, needs: str | None, words: str) -> dict[str, str]:
         if needs:
