@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from handlers.aftersales_policy import Reason
 from handlers.aftersales_texts import REASON_NAMES
+from handlers.state import known_fields
 from nlu.normalize import normalize
 from oms_client.domain import OrderLine
 
@@ -42,8 +43,7 @@ class Draft:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Draft:
-        known = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in data.items() if key in known})
+        return cls(**known_fields(cls, data))
 
 
 # Most specific first: "破了没法用" is damage before it is quality.

@@ -20,12 +20,16 @@ class ConversationState:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ConversationState:
-        """Unknown keys (from a newer version) are dropped rather than failing the conversation."""
-        known = {f.name for f in fields(cls)}
-        return cls(**{key: value for key, value in data.items() if key in known})
+        return cls(**known_fields(cls, data))
 
     def ask(self, slot: str, intent: str) -> None:
         self.awaiting, self.pending_intent = slot, intent
 
     def settle(self) -> None:
         self.awaiting = None
+
+
+def known_fields(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    """Stored state without keys this version does not know (a newer one wrote them): dropped, not fatal."""
+    known = {f.name for f in fields(cls)}
+    return {key: value for key, value in data.items() if key in known}
