@@ -26,7 +26,7 @@ from handlers.aftersales_texts import REASON_NAMES, REQUEST_NAMES
 from handlers.case_view import CaseView
 from handlers.messages import Button, Reply
 from handlers.state import ConversationState
-from handlers.texts import PLATFORM_NAMES, STATE_NAMES, name_of, say
+from handlers.texts import PLATFORM_NAMES, STATE_NAMES, echo_button, name_of, say
 from handlers.turn import Turn
 from nlu.slots import courier_of_waybill
 from oms_client.case_rules import FINISHED, CaseAction, CaseKind, CaseState
@@ -180,7 +180,7 @@ class AfterSales:
         if draft.photos and len(draft.photos) >= MAX_PHOTOS and draft.step == "confirm":
             text = say("as_photo_limit", lang, limit=MAX_PHOTOS)
         if draft.misses >= MISSES_BEFORE_PERSON or draft.step == "photos":
-            buttons = (*buttons, _person(lang))
+            buttons = (*buttons, echo_button("btn_human", lang))
         return [Reply(text, tuple(buttons))]
 
     async def _file(self, state: ConversationState, draft: Draft, order: Order, turn: Turn) -> list[Reply]:
@@ -197,7 +197,12 @@ class AfterSales:
             return [self._duplicate(duplicate.existing, state.lang)]
         if not verdict.auto_approve:
             request = name_of(REQUEST_NAMES, case.kind, state.lang)
-            return [Reply(say("as_filed", state.lang, request=request, case_id=case.id), (_progress(state.lang),))]
+            return [
+                Reply(
+                    say("as_filed", state.lang, request=request, case_id=case.id),
+                    (echo_button("btn_progress", state.lang),),
+                )
+            ]
         await self.store.act_on_case(case.id, CaseAction.APPROVE, "bot", case.version, turn.now, {"auto": True})
         if case.kind is CaseKind.CANCEL:
             return [Reply(say("as_auto_cancel", state.lang, order_no=order.order_no, case_id=case.id))]
@@ -266,7 +271,7 @@ class AfterSales:
             days=self._window(draft),
         )
         instead = verdict.instead or Instead.TALK_TO_PERSON
-        buttons: tuple[Button, ...] = (_person(lang),)
+        buttons: tuple[Button, ...] = (echo_button("btn_human", lang),)
         if instead is Instead.CANCEL_ORDER:
             label = say("btn_cancel_order", lang)
             buttons = (Button(label, f"{label} {order.order_no}"), *buttons)
@@ -301,23 +306,21 @@ class AfterSales:
 
     def _item_buttons(self, order: Order, lang: str) -> tuple[Button, ...]:
         buttons = [Button(f"{i}. {line.title}"[:30], str(i)) for i, line in enumerate(order.lines, start=1)]
-        return (*buttons, Button(say("btn_all_items", lang), say("btn_all_items", lang)))
+        return (*buttons, echo_button("btn_all_items", lang))
 
     def _reason_buttons(self, request: str, lang: str) -> tuple[Button, ...]:
         offered = REASON_CHOICES.get(request) or tuple(r for r in Reason if r in self.policy.refund_only_reasons)
-        return tuple(Button(name_of(REASON_NAMES, r, lang), name_of(REASON_NAMES, r, lang)) for r in offered)
+        names = (name_of(REASON_NAMES, r, lang) for r in offered)
+        return tuple(Button(name, name) for name in names)
 
     def _confirm_buttons(self, lang: str) -> tuple[Button, ...]:
-        return (
-            Button(say("btn_confirm", lang), say("btn_confirm", lang)),
-            Button(say("btn_never_mind", lang), say("btn_never_mind", lang)),
-        )
+        return echo_button("btn_confirm", lang), echo_button("btn_never_mind", lang)
 
     def _duplicate(self, case: Case, lang: str) -> Reply:
         view = CaseView(lang, self.tz, self.policy.return_address)
         text = say("as_duplicate", lang, order_no=case.order_no, request=view.kind(case), case_id=case.id,
                    state=view.state(case))  # fmt: skip
-        return Reply(text, (_progress(lang),))
+        return Reply(text, (echo_button("btn_progress", lang),))
 
 
 def _missing(draft: Draft, verdict: Verdict) -> str:
@@ -352,11 +355,3 @@ def _detail(draft: Draft, order: Order, lang: str) -> dict[str, object]:
     detail: dict[str, object] = {"request": draft.request, "items": items, "lang": lang}
     optional = {"words": draft.words, "attribute": draft.attribute, "photos": draft.photos, "address": draft.address}
     return detail | {key: value for key, value in optional.items() if value}
-
-
-def _person(lang: str) -> Button:
-    return Button(say("btn_human", lang), say("btn_human", lang))
-
-
-def _progress(lang: str) -> Button:
-    return Button(say("btn_progress", lang), say("btn_progress", lang))

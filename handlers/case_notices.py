@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.case_view import GOODS_BACK, CaseView
-from handlers.messages import Button, Reply
-from handlers.texts import say
+from handlers.messages import Reply
+from handlers.texts import echo_button, say
 from oms_client.case_rules import CaseAction
 from oms_client.domain import Case
 
@@ -28,7 +28,7 @@ def case_notice(case: Case, action: CaseAction, detail: dict[str, Any], view: Ca
         return Reply(_approved(case, view, names))
     if action is A.REJECT:
         text = say("as_tell_rejected", lang, why=detail.get("why", "-"), **names)
-        return Reply(text, (Button(say("btn_human", lang), say("btn_human", lang)),))
+        return Reply(text, (echo_button("btn_human", lang),))
     if action is A.ASK_INFO:
         return Reply(say("as_tell_need_info", lang, question=detail.get("question", "-"), **names))
     if action is A.RECEIVE_GOODS:

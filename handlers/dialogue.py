@@ -17,7 +17,7 @@ from handlers.identity import Identity, Outcome, VerificationLimits
 from handlers.messages import Button, IncomingMessage, Reply
 from handlers.order_view import OrderView
 from handlers.state import ConversationState
-from handlers.texts import name_of, say
+from handlers.texts import echo_button, name_of, say
 from handlers.turn import Turn
 from nlu import INTENTS, Parse, detect_lang
 from nlu.normalize import normalize
@@ -177,8 +177,8 @@ class Dialogue:
 
     def _menu(self, lang: str) -> tuple[Button, ...]:
         return (
-            Button(say("btn_orders", lang), say("btn_orders", lang)),
-            Button(say("btn_track", lang), say("btn_track", lang)),
+            echo_button("btn_orders", lang),
+            echo_button("btn_track", lang),
         )
 
     async def _order_turn(self, state: ConversationState, turn: Turn) -> list[Reply]:
@@ -213,7 +213,7 @@ class Dialogue:
         bound = await self.store.bound_customers(turn.user)
         if not bound:
             state.ask("order_id", want)
-            return [Reply(self._order_no_prompt(want, state.lang))]
+            return [Reply(self._order_prompt("ask_order_no", want, state.lang))]
         orders = await self.store.recent_orders(sorted(bound), RECENT_ORDERS)
         candidates = [o for o in orders if self._fits(o, want, turn.now)] or list(orders)
         if len(candidates) == 1:
@@ -221,17 +221,13 @@ class Dialogue:
             state.settle()
             return await self._answer(state, turn, candidates[0], want)
         state.ask("order_id", want)
-        return self._listing(state, turn.now, candidates, self._pick_prompt(want, state.lang))
+        return self._listing(state, turn.now, candidates, self._order_prompt("pick_order", want, state.lang))
 
-    def _order_no_prompt(self, want: str, lang: str) -> str:
+    def _order_prompt(self, key: str, want: str, lang: str) -> str:
+        """Asking for an order: an after-sales request names itself ("要申请退货退款的订单号")."""
         if want in REQUESTS:
-            return say("as_ask_order_no", lang, request=name_of(REQUEST_NAMES, want, lang))
-        return say("ask_order_no", lang)
-
-    def _pick_prompt(self, want: str, lang: str) -> str:
-        if want in REQUESTS:
-            return say("as_pick_order", lang, request=name_of(REQUEST_NAMES, want, lang))
-        return say("pick_order", lang)
+            return say(f"as_{key}", lang, request=name_of(REQUEST_NAMES, want, lang))
+        return say(key, lang)
 
     def _fits(self, order: Order, want: str, now: datetime) -> bool:
         """Which of a user's orders a question without an order number most likely means."""
@@ -280,7 +276,7 @@ class Dialogue:
         return [Reply(f"{say('verified', state.lang)}\n{first.text}", first.buttons), *answer[1:]]
 
     def _locked(self, lang: str) -> Reply:
-        return Reply(say("locked", lang), (Button(say("btn_human", lang), say("btn_human", lang)),))
+        return Reply(say("locked", lang), (echo_button("btn_human", lang),))
 
     async def _answer(self, state: ConversationState, turn: Turn, order: Order, want: str) -> list[Reply]:
         view = OrderView(state.lang, self.tz, turn.now)
@@ -308,7 +304,7 @@ class Dialogue:
         if want != "logistics" and order.shipments:
             buttons.append(Button(say("btn_track", state.lang), f"{order.order_no} {say('btn_track', state.lang)}"))
         if view.needs_person(order):
-            buttons.append(Button(say("btn_human", state.lang), say("btn_human", state.lang)))
+            buttons.append(echo_button("btn_human", state.lang))
         return [Reply(text, tuple(buttons))]
 
     def _urge(self, view: OrderView, order: Order, lang: str) -> str:

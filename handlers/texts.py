@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.aftersales_texts import AFTERSALES_TEXTS
+from handlers.messages import Button
 
 TEXTS: dict[str, dict[str, str]] = {
     "welcome": {
@@ -150,6 +151,12 @@ COURIER_NAMES = {
 def say(key: str, lang: str, **values: object) -> str:
     entry = TEXTS[key]
     return entry.get(lang, entry["zh"]).format(**values)
+
+
+def echo_button(key: str, lang: str) -> Button:
+    """A button that sends its own label, so pressing it reads exactly like typing it."""
+    label = say(key, lang)
+    return Button(label, label)
 
 
 def name_of(table: dict[str, dict[str, str]], code: str, lang: str) -> str:
