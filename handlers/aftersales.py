@@ -23,13 +23,13 @@ from handlers.aftersales_draft import (
 )
 from handlers.aftersales_policy import DEFECTS, AfterSalesPolicy, Instead, Reason, Verdict, judge
 from handlers.aftersales_texts import REASON_NAMES, REQUEST_NAMES
-from handlers.case_view import CaseView
+from handlers.case_view import GOODS_BACK, CaseView
 from handlers.messages import Button, Reply
 from handlers.state import ConversationState
 from handlers.texts import PLATFORM_NAMES, STATE_NAMES, echo_button, name_of, say
 from handlers.turn import Turn
 from nlu.slots import courier_of_waybill
-from oms_client.case_rules import FINISHED, CaseAction, CaseKind, CaseState
+from oms_client.case_rules import CaseAction, CaseKind, CaseState
 from oms_client.domain import Case, Order
 from oms_client.sql_cases import DuplicateCase, StaleCase
 from oms_client.store import ChatUser, OrderStore
@@ -67,7 +67,7 @@ class AfterSales:
         verdict = judge(request, order, _reason(draft), self.policy, turn.now)
         if verdict.refusal and not (draft.reason is None and self._reason_may_help(request, verdict)):
             return self._refuse(state, draft, order, verdict)
-        existing = await self._open_case(order, verdict.kind) if verdict.kind else None
+        existing = await self.store.open_case(order.platform, order.order_no, verdict.kind) if verdict.kind else None
         if existing is not None:
             state.draft = None
             return [self._duplicate(existing, state.lang)]
@@ -113,13 +113,10 @@ class AfterSales:
         return reason is not None
 
     def _read_step(self, draft: Draft, order: Order, text: str) -> bool:
+        """The answer to the step's own question (the reason step is read by `_read` whatever the step)."""
         if draft.step == "items":
             draft.skus = read_items(text, order.lines) or []
             return bool(draft.skus)
-        if draft.step == "reason":
-            reason = read_reason(text)
-            draft.reason, draft.words = (reason, text[:200]) if reason else (None, draft.words)
-            return reason is not None
         if draft.step == "attribute" and 0 < len(text) <= 30:
             draft.attribute = text
             return True
@@ -210,14 +207,13 @@ class AfterSales:
 
     async def progress(self, lang: str, customer_ids: set[int]) -> list[Reply]:
         cases = await self.store.customer_cases(sorted(customer_ids), limit=5)
-        return [Reply(CaseView(lang, self.tz, self.policy.return_address).progress(cases))]
+        return [Reply(self._view(lang).progress(cases))]
 
     async def take_waybill(self, lang: str, user: ChatUser, waybill: str, now: datetime) -> list[Reply] | None:
         """A waybill number from a customer whose return is approved is their parcel back to us."""
-        bound = await self.store.bound_customers(user)
-        cases = await self.store.customer_cases(sorted(bound)) if bound else []
-        waiting = [c for c in cases if c.state is CaseState.APPROVED and c.kind in (CaseKind.RETURN_REFUND,
-                   CaseKind.EXCHANGE) and not c.detail.get("return_waybill")]  # fmt: skip
+        cases = await self._customer_cases(user)
+        waiting = [c for c in cases if c.state is CaseState.APPROVED and c.kind in GOODS_BACK
+                   and not c.detail.get("return_waybill")]  # fmt: skip
         if not waiting:
             return None
         case = waiting[0]
@@ -225,16 +221,13 @@ class AfterSales:
         try:
             case = await self.store.act_on_case(case.id, CaseAction.SEND_BACK, user.key, case.version, now, detail)
         except StaleCase as stale:
-            return [Reply(CaseView(lang, self.tz, self.policy.return_address).progress([stale.current]))]
-        view = CaseView(lang, self.tz, self.policy.return_address)
-        courier = view.waybill(case).removesuffix(waybill).strip() or "-"
+            return [Reply(self._view(lang).progress([stale.current]))]
+        courier = self._view(lang).waybill(case).removesuffix(waybill).strip() or "-"
         return [Reply(say("as_waybill_taken", lang, waybill=waybill, courier=courier, case_id=case.id))]
 
     async def take_answer(self, lang: str, turn: Turn) -> list[Reply] | None:
         """A message that is no request of its own, from a customer an agent asked for more: their answer."""
-        bound = await self.store.bound_customers(turn.user)
-        cases = await self.store.customer_cases(sorted(bound)) if bound else []
-        asked = [case for case in cases if case.state is CaseState.NEED_INFO]
+        asked = [case for case in await self._customer_cases(turn.user) if case.state is CaseState.NEED_INFO]
         if not asked:
             return None
         case = asked[0]
@@ -249,14 +242,17 @@ class AfterSales:
             return None  # the agent decided meanwhile; the message is answered as any other
         return [Reply(say("as_answer_taken", lang, case_id=case.id))]
 
+    async def _customer_cases(self, user: ChatUser) -> list[Case]:
+        """The cases of the customers this chat user has proved to be (none before any proof)."""
+        bound = await self.store.bound_customers(user)
+        return await self.store.customer_cases(sorted(bound)) if bound else []
+
+    def _view(self, lang: str) -> CaseView:
+        return CaseView(lang, self.tz, self.policy.return_address)
+
     async def _order(self, draft: Draft) -> Order | None:
         found = await self.store.find_orders(draft.order_no or "")
         return next((order for order in found if order.platform == draft.platform), None)
-
-    async def _open_case(self, order: Order, kind: CaseKind) -> Case | None:
-        cases = await self.store.customer_cases([order.customer_id], limit=50)
-        same = (c for c in cases if c.order_no == order.order_no and c.platform == order.platform and c.kind is kind)
-        return next((c for c in same if c.state not in FINISHED), None)
 
     def _refuse(self, state: ConversationState, draft: Draft, order: Order, verdict: Verdict) -> list[Reply]:
         state.draft = None
@@ -317,7 +313,7 @@ class AfterSales:
         return echo_button("btn_confirm", lang), echo_button("btn_never_mind", lang)
 
     def _duplicate(self, case: Case, lang: str) -> Reply:
-        view = CaseView(lang, self.tz, self.policy.return_address)
+        view = self._view(lang)
         text = say("as_duplicate", lang, order_no=case.order_no, request=view.kind(case), case_id=case.id,
                    state=view.state(case))  # fmt: skip
         return Reply(text, (echo_button("btn_progress", lang),))

@@ -81,7 +81,7 @@ class SqlCases:
                 row = audit_row(filed_by or "import", "case.filed", ("case", str(case_id)), audit, now)
                 await conn.execute(insert(m.AuditLogRow), [row])
         except IntegrityError:
-            existing = await self._open_case(order_id, kind)
+            existing = await self.open_case(platform, order_no, kind)
             if existing is None:
                 raise
             raise DuplicateCase(existing) from None
@@ -133,9 +133,12 @@ class SqlCases:
             raise StaleCase(await self.get_case(case_id))
         return await self.get_case(case_id)
 
-    async def _open_case(self, order_id: int, kind: CaseKind) -> Case | None:
-        case = m.AfterSalesCaseRow
-        query = _cases().where(case.order_id == order_id, case.kind == kind, case.state.not_in(FINISHED))
+    async def open_case(self, platform: Platform, order_no: str, kind: CaseKind) -> Case | None:
+        """The order's unfinished case of this kind: there is at most one."""
+        case, order = m.AfterSalesCaseRow, m.OrderRow
+        query = _cases().where(
+            order.platform == platform, order.order_no == order_no, case.kind == kind, case.state.not_in(FINISHED)
+        )
         found = await self._many(query)
         return found[0] if found else None
 

@@ -81,6 +81,9 @@ class OrderStore(Protocol):
 
     async def get_case(self, case_id: int) -> Case: ...
 
+    async def open_case(self, platform: Platform, order_no: str, kind: CaseKind) -> Case | None:
+        """The order's unfinished case of this kind, if it has one."""
+
     async def customer_cases(self, customer_ids: Sequence[int], limit: int = 10) -> list[Case]: ...
 
     async def open_cases(self, limit: int = 20) -> list[Case]: ...
