@@ -22,10 +22,6 @@ from oms_client.sql_cases import CaseNotFound, StaleCase
 from oms_client.store import OrderStore
 
 A = CaseAction
-COMMAND = re.compile(
-    r"^/(cases|case|approve|reject|ask|received|refund|sent|close|note)(?:@[a-z]\w*)?(?:\s+(.*))?$",
-    re.IGNORECASE | re.DOTALL,
-)
 TARGET = re.compile(r"^#?(\d{1,9})(?:@(\d{1,6}))?(?:\s+(.*))?$", re.DOTALL)
 # Command word → the case action, and whether it needs words after the number (a reason, a question).
 ACTIONS: dict[str, tuple[CaseAction, str | None]] = {
@@ -37,14 +33,20 @@ ACTIONS: dict[str, tuple[CaseAction, str | None]] = {
     "sent": (A.SEND_REPLACEMENT, None),
     "close": (A.CLOSE, None),
 }
-BUTTON_WORDS = {
-    A.APPROVE: ("同意", "approve"),
-    A.REJECT: ("拒绝", "reject"),
-    A.ASK_INFO: ("要求补充", "ask"),
-    A.RECEIVE_GOODS: ("已收到退货", "received"),
-    A.REFUND: ("已退款", "refund"),
-    A.SEND_REPLACEMENT: ("已发出换货", "sent"),
-    A.CLOSE: ("结案", "close"),
+COMMAND_OF = {action: word for word, (action, _) in ACTIONS.items()}
+COMMAND = re.compile(
+    rf"^/(cases|case|note|{'|'.join(ACTIONS)})(?:@[a-z]\w*)?(?:\s+(.*))?$",
+    re.IGNORECASE | re.DOTALL,
+)
+# What each move's button says to the agent.
+LABELS = {
+    A.APPROVE: "同意",
+    A.REJECT: "拒绝",
+    A.ASK_INFO: "要求补充",
+    A.RECEIVE_GOODS: "已收到退货",
+    A.REFUND: "已退款",
+    A.SEND_REPLACEMENT: "已发出换货",
+    A.CLOSE: "结案",
 }
 USAGE = (
     "售后命令：\n/cases 待处理的申请\n/case 编号 查看详情\n/approve 编号 同意\n/reject 编号 原因 拒绝\n"
@@ -102,9 +104,9 @@ class AgentDesk:
         lines += _detail_lines(case, self.view)
         lines.append(f"提交于 {case.created_at.astimezone(self.zone):%m-%d %H:%M}，来自 {_chat_of(case)}")
         buttons = tuple(
-            Button(BUTTON_WORDS[action][0], f"/{BUTTON_WORDS[action][1]} {case.id}@{case.version}")
+            Button(LABELS[action], f"/{COMMAND_OF[action]} {case.id}@{case.version}")
             for action in allowed_actions(case.kind, case.state)
-            if action in BUTTON_WORDS
+            if action in LABELS
         )
         return Reply("\n".join(lines), buttons)
 
@@ -122,9 +124,9 @@ class AgentDesk:
             return Reply(f"申请 #{case_id} 刚刚已被其他同事处理，现在是「{self.view.state(stale.current)}」。", (
                 Button("查看", f"/case {case_id}"),))  # fmt: skip
         except IllegalTransition:
-            step = BUTTON_WORDS[action][0]
+            step = LABELS[action]
             return Reply(f"申请 #{case_id} 现在是「{self.view.state(case)}」，这一步（{step}）现在不能做。")
-        return Reply(f"{self._headline(case)}\n✅ {BUTTON_WORDS[action][0]}：已记录，客户会收到通知。")
+        return Reply(f"{self._headline(case)}\n✅ {LABELS[action]}：已记录，客户会收到通知。")
 
     def _detail_for(self, command: str, needs: str | None, words: str) -> dict[str, str]:
         if needs:
