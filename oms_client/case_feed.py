@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from oms_client import models as m
 from oms_client.case_rules import CaseAction
+from oms_client.cursors import CursorStore
 from oms_client.database import Database
 from oms_client.outgoing import Pace, enqueue
 
@@ -45,13 +46,13 @@ class ChatMessage:
 class CaseFeed:
     def __init__(self, database: Database) -> None:
         self.database = database
+        self.cursors = CursorStore(database)
 
     async def pending(self, now: datetime, limit: int = 100) -> tuple[int, list[CaseMove]]:
         """The read position and the moves after it, oldest first."""
         log = m.AuditLogRow
-        async with self.database.read.connect() as conn:
-            seen = await conn.scalar(select(m.CursorRow.value).where(m.CursorRow.name == CURSOR))
-        if seen is None:
+        seen = await self.cursors.get(CURSOR)
+        if not seen:
             await self._start(now)
             return await self.pending(now, limit)
         query = (
