@@ -6,10 +6,8 @@ through the same outgoing queue (and pacing) as every reply.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.channels.port import ChatChannel
@@ -48,14 +46,6 @@ class CaseUpdates:
         for message in messages:
             self.on_queued(f"{message.channel}:{message.chat_id}")
         return len(messages)
-
-    async def run(self, every: timedelta) -> None:
-        while True:
-            try:
-                await self.tick()
-            except Exception:
-                log.exception("telling customers of case moves failed; trying again")
-            await asyncio.sleep(every.total_seconds())
 
     async def _message(self, move: CaseMove) -> ChatMessage | None:
         case = await self.store.get_case(move.case_id)

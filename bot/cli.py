@@ -21,6 +21,7 @@ from bot.channels.console import run_console
 from bot.channels.wechat.channel import WeChatChannel
 from bot.channels.wechat.setup import set_menu as set_wechat_menu
 from bot.logs import configure_logging
+from bot.periodic import repeat
 from bot.samples import samples_as_json, samples_as_text, samples_from_meta
 from bot.settings import Settings
 from bot.shop_config import ShopConfigError
@@ -211,8 +212,8 @@ def _channel_tasks(app: App) -> list[asyncio.Task[None]]:
     case updates, in every process."""
     tasks = [
         asyncio.create_task(app.sender.run()),
-        asyncio.create_task(app.intake.run_sweeps(SWEEP_EVERY)),
-        asyncio.create_task(app.case_updates.run(CASE_UPDATES_EVERY)),
+        asyncio.create_task(repeat(app.intake.sweep, SWEEP_EVERY, "inbox sweep")),
+        asyncio.create_task(repeat(app.case_updates.tick, CASE_UPDATES_EVERY, "telling customers of case moves")),
     ]
     if "telegram" in app.channels:
         from bot.channels.telegram.channel import TelegramChannel

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
-from datetime import timedelta
 from typing import Any
 
 from bot.channels.port import ChatChannel
@@ -87,14 +86,6 @@ class Intake:
         """Wait until every drain started so far has finished (tests, shutdown)."""
         while self._draining:
             await asyncio.gather(*self._draining.values(), return_exceptions=True)
-
-    async def run_sweeps(self, every: timedelta) -> None:
-        while True:
-            try:
-                await self.sweep()
-            except Exception:
-                log.exception("inbox sweep failed")
-            await asyncio.sleep(every.total_seconds())
 
     async def _drain(self, chat_key: str) -> None:
         try:
