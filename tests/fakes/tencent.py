@@ -10,6 +10,7 @@ from string import Template
 import aiohttp
 from aiohttp import web
 
+from oms_client.clock import FixedClock
 from tests.conftest import FIXTURES
 from tests.helpers import serve_on_loopback
 
@@ -18,6 +19,22 @@ from tests.helpers import serve_on_loopback
 class Answer:
     status: int
     body: str
+
+
+class Stamped:
+    """A rig that posts signed callbacks: each needs a current timestamp and a nonce never used before."""
+
+    clock: FixedClock
+    nonces: int
+    NONCE_BASE = 1_000_000
+
+    @property
+    def timestamp(self) -> int:
+        return int(self.clock.now().timestamp())
+
+    def nonce(self) -> str:
+        self.nonces += 1
+        return str(self.NONCE_BASE + self.nonces)
 
 
 def sign(*parts: str) -> str:

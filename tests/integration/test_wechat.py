@@ -28,6 +28,7 @@ from oms_client.inbox import InboxStore
 from oms_client.outgoing import Pace, enqueue
 from oms_client.seed import SeedResult
 from tests.conftest import NOW
+from tests.fakes.tencent import Stamped
 from tests.fakes.wechat import AES_KEY, APP_ID, APP_SECRET, TOKEN, Delivered, FakeWeChat, Replied
 from tests.helpers import count_rows, serve_on_loopback
 
@@ -35,20 +36,12 @@ CUSTOMER = "oCustomer_openid_0001"
 
 
 @dataclass
-class Rig:
+class Rig(Stamped):
     app: App
     wechat: FakeWeChat
     url: str
     clock: FixedClock
     nonces: int = 0
-
-    @property
-    def timestamp(self) -> int:
-        return int(self.clock.now().timestamp())
-
-    def nonce(self) -> str:
-        self.nonces += 1
-        return str(1_000_000 + self.nonces)
 
     async def post(self, xml: str, safe: bool = False) -> Replied:
         return await self.wechat.post(xml, self.timestamp, self.nonce(), safe)

@@ -23,7 +23,7 @@ from oms_client.clock import FixedClock
 from oms_client.database import Database
 from oms_client.seed import SeedResult
 from tests.conftest import FIXTURES, NOW
-from tests.fakes.tencent import Answer, fill
+from tests.fakes.tencent import Answer, Stamped, fill
 from tests.fakes.wecom import AGENT_ID, CORP_SECRET, FakeWeCom, Sent
 from tests.helpers import count_rows, serve_on_loopback
 
@@ -40,19 +40,12 @@ VECTORS = json.loads((FIXTURES / "tencent" / "published_vectors.json").read_text
 
 
 @dataclass
-class Rig:
+class Rig(Stamped):
     app: App
     wecom: FakeWeCom
     clock: FixedClock
     nonces: int = 0
-
-    @property
-    def timestamp(self) -> int:
-        return int(self.clock.now().timestamp())
-
-    def nonce(self) -> str:
-        self.nonces += 1
-        return str(2_000_000 + self.nonces)
+    NONCE_BASE = 2_000_000
 
     async def post(self, xml: str) -> Answer:
         return await self.wecom.post(xml, self.timestamp, self.nonce())
