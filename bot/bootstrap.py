@@ -10,8 +10,9 @@ from wechatpy.work.crypto import WeChatCrypto as WeComCrypto
 
 import nlu
 from bot.case_updates import CaseUpdates
+from bot.channels.console import ConsoleChannel
 from bot.channels.intake import Intake
-from bot.channels.port import ChatChannel, PushChannel
+from bot.channels.port import ChatChannel, PushChannel, Renderer
 from bot.channels.sender import Sender, SendPolicy
 from bot.channels.web.channel import WebChatChannel
 from bot.channels.web.doorbell import Doorbell
@@ -24,9 +25,11 @@ from bot.pushers.build import PushClients, build_pushers
 from bot.pushers.tencent_api import official_account_api
 from bot.settings import Settings
 from bot.shop_config import ShopConfig, load_shop_config
+from handlers.agent_chats import AgentChats
 from handlers.agent_desk import AgentDesk
 from handlers.dialogue import Dialogue
 from handlers.front import Front
+from handlers.handoff import Handoffs
 from handlers.ops import OpsCommands
 from handlers.staff import Roster
 from notifications.relay import Relay
@@ -58,10 +61,14 @@ class App:
     outbox: OutboxStore
     dialogue: Dialogue
     desk: AgentDesk
+    chats: AgentChats
     push: PushClients
     jobs: Jobs
     roster: Roster
     channels: dict[str, ChatChannel]
+    # Every chat the app can queue messages for: the channels, and console users' terminals.
+    renderers: dict[str, Renderer]
+    outgoing: OutgoingStore
     intake: Intake
     sender: Sender
     case_updates: CaseUpdates
@@ -73,7 +80,7 @@ class App:
         """The desk every channel hands messages to; `roster` overrides the configured staff (console --as)."""
         staff = roster or self.roster
         ops = OpsCommands(self.alerts, staff, self.clock, self.zone)
-        return Front(self.dialogue, ops, self.desk, staff)
+        return Front(self.dialogue, ops, self.desk, self.chats, staff)
 
     async def close(self) -> None:
         await self.push.close()
@@ -94,10 +101,11 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     push = build_pushers(settings, shop.alerts.targets)
     relay = Relay(outbox, push.pushers, shop.alerts, clock, zone)
     jobs = Jobs(alerts, relay, Leases(database), shop.alerts, clock, zone)
-    dialogue = Dialogue(store, nlu.parse, clock, zone, policy=shop.aftersales)
     roster = Roster(shop.staff)
-    desk = AgentDesk(store, clock, zone, shop.aftersales.return_address)
-    front = Front(dialogue, OpsCommands(alerts, roster, clock, zone), desk, roster)
+    handoffs = Handoffs(store, roster, shop.service, zone)
+    dialogue = Dialogue(store, nlu.parse, clock, zone, policy=shop.aftersales, handoffs=handoffs)
+    desk, chats = AgentDesk(store, clock, zone, shop.aftersales.return_address), AgentChats(store, clock, zone)
+    front = Front(dialogue, OpsCommands(alerts, roster, clock, zone), desk, chats, roster)
     inbox, outgoing = InboxStore(database, jobs.holder), OutgoingStore(database)
     pushed: dict[str, PushChannel] = {}
     if push.telegram is not None:
@@ -122,8 +130,9 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         sender.kick()
         doorbell.ring(chat_key)
 
-    intake = Intake(inbox, channels, front, clock, queued)
-    updates = CaseUpdates(CaseFeed(database), store, channels, clock, zone, shop.aftersales.return_address, queued)
+    renderers: dict[str, Renderer] = {**channels, "console": ConsoleChannel()}
+    intake = Intake(inbox, channels, front, clock, queued, renderers)
+    updates = CaseUpdates(CaseFeed(database), store, renderers, clock, zone, shop.aftersales.return_address, queued)
     return App(
         settings=settings,
         shop=shop,
@@ -135,10 +144,13 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         outbox=outbox,
         dialogue=dialogue,
         desk=desk,
+        chats=chats,
         push=push,
         jobs=jobs,
         roster=roster,
         channels=channels,
+        renderers=renderers,
+        outgoing=outgoing,
         intake=intake,
         sender=sender,
         case_updates=updates,

@@ -10,11 +10,12 @@ import logging
 from collections.abc import Callable, Mapping
 from zoneinfo import ZoneInfo
 
-from bot.channels.port import ChatChannel
+from bot.channels.port import Renderer
 from handlers.case_notices import case_notice
 from handlers.case_view import CaseView
-from oms_client.case_feed import CaseFeed, CaseMove, ChatMessage
+from oms_client.case_feed import CaseFeed, CaseMove
 from oms_client.clock import Clock
+from oms_client.outgoing import ChatMessage
 from oms_client.store import OrderStore
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ class CaseUpdates:
         self,
         feed: CaseFeed,
         store: OrderStore,
-        channels: Mapping[str, ChatChannel],
+        channels: Mapping[str, Renderer],
         clock: Clock,
         zone: ZoneInfo,
         return_address: str,

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 import nlu
 from bot.bootstrap import App, bootstrap
-from bot.channels.console import run_console
+from bot.channels.console import ConsoleDesk, run_console
 from bot.channels.wechat.channel import WeChatChannel
 from bot.channels.wechat.setup import set_menu as set_wechat_menu
 from bot.logs import configure_logging
@@ -30,6 +30,7 @@ from handlers.staff import StaffMember
 from nlu.evaluate import evaluate
 from notifications.alert_text import alerts_as_text
 from notifications.scheduler import start_scheduler
+from oms_client.chat_log import ChatLog
 from oms_client.seed import SAMPLES_META_KEY, StoreNotEmpty, seed_store
 
 log = logging.getLogger(__name__)
@@ -178,7 +179,8 @@ async def _chat(app: App, args: argparse.Namespace) -> int:
     roster = app.roster
     if args.role != "customer":
         roster = roster.with_member(StaffMember(id=args.user, name=args.user, roles=(args.role,)))
-    await run_console(app.front(roster), args.user)
+    desk = ConsoleDesk(app.front(roster), app.outgoing, ChatLog(app.database), app.renderers, app.clock)
+    await run_console(desk, args.user)
     return 0
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from handlers.aftersales_policy import AfterSalesPolicy
+from handlers.service_hours import ServiceHours
 from handlers.staff import StaffMember
 from notifications.config import AlertsConfig
 
@@ -21,6 +22,7 @@ class ShopConfig(BaseModel):
 
     alerts: AlertsConfig = AlertsConfig()
     aftersales: AfterSalesPolicy = AfterSalesPolicy()
+    service: ServiceHours = ServiceHours()  # when people answer hand-offs
     staff: tuple[StaffMember, ...] = ()
 
 

@@ -17,7 +17,7 @@ from handlers.messages import Button, Reply
 from handlers.staff import StaffMember
 from oms_client.case_rules import CaseAction, IllegalTransition, allowed_actions
 from oms_client.clock import Clock
-from oms_client.domain import Case
+from oms_client.domain import Case, Receiver
 from oms_client.sql_cases import CaseNotFound, StaleCase
 from oms_client.store import OrderStore
 
@@ -153,12 +153,16 @@ class AgentDesk:
         orders = [o for o in await self.store.find_orders(case.order_no) if o.platform == case.platform]
         if not orders:
             return ""
-        r = orders[0].receiver
-        return f"收货人：{r.name} {r.phone} {r.province}{r.city}{r.district}{r.detail}"
+        return receiver_line(orders[0].receiver)
 
     def _order_lines(self, case: Case, receiver: str) -> list[str]:
         items = "、".join(f"{i['title']} ×{i['qty']}" for i in case.detail.get("items", []))
         return [line for line in (f"商品：{items}" if items else "", receiver) if line]
+
+
+def receiver_line(r: Receiver) -> str:
+    """The receiver in full: for staff only, and only in views whose reading is audited."""
+    return f"收货人：{r.name} {r.phone} {r.province}{r.city}{r.district}{r.detail}"
 
 
 def _detail_lines(case: Case, view: CaseView) -> list[str]:

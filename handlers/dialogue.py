@@ -13,13 +13,16 @@ from handlers.aftersales_draft import REQUESTS, Draft, read_reason
 from handlers.aftersales_policy import AfterSalesPolicy
 from handlers.aftersales_texts import REQUEST_NAMES
 from handlers.context import conversation_id, conversation_id_for
+from handlers.handoff import Handoffs
 from handlers.identity import Identity, Outcome, VerificationLimits
-from handlers.messages import Button, IncomingMessage, Reply
+from handlers.messages import Address, Button, IncomingMessage, Reply
 from handlers.order_view import OrderView
+from handlers.service_hours import ServiceHours
+from handlers.staff import Roster
 from handlers.state import ConversationState
 from handlers.texts import echo_button, name_of, say
 from handlers.turn import Turn
-from nlu import INTENTS, Parse, detect_lang
+from nlu import Parse, detect_lang
 from nlu.normalize import normalize
 from oms_client.clock import Clock
 from oms_client.domain import Order, OrderState
@@ -30,8 +33,9 @@ log = logging.getLogger(__name__)
 ORDER_INTENTS = ("order_status", "logistics", "urge_shipping")
 # What a question about one order may want: an answer, an after-sales request, or its cases' progress.
 WANTS = (*ORDER_INTENTS, *REQUESTS, "progress")
-# Understood, but served by flows still being built (human agents): answered honestly.
-NOT_YET_INTENTS = tuple(i for i in INTENTS if i not in (*WANTS, "greeting", "other"))
+# Asking for a person, or complaining, hands the chat to one.
+FOR_A_PERSON = ("human_agent", "complaint")
+MISSES_BEFORE_PERSON = 2
 THANKS_CUES = ("谢谢", "多谢", "thank", "thx")
 # What a clarifying button says (and sends back) for each intent it may offer.
 INTENT_CHOICES = {
@@ -61,6 +65,7 @@ class Dialogue:
         tz: ZoneInfo,
         limits: VerificationLimits | None = None,
         policy: AfterSalesPolicy | None = None,
+        handoffs: Handoffs | None = None,
     ) -> None:
         self.store = store
         self.parse = parse
@@ -68,6 +73,7 @@ class Dialogue:
         self.tz = tz
         self.identity = Identity(store, limits or VerificationLimits())
         self.aftersales = AfterSales(store, policy or AfterSalesPolicy(), tz)
+        self.handoffs = handoffs or Handoffs(store, Roster(), ServiceHours(), tz)
 
     async def handle(self, message: IncomingMessage) -> list[Reply]:
         """Answer one message. Never raises: a failure becomes an apology, logged with its cause."""
@@ -83,6 +89,10 @@ class Dialogue:
             conversation_id.reset(token)
 
     async def _handle(self, user: ChatUser, message: IncomingMessage) -> list[Reply]:
+        now = self.clock.now()
+        held = await self.handoffs.intercept(message, now)
+        if held is not None:
+            return held
         record = await self.store.load_conversation(user)
         state = ConversationState.from_dict(record.state) if record else ConversationState()
         # A deep link's payload (/start 123456) is read as if the user had typed it.
@@ -96,12 +106,14 @@ class Dialogue:
             return [Reply(say("too_long", lang, limit=MAX_MESSAGE_CHARS))]
         before = state.to_dict()
         state.lang = lang
-        now = self.clock.now()
         if command is not None:
             replies = await self._command(state, user, command, now)
         else:
-            turn = Turn(user, text, self.parse(text), now, message.attachments)
+            chat = Address(message.channel, message.chat_id)
+            turn = Turn(user, chat, text, self.parse(text), now, message.attachments)
+            state.remember("customer", text)
             replies = await self._respond(state, turn)
+            state.remember("bot", replies[0].text if replies else "")
         if state.to_dict() != before:
             await self._save(user, state, record.version if record else 0, now)
         return replies
@@ -143,17 +155,22 @@ class Dialogue:
             return await self._order_turn(state, turn)
         choices = self._choices(turn.parsed, state.lang) if unsure else ()
         if choices:
-            state.misses += 1
-            return [Reply(say("clarify", state.lang), choices)]
+            return await self._missed(state, turn, Reply(say("clarify", state.lang), choices))
         if intent == "greeting":
             state.misses = 0
             thanks = any(cue in turn.text.lower() for cue in THANKS_CUES)
             return [Reply(say("thanks" if thanks else "welcome", state.lang), self._menu(state.lang))]
-        if intent in NOT_YET_INTENTS:
+        if intent in FOR_A_PERSON:
             state.misses = 0
-            return [Reply(say("not_yet", state.lang), self._menu(state.lang))]
+            return await self.handoffs.escalate(turn.user, turn.chat, state, intent, turn.now)
+        return await self._missed(state, turn, Reply(say("fallback", state.lang), self._menu(state.lang)))
+
+    async def _missed(self, state: ConversationState, turn: Turn, reply: Reply) -> list[Reply]:
+        """A turn not understood; the second in a row goes to a person rather than round in circles."""
         state.misses += 1
-        return [Reply(say("fallback", state.lang), self._menu(state.lang))]
+        if state.misses >= MISSES_BEFORE_PERSON:
+            return await self.handoffs.escalate(turn.user, turn.chat, state, "misunderstood", turn.now)
+        return [reply]
 
     async def _about_cases(self, state: ConversationState, turn: Turn) -> list[Reply] | None:
         """Messages about cases already filed: their progress, a return waybill, an answer an agent asked for."""

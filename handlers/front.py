@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.agent_chats import AgentChats
 from handlers.agent_desk import AgentDesk
 from handlers.dialogue import Dialogue
 from handlers.messages import IncomingMessage, Reply
@@ -10,8 +11,10 @@ from handlers.staff import Roster
 
 
 class Front:
-    def __init__(self, dialogue: Dialogue, ops: OpsCommands, desk: AgentDesk, roster: Roster) -> None:
-        self.dialogue, self.ops, self.desk, self.roster = dialogue, ops, desk, roster
+    def __init__(
+        self, dialogue: Dialogue, ops: OpsCommands, desk: AgentDesk, chats: AgentChats, roster: Roster
+    ) -> None:
+        self.dialogue, self.ops, self.desk, self.chats, self.roster = dialogue, ops, desk, chats, roster
 
     async def handle(self, message: IncomingMessage) -> list[Reply]:
         member = self.roster.find(message.channel, message.user_id)
@@ -19,6 +22,9 @@ class Front:
             reply = await self.desk.handle(member, message.text)
             if reply is not None:
                 return [reply]
+            relayed = await self.chats.handle(member, message)
+            if relayed is not None:
+                return relayed
         if member is not None and member.can("ops"):
             reply = await self.ops.handle(member, message.text)
             if reply is not None:

@@ -49,10 +49,29 @@ class Image:
 
 
 @dataclass(frozen=True)
+class Address:
+    """A chat by channel and id: where a message goes that is not an answer to its writer (a relay)."""
+
+    channel: str
+    chat_id: str
+
+    @classmethod
+    def of(cls, chat_key: str) -> Address:
+        """From the "channel:chat_id" key chats are stored under."""
+        channel, _, chat_id = chat_key.partition(":")
+        return cls(channel, chat_id)
+
+    @property
+    def key(self) -> str:
+        return f"{self.channel}:{self.chat_id}"
+
+
+@dataclass(frozen=True)
 class Reply:
     text: str
     buttons: tuple[Button, ...] = ()
     image: Image | None = None
+    to: Address | None = None  # None: the chat that wrote; else another chat (an agent's, a customer's)
 
 
 class Responder(Protocol):

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from handlers.messages import Address
+
 Role = Literal["agent", "ops", "admin"]
 
 
@@ -21,6 +23,15 @@ class StaffMember(BaseModel):
     def can(self, role: Role) -> bool:
         return role in self.roles or "admin" in self.roles
 
+    def addresses(self) -> tuple[Address, ...]:
+        """Where this member is pushed to: their chat apps, or the console when they have none."""
+        found = []
+        if self.telegram is not None:
+            found.append(Address("telegram", str(self.telegram)))
+        if self.wecom:
+            found.append(Address("wecom", self.wecom))
+        return tuple(found) or (Address("console", self.id),)
+
 
 class Roster:
     def __init__(self, members: tuple[StaffMember, ...] = ()) -> None:
@@ -28,6 +39,10 @@ class Roster:
 
     def with_member(self, member: StaffMember) -> Roster:
         return Roster((*(m for m in self.members if m.id != member.id), member))
+
+    def agent_addresses(self) -> list[Address]:
+        """Every chat new hand-offs and cases are pushed to."""
+        return [address for member in self.members if member.can("agent") for address in member.addresses()]
 
     def find(self, channel: str, user_id: str) -> StaffMember | None:
         """The staff member behind a chat identity; customers and strangers get None.

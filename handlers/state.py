@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+
+RECENT_TURNS = 6  # lines kept for the person a chat is handed to
+RECENT_CHARS = 120
 
 
 @dataclass
@@ -14,6 +17,7 @@ class ConversationState:
     order_no: str | None = None  # the order being talked about
     misses: int = 0  # misunderstood turns in a row
     draft: dict[str, Any] | None = None  # an after-sales request being taken down (aftersales_draft.Draft)
+    recent: list[list[str]] = field(default_factory=list)  # [who, text]: the last lines, for a hand-off
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -27,6 +31,11 @@ class ConversationState:
 
     def settle(self) -> None:
         self.awaiting = None
+
+    def remember(self, who: str, text: str) -> None:
+        """Keep the last lines of the chat, so an agent taking it over sees what was said."""
+        if text.strip():
+            self.recent = [*self.recent, [who, text.strip()[:RECENT_CHARS]]][-RECENT_TURNS:]
 
 
 def known_fields(cls: type, data: dict[str, Any]) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.aftersales_texts import AFTERSALES_TEXTS
+from handlers.handoff_texts import HANDOFF_TEXTS
 from handlers.messages import Button
 
 TEXTS: dict[str, dict[str, str]] = {
@@ -87,11 +88,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "抱歉，这个问题我暂时还处理不了。我可以帮您查订单状态、查物流、催发货。",
         "en": "Sorry, I can't handle that yet. I can check an order, track a parcel or chase a shipment.",
     },
-    "not_yet": {
-        "zh": "抱歉，售后和人工服务还在接入中，我暂时只能帮您查订单状态、查物流、催发货。",
-        "en": "Sorry, after-sales requests and human agents aren't connected yet; for now I can "
-        "check an order, track a parcel or chase a shipment.",
-    },
     "clarify": {"zh": "抱歉，我不太确定您的意思。您是想：", "en": "Sorry, I'm not sure what you mean. Do you want to:"},
     "error": {
         "zh": "抱歉，系统开小差了，请稍后再试。",
@@ -116,6 +112,7 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "more_items": {"zh": " 等{count}件", "en": " +{count} more"},
     **AFTERSALES_TEXTS,
+    **HANDOFF_TEXTS,
 }
 
 STATE_NAMES = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from handlers.messages import Attachment
+from handlers.messages import Address, Attachment
 from nlu import Parse
 from oms_client.store import ChatUser
 
@@ -47,6 +47,7 @@ PROGRESS_CUES = (
 @dataclass(frozen=True)
 class Turn:
     user: ChatUser
+    chat: Address  # where replies go (a relay from an agent, too)
     text: str
     parsed: Parse
     now: datetime

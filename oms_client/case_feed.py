@@ -20,7 +20,7 @@ from oms_client import models as m
 from oms_client.case_rules import CaseAction
 from oms_client.cursors import CursorStore
 from oms_client.database import Database
-from oms_client.outgoing import Pace, enqueue
+from oms_client.outgoing import ChatMessage, enqueue_messages
 
 CURSOR = "case_updates"
 MOVES = [f"case.{action}" for action in CaseAction]
@@ -33,14 +33,6 @@ class CaseMove:
     action: CaseAction
     actor: str
     detail: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ChatMessage:
-    channel: str
-    chat_id: str
-    bodies: list[dict[str, Any]]
-    pace: Pace
 
 
 class CaseFeed:
@@ -79,8 +71,7 @@ class CaseFeed:
             )
             if moved.rowcount != 1:
                 return False  # nothing was written in this transaction
-            for message in messages:
-                await enqueue(conn, message.channel, message.chat_id, message.bodies, message.pace, now)
+            await enqueue_messages(conn, messages, now)
         return True
 
     async def _start(self, now: datetime) -> None:

@@ -59,6 +59,14 @@ class ChatLog:
         await self._delivered(lines, now)
         return lines
 
+    async def unread(self, channel: str, chat_id: str, now: datetime) -> list[Line]:
+        """Our replies the user has not been shown yet, oldest first, now counted as delivered (the console)."""
+        query = _replies(channel, chat_id, now).where(m.OutgoingRow.sent_at.is_(None)).order_by(m.OutgoingRow.id)
+        async with self.database.read.connect() as conn:
+            lines = [_ours(r) for r in await conn.execute(query.limit(100))]
+        await self._delivered(lines, now)
+        return lines
+
     async def _delivered(self, lines: Sequence[Line], now: datetime) -> None:
         fresh = [line.id for line in lines if not line.delivered]
         if not fresh:

@@ -145,3 +145,25 @@ class Case:
     filed_by: str | None = None
     assignee: str | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+
+
+class HandoffState(StrEnum):
+    WAITING = "waiting"  # queued for the next free agent
+    ACTIVE = "active"  # an agent holds the chat; the bot only relays
+    ENDED = "ended"  # back with the bot
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """A customer's chat handed to a person; `chat_key` ("web:v1") is where the agent's words go."""
+
+    id: int
+    chat_key: str
+    lang: str
+    reason: str
+    state: HandoffState
+    created_at: datetime
+    summary: dict[str, Any] = field(default_factory=dict)
+    agent_id: str | None = None
+    agent_chat: str | None = None
+    claimed_at: datetime | None = None

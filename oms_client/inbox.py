@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client import models as m
 from oms_client.database import Database
-from oms_client.outgoing import Pace, enqueue
+from oms_client.outgoing import ChatMessage, Pace, enqueue, enqueue_messages
 
 
 class Replayed(Exception):
@@ -103,11 +103,14 @@ class InboxStore:
         pace: Pace,
         now: datetime,
         not_before: datetime | None = None,
+        others: Sequence[ChatMessage] = (),
     ) -> None:
-        """Mark the delivery handled and queue its replies, together: a crash keeps both or neither."""
+        """Mark the delivery handled and queue its replies, and what it relays to other chats, together:
+        a crash keeps all or none."""
         async with self.database.write.begin() as conn:
             await _handled(conn, item.id, now)
             await enqueue(conn, item.channel, chat_id, bodies, pace, now, inbox_id=item.id, not_before=not_before)
+            await enqueue_messages(conn, others, now)
 
     async def last_received(self, chat_key: str) -> datetime | None:
         """When the chat's user last wrote to us: platforms open their reply windows from it."""

@@ -415,3 +415,39 @@ class MediaRow(Base):
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
+
+
+class HandoffRow(Base):
+    """A customer's chat handed to a person: waiting for an agent, held by one, then given back to the bot.
+
+    At most one open hand-off per chat (the partial unique index), so a customer asking twice, or two
+    processes escalating at once, queue one request.
+    """
+
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        Index(
+            "uq_handoffs_open",
+            "chat_key",
+            unique=True,
+            sqlite_where=text("state != 'ended'"),
+            postgresql_where=text("state != 'ended'"),
+        ),
+        Index("ix_handoffs_state", "state", "id"),
+        Index("ix_handoffs_agent", "agent_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_key: Mapped[str] = mapped_column(String(160))  # the customer's chat ("web:v1"), where replies go
+    lang: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(20))  # human_agent, complaint, misunderstood
+    # What the agent needs first: the order talked about, the last turns, what came in while waiting.
+    summary: Mapped[dict[str, Any]]
+    state: Mapped[str] = mapped_column(String(10))  # waiting, active, ended
+    agent_id: Mapped[str | None] = mapped_column(String(64))
+    agent_chat: Mapped[str | None] = mapped_column(String(160))  # where the agent's relayed messages go
+    created_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    # The agent's session their untargeted messages go to is the one focused last.
+    focused_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    ended_by: Mapped[str | None] = mapped_column(String(80))

@@ -78,6 +78,21 @@ async def enqueue(
     await conn.execute(insert(out), rows)
 
 
+@dataclass(frozen=True)
+class ChatMessage:
+    """Messages for one chat that answer nobody there: a case update, a relay between customer and agent."""
+
+    channel: str
+    chat_id: str
+    bodies: list[dict[str, Any]]
+    pace: Pace
+
+
+async def enqueue_messages(conn: AsyncConnection, messages: Sequence[ChatMessage], now: datetime) -> None:
+    for message in messages:
+        await enqueue(conn, message.channel, message.chat_id, message.bodies, message.pace, now)
+
+
 def _unclaimed(out: Any, now: datetime) -> Any:
     return or_(out.claimed_until.is_(None), out.claimed_until < now)
 
@@ -122,6 +137,11 @@ class OutgoingStore:
             )
             rows = sorted(claimed.all(), key=lambda row: row.id)
         return [OutgoingItem(r.id, r.channel, r.chat_id, r.body, r.attempts) for r in rows]
+
+    async def queue(self, messages: Sequence[ChatMessage], now: datetime) -> None:
+        """Queue messages made outside a delivery's turn (the console's) in one transaction."""
+        async with self.database.write.begin() as conn:
+            await enqueue_messages(conn, messages, now)
 
     async def take_passive(self, inbox_id: int, now: datetime) -> dict[str, Any] | None:
         """The first reply to a delivery, marked sent as the delivery's HTTP answer, if nothing else has it.

@@ -28,10 +28,11 @@ from oms_client.domain import (
     TrackingState,
 )
 from oms_client.sql_cases import SqlCases
+from oms_client.sql_handoffs import SqlHandoffs
 from oms_client.store import ChatUser, ConversationRecord, StaleConversation
 
 
-class SqlOrderStore(SqlCases):
+class SqlOrderStore(SqlCases, SqlHandoffs):
     def __init__(self, database: Database) -> None:
         self.database = database
         self._reader = async_sessionmaker(database.read, expire_on_commit=False)

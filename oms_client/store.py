@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from oms_client.case_rules import CaseAction, CaseKind
-from oms_client.domain import Case, Order, Platform
+from oms_client.domain import Case, Handoff, Order, Platform
 
 
 class StaleConversation(Exception):
@@ -98,6 +98,32 @@ class OrderStore(Protocol):
         detail: dict[str, Any] | None = None,
     ) -> Case:
         """Move a case along the state machine; IllegalTransition, StaleCase or CaseNotFound otherwise."""
+
+    async def open_handoff(
+        self, chat_key: str, lang: str, reason: str, summary: dict[str, Any], now: datetime
+    ) -> tuple[Handoff, bool]:
+        """Queue the chat for a person; the open hand-off it already has (and False) when there is one."""
+
+    async def chat_handoff(self, chat_key: str) -> Handoff | None: ...
+
+    async def get_handoff(self, handoff_id: int) -> Handoff:
+        """Raises HandoffNotFound for an unknown id."""
+
+    async def waiting_handoffs(self, limit: int = 20) -> list[Handoff]: ...
+
+    async def queue_position(self, handoff_id: int) -> int: ...
+
+    async def agent_handoffs(self, agent_id: str) -> list[Handoff]: ...
+
+    async def claim_handoff(self, handoff_id: int, agent_id: str, agent_chat: str, now: datetime) -> Handoff:
+        """Raises HandoffTaken when another agent claimed it first or it has ended."""
+
+    async def focus_handoff(self, handoff_id: int, agent_id: str, now: datetime) -> bool: ...
+
+    async def keep_for_agent(self, handoff_id: int, line: dict[str, Any]) -> None: ...
+
+    async def end_handoff(self, handoff_id: int, by: str, now: datetime) -> Handoff:
+        """Raises HandoffTaken when it had already ended."""
 
     async def get_meta(self, key: str) -> dict[str, Any] | None: ...
 

@@ -12,7 +12,8 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bot.channels.port import ChatChannel
+from bot.channels.addressed import elsewhere, own_replies
+from bot.channels.port import ChatChannel, Renderer
 from handlers.context import conversation_id, conversation_id_for
 from handlers.messages import Responder
 from oms_client.clock import Clock
@@ -30,8 +31,11 @@ class Intake:
         responder: Responder,
         clock: Clock,
         on_queued: Callable[[str], None] = lambda chat_key: None,
+        renderers: Mapping[str, Renderer] | None = None,
     ) -> None:
+        """`renderers` write to chats other than the delivery's (relays); by default the channels themselves."""
         self.inbox, self.channels, self.responder, self.clock = inbox, channels, responder, clock
+        self.renderers = renderers if renderers is not None else channels
         self.on_queued = on_queued
         self._draining: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
@@ -113,9 +117,10 @@ class Intake:
                 raise LookupError(f"channel {item.channel} is not enabled in this process")
             message = await channel.translate(item.payload)
             replies = await self.responder.handle(message) if message is not None else []
-            bodies = channel.render(replies)
+            bodies = channel.render(own_replies(replies))
+            others = elsewhere(replies, self.renderers)
             hold = item.received_at + channel.reply_hold
-            await self.inbox.finish(item, chat_id, bodies, channel.pace(chat_id), self.clock.now(), hold)
+            await self.inbox.finish(item, chat_id, bodies, channel.pace(chat_id), self.clock.now(), hold, others)
         except Exception as error:
             return await self._failed(item, f"{type(error).__name__}: {error}")
         finally:
@@ -123,8 +128,8 @@ class Intake:
         watcher = self._watched.get(item.id)
         if watcher is not None and not watcher.done():
             watcher.set_result(None)
-        if bodies:
-            self.on_queued(item.chat_key)
+        for chat_key in ([item.chat_key] if bodies else []) + [f"{o.channel}:{o.chat_id}" for o in others]:
+            self.on_queued(chat_key)
         return True
 
     async def _failed(self, item: InboxItem, error: str) -> bool:

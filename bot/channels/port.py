@@ -10,21 +10,26 @@ from handlers.messages import IncomingMessage, Reply
 from oms_client.outgoing import Pace
 
 
-class ChatChannel(Protocol):
-    """Enough for the intake: a channel whose users fetch their replies (the web chat) needs no more."""
+class Renderer(Protocol):
+    """Enough to queue messages for a chat: every channel, and the console, whose terminal reads them."""
 
     name: str
-    # How long replies wait for the delivery's own HTTP answer to carry them (WeChat); zero elsewhere.
-    reply_hold: timedelta
-
-    async def translate(self, payload: dict[str, Any]) -> IncomingMessage | None:
-        """A stored platform delivery as the one message type; None for deliveries that need no answer."""
 
     def render(self, replies: Sequence[Reply]) -> list[dict[str, Any]]:
         """Replies as JSON bodies for the outgoing queue, already cut to the platform's limits."""
 
     def pace(self, chat_id: str) -> Pace:
         """How fast this platform lets us write to one chat."""
+
+
+class ChatChannel(Renderer, Protocol):
+    """Enough for the intake: a channel whose users fetch their replies (the web chat) needs no more."""
+
+    # How long replies wait for the delivery's own HTTP answer to carry them (WeChat); zero elsewhere.
+    reply_hold: timedelta
+
+    async def translate(self, payload: dict[str, Any]) -> IncomingMessage | None:
+        """A stored platform delivery as the one message type; None for deliveries that need no answer."""
 
 
 class PushChannel(ChatChannel, Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from handlers.agent_chats import AgentChats
 from handlers.agent_desk import USAGE, AgentDesk
 from handlers.dialogue import Dialogue
 from handlers.front import Front
@@ -29,7 +30,7 @@ ROSTER = Roster((LI, ZHAO))
 
 def front(dialogue: Dialogue, store: SqlOrderStore, database: Database, clock: FixedClock) -> Front:
     desk = AgentDesk(store, clock, SHANGHAI, "杭州市余杭区文一西路 1000 号 售后组")
-    return Front(dialogue, OpsCommands(AlertStore(database), ROSTER, clock, SHANGHAI), desk, ROSTER)
+    return Front(dialogue, OpsCommands(AlertStore(database), ROSTER, clock, SHANGHAI), desk, AgentChats(store, clock, SHANGHAI), ROSTER)
 
 
 async def agent(desk: Front, text: str, who: StaffMember = LI) -> Reply:

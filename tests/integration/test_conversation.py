@@ -98,10 +98,6 @@ async def test_a_follow_up_without_a_number_means_the_order_being_talked_about(
     assert sample.tracking_no in follow_up and "后四位" not in follow_up
 
 
-async def test_requests_not_yet_served_get_an_honest_answer(dialogue: Dialogue) -> None:
-    assert await ask(dialogue, "转人工") == say("not_yet", "zh")
-
-
 BAD_INPUTS = [
     "",
     "   ",

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 import nlu
+from handlers.agent_chats import AgentChats
 from handlers.agent_desk import AgentDesk
 from handlers.dialogue import Dialogue
 from handlers.front import Front
@@ -40,7 +41,7 @@ def _front(database: Database, clock: FixedClock) -> Front:
     store = SqlOrderStore(database)
     dialogue = Dialogue(store, nlu.parse, clock, SHANGHAI)
     desk = AgentDesk(store, clock, SHANGHAI, "")
-    return Front(dialogue, OpsCommands(alerts, ROSTER, clock, SHANGHAI), desk, ROSTER)
+    return Front(dialogue, OpsCommands(alerts, ROSTER, clock, SHANGHAI), desk, AgentChats(store, clock, SHANGHAI), ROSTER)
 
 
 def _from(member_channel: str, user_id: str, text: str) -> IncomingMessage:

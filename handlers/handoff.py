@@ -1,0 +1,105 @@
+"""Handing a customer's chat to a person, from the customer's side.
+
+转人工, a complaint or two misunderstood turns in a row queue the chat for a person and push every agent a
+summary with a claim button. While the chat waits the bot keeps serving (and keeps what the customer says
+for the agent); while an agent holds it the bot stays silent and only relays, until the agent hands it back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from handlers.aftersales_draft import is_leaving
+from handlers.messages import Address, Button, IncomingMessage, Reply
+from handlers.service_hours import ServiceHours
+from handlers.staff import Roster
+from handlers.state import ConversationState
+from handlers.texts import say
+from oms_client.domain import Handoff, HandoffState
+from oms_client.store import ChatUser, OrderStore
+
+REASON_LABELS = {"human_agent": "要求人工", "complaint": "投诉", "misunderstood": "连续没听懂"}
+WHO = {"customer": "顾客", "bot": "小二"}
+QUOTED = 200  # characters of one message shown to an agent in a summary
+
+
+class Handoffs:
+    def __init__(self, store: OrderStore, roster: Roster, hours: ServiceHours, zone: ZoneInfo) -> None:
+        self.store, self.roster, self.hours, self.zone = store, roster, hours, zone
+
+    async def escalate(
+        self, user: ChatUser, chat: Address, state: ConversationState, reason: str, now: datetime
+    ) -> list[Reply]:
+        """Queue the chat for a person (once) and tell the customer when to expect one."""
+        summary = {"recent": state.recent, **await self._order(user, state.order_no)}
+        handoff, opened = await self.store.open_handoff(chat.key, state.lang, reason, summary, now)
+        if handoff.state is HandoffState.ACTIVE:
+            return [Reply(say("ho_with_agent", state.lang))]
+        ahead = await self.store.queue_position(handoff.id) - 1
+        if not opened:
+            return [Reply(say("ho_still_waiting", state.lang, ahead=ahead))]
+        state.misses = 0
+        return [self._queued(reason, state.lang, ahead, now), *self._alert(handoff, now)]
+
+    async def intercept(self, message: IncomingMessage, now: datetime) -> list[Reply] | None:
+        """Replies when a person has (or is about to have) the chat; None lets the bot answer as usual."""
+        chat = Address(message.channel, message.chat_id)
+        handoff = await self.store.chat_handoff(chat.key)
+        if handoff is None:
+            return None
+        if handoff.state is HandoffState.ACTIVE and handoff.agent_chat:
+            return [Reply(_quoted(handoff, message), to=Address.of(handoff.agent_chat))]  # the bot stays silent
+        if is_leaving(message.text):
+            await self.store.end_handoff(handoff.id, chat.key, now)
+            return [Reply(say("ho_withdrawn", handoff.lang))]
+        line = {"at": now.isoformat(), "text": message.text[:QUOTED], "photos": len(message.attachments)}
+        await self.store.keep_for_agent(handoff.id, line)
+        return None
+
+    def _queued(self, reason: str, lang: str, ahead: int, now: datetime) -> Reply:
+        why = say(f"ho_why_{reason}", lang) if reason in ("complaint", "misunderstood") else ""
+        if self.hours.is_open(now, self.zone):
+            return Reply(say("ho_queued", lang, why=why, ahead=ahead))
+        when = self.hours.next_open(now, self.zone).astimezone(self.zone)
+        day = f"{when:%m-%d %H:%M}"
+        return Reply(say("ho_closed", lang, why=why, hours=self.hours.describe(lang), when=day))
+
+    def _alert(self, handoff: Handoff, now: datetime) -> list[Reply]:
+        """The summary every agent is pushed, with the button that claims the chat."""
+        text = "\n".join(summary_lines(handoff, self.zone))
+        if not self.hours.is_open(now, self.zone):
+            text += "\n（非服务时间提交，已告知顾客上班后回复）"
+        claim = (Button(f"接入 #{handoff.id}", f"/claim {handoff.id}"),)
+        return [Reply(text, claim, to=address) for address in self.roster.agent_addresses()]
+
+    async def _order(self, user: ChatUser, order_no: str | None) -> dict[str, str]:
+        """The order talked about, with its platform only when this chat has proved it owns it."""
+        if not order_no:
+            return {}
+        bound = await self.store.bound_customers(user)
+        owned = [o for o in await self.store.find_orders(order_no) if o.customer_id in bound]
+        return {"order_no": order_no, **({"platform": owned[0].platform} if owned else {})}
+
+
+def summary_lines(handoff: Handoff, zone: ZoneInfo) -> list[str]:
+    """Who is waiting, why, about which order, and the last turns: what an agent reads before claiming."""
+    summary = handoff.summary
+    channel = handoff.chat_key.partition(":")[0]
+    lines = [f"🔔 转人工 #{handoff.id} · {REASON_LABELS.get(handoff.reason, handoff.reason)} · 来自 {channel}"
+             f" · {handoff.created_at.astimezone(zone):%m-%d %H:%M}"]  # fmt: skip
+    if summary.get("order_no"):
+        proved = "已验证" if summary.get("platform") else "未验证"
+        lines.append(f"订单：{summary.get('platform', '')} {summary['order_no']}（{proved}）".replace("： ", "："))
+    if summary.get("recent"):
+        lines.append("最近对话：")
+        lines += [f"  {WHO.get(who, who)}：{text}" for who, text in summary["recent"]]
+    for line in summary.get("waiting", []):
+        photos = f" [图片 {line['photos']} 张]" if line.get("photos") else ""
+        lines.append(f"  顾客（排队时）：{line['text']}{photos}")
+    return lines
+
+
+def _quoted(handoff: Handoff, message: IncomingMessage) -> str:
+    photos = f" [顾客发了 {len(message.attachments)} 张图片，暂不能转发]" if message.attachments else ""
+    return f"#{handoff.id} 顾客：{message.text[:1000]}{photos}"
