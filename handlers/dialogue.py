@@ -145,6 +145,11 @@ class Dialogue:
             return about_cases
         intent = turn.parsed.intent
         unsure = not turn.confident
+        if intent in FOR_A_PERSON and not unsure:
+            # Wanting a person ends whatever the bot was asking: the person takes it from here.
+            state.awaiting = state.pending_intent = state.draft = None
+            state.misses = 0
+            return await self.handoffs.escalate(turn.user, turn.chat, state, intent, turn.now)
         if intent in REQUESTS and not unsure and state.draft is None:
             reason = turn.parsed.slots.get("reason", "")
             state.draft = Draft(intent, reason=read_reason(reason), words=reason).to_dict()
@@ -160,9 +165,6 @@ class Dialogue:
             state.misses = 0
             thanks = any(cue in turn.text.lower() for cue in THANKS_CUES)
             return [Reply(say("thanks" if thanks else "welcome", state.lang), self._menu(state.lang))]
-        if intent in FOR_A_PERSON:
-            state.misses = 0
-            return await self.handoffs.escalate(turn.user, turn.chat, state, intent, turn.now)
         return await self._missed(state, turn, Reply(say("fallback", state.lang), self._menu(state.lang)))
 
     async def _missed(self, state: ConversationState, turn: Turn, reply: Reply) -> list[Reply]:

@@ -49,6 +49,23 @@ class WebRig:
             return answer.status, await answer.json()
 
 
+class WebCustomer:
+    """A visitor typing on the web chat page; `say` returns the bot's answers to one message."""
+
+    def __init__(self, rig: WebRig, http: aiohttp.ClientSession) -> None:
+        self.rig, self.http, self.after, self.sent = rig, http, 0, 0
+
+    async def say(self, text: str) -> str:
+        self.sent += 1
+        await self.rig.post(self.http, {"id": f"m-{self.sent:06d}", "text": text})
+        return await self.read()
+
+    async def read(self) -> str:
+        got = await self.rig.replies(self.http, self.after)
+        self.after = got["after"]
+        return "\n".join(message["text"] for message in got["messages"])
+
+
 @asynccontextmanager
 async def start_web_rig(database: Database) -> AsyncIterator[WebRig]:
     clock = FixedClock(NOW)

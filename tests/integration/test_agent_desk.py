@@ -30,7 +30,8 @@ ROSTER = Roster((LI, ZHAO))
 
 def front(dialogue: Dialogue, store: SqlOrderStore, database: Database, clock: FixedClock) -> Front:
     desk = AgentDesk(store, clock, SHANGHAI, "杭州市余杭区文一西路 1000 号 售后组")
-    return Front(dialogue, OpsCommands(AlertStore(database), ROSTER, clock, SHANGHAI), desk, AgentChats(store, clock, SHANGHAI), ROSTER)
+    ops = OpsCommands(AlertStore(database), ROSTER, clock, SHANGHAI)
+    return Front(dialogue, ops, desk, AgentChats(store, clock, SHANGHAI), ROSTER)
 
 
 async def agent(desk: Front, text: str, who: StaffMember = LI) -> Reply:

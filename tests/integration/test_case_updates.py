@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 
-import aiohttp
 from sqlalchemy import func, select
 
 from bot.case_updates import CaseUpdates
@@ -17,26 +16,9 @@ from oms_client.case_rules import CaseState
 from oms_client.database import Database
 from oms_client.domain import OrderState
 from tests.orders import add_order
-from tests.web_rig import WebRig, start_web_rig
+from tests.web_rig import WebCustomer, WebRig, start_web_rig
 
 LI = StaffMember(id="li", name="李客服", roles=("agent",))
-
-
-class WebCustomer:
-    """A visitor typing on the web chat page; `say` returns the bot's answers to one message."""
-
-    def __init__(self, rig: WebRig, http: aiohttp.ClientSession) -> None:
-        self.rig, self.http, self.after, self.sent = rig, http, 0, 0
-
-    async def say(self, text: str) -> str:
-        self.sent += 1
-        await self.rig.post(self.http, {"id": f"m-{self.sent:06d}", "text": text})
-        return await self.read()
-
-    async def read(self) -> str:
-        got = await self.rig.replies(self.http, self.after)
-        self.after = got["after"]
-        return "\n".join(message["text"] for message in got["messages"])
 
 
 async def agent(rig: WebRig, text: str) -> str:

@@ -41,7 +41,8 @@ def _front(database: Database, clock: FixedClock) -> Front:
     store = SqlOrderStore(database)
     dialogue = Dialogue(store, nlu.parse, clock, SHANGHAI)
     desk = AgentDesk(store, clock, SHANGHAI, "")
-    return Front(dialogue, OpsCommands(alerts, ROSTER, clock, SHANGHAI), desk, AgentChats(store, clock, SHANGHAI), ROSTER)
+    chats = AgentChats(store, clock, SHANGHAI)
+    return Front(dialogue, OpsCommands(alerts, ROSTER, clock, SHANGHAI), desk, chats, ROSTER)
 
 
 def _from(member_channel: str, user_id: str, text: str) -> IncomingMessage:

@@ -72,11 +72,13 @@ class Rig:
 
 
 @asynccontextmanager
-async def start_rig(database: Database, tmp_path: Path, secret: str | None = SECRET) -> AsyncIterator[Rig]:
+async def start_rig(
+    database: Database, tmp_path: Path, secret: str | None = SECRET, shop_toml: str = SHOP_TOML
+) -> AsyncIterator[Rig]:
     api = FakeBotApi()
     await api.start()
     shop = tmp_path / "shop.toml"
-    shop.write_text(SHOP_TOML, encoding="utf-8")
+    shop.write_text(shop_toml, encoding="utf-8")
     config = Settings(
         telegram_token="123456:TEST",
         telegram_api_base=api.base,
