@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, time
-from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from bot.shop_config import load_shop_config
 from handlers.service_hours import ServiceHours
 from tests.conftest import SHANGHAI
 
@@ -41,8 +39,3 @@ def test_the_hours_read_as_customers_expect() -> None:
 def test_impossible_hours_are_refused(bad: dict[str, object]) -> None:
     with pytest.raises(ValidationError):
         ServiceHours.model_validate(bad)
-
-
-def test_the_example_shop_configuration_loads() -> None:
-    shop = load_shop_config(Path(__file__).parents[2] / "examples" / "shop.toml")
-    assert shop.service.describe("zh") == "每天 09:00–22:00" and any(m.can("agent") for m in shop.staff)

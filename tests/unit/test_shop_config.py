@@ -20,6 +20,8 @@ def test_the_example_configuration_loads_with_its_targets_and_staff() -> None:
     routing = shop.alerts.routing(NOW, SHANGHAI)
     assert [r.target for r in routing.routes] == ["ops-group", "ops-telegram"]  # the lead hears escalations
     assert routing.quiet_until is None and shop.staff[0].name == "王芳"
+    assert shop.service.describe("zh") == "每天 09:00–22:00"
+    assert [member.id for member in shop.staff if member.can("agent")] == ["lisi"]
 
 
 def test_quiet_hours_across_midnight_end_the_next_morning() -> None:
