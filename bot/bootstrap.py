@@ -132,7 +132,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
 
     renderers: dict[str, Renderer] = {**channels, "console": ConsoleChannel()}
     intake = Intake(inbox, channels, front, clock, queued, renderers)
-    updates = CaseUpdates(CaseFeed(database), store, renderers, clock, zone, shop.aftersales.return_address, queued)
+    updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
     return App(
         settings=settings,
         shop=shop,

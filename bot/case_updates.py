@@ -1,4 +1,5 @@
-"""Tells customers, on the channel they used, of every move of their after-sales case made by someone else.
+"""Tells customers, on the channel they used, of every move of their after-sales case made by someone else,
+and every agent of each new case.
 
 Runs in every process: the feed's compare-and-set lets one of them queue each batch, and the messages go
 through the same outgoing queue (and pacing) as every reply.
@@ -6,19 +7,20 @@ through the same outgoing queue (and pacing) as every reply.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
-from zoneinfo import ZoneInfo
+from dataclasses import replace
 
+from bot.channels.addressed import elsewhere
 from bot.channels.port import Renderer
+from handlers.agent_desk import AgentDesk
 from handlers.case_notices import case_notice
 from handlers.case_view import CaseView
+from handlers.messages import Address
+from handlers.staff import Roster
 from oms_client.case_feed import CaseFeed, CaseMove
 from oms_client.clock import Clock
 from oms_client.outgoing import ChatMessage
 from oms_client.store import OrderStore
-
-log = logging.getLogger(__name__)
 
 
 class CaseUpdates:
@@ -28,12 +30,12 @@ class CaseUpdates:
         store: OrderStore,
         channels: Mapping[str, Renderer],
         clock: Clock,
-        zone: ZoneInfo,
-        return_address: str,
+        desk: AgentDesk,
+        roster: Roster,
         on_queued: Callable[[str], None] = lambda chat_key: None,
     ) -> None:
         self.feed, self.store, self.channels, self.clock = feed, store, channels, clock
-        self.zone, self.return_address, self.on_queued = zone, return_address, on_queued
+        self.desk, self.roster, self.on_queued = desk, roster, on_queued
 
     async def tick(self) -> int:
         """Queue the messages for the moves not yet told; how many were queued."""
@@ -41,22 +43,20 @@ class CaseUpdates:
         seen, moves = await self.feed.pending(now)
         if not moves:
             return 0
-        messages = [message for move in moves if (message := await self._message(move)) is not None]
+        messages = [message for move in moves for message in await self._messages(move)]
         if not await self.feed.deliver(seen, moves[-1].id, messages, now):
             return 0  # another process told these
         for message in messages:
             self.on_queued(f"{message.channel}:{message.chat_id}")
         return len(messages)
 
-    async def _message(self, move: CaseMove) -> ChatMessage | None:
+    async def _messages(self, move: CaseMove) -> list[ChatMessage]:
         case = await self.store.get_case(move.case_id)
-        channel_name, _, chat_id = (case.filed_by or "").partition(":")
-        channel = self.channels.get(channel_name)
-        if channel is None or not chat_id:
-            log.info("case %d was filed on %r, which cannot be written to; not told", case.id, channel_name)
-            return None
-        view = CaseView(str(case.detail.get("lang", "zh")), self.zone, self.return_address)
+        if move.action is None:
+            announcement = self.desk.announcement(case)
+            return elsewhere([replace(announcement, to=to) for to in self.roster.agent_addresses()], self.channels)
+        view = CaseView(str(case.detail.get("lang", "zh")), self.desk.zone, self.desk.view.return_address)
         reply = case_notice(case, move.action, move.detail, view)
-        if reply is None:
-            return None
-        return ChatMessage(channel_name, chat_id, channel.render([reply]), channel.pace(chat_id))
+        if reply is None or case.filed_by is None:
+            return []  # nothing to tell, or a case from a platform import: no chat to tell it in
+        return elsewhere([replace(reply, to=Address.of(case.filed_by))], self.channels)

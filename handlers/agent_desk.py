@@ -110,6 +110,15 @@ class AgentDesk:
         )
         return Reply("\n".join(lines), buttons)
 
+    def announcement(self, case: Case) -> Reply:
+        """A new case as every agent is pushed it: enough to decide whether to open it now (no receiver)."""
+        lines = [
+            f"🆕 新的售后申请 {self._headline(case)}",
+            *self._order_lines(case, ""),
+            *_detail_lines(case, self.view),
+        ]
+        return Reply("\n".join(lines), (Button(f"查看 #{case.id}", f"/case {case.id}"),))
+
     async def _act(self, member: StaffMember, command: str, case_id: int, seen: int | None, words: str) -> Reply:
         action, needs = ACTIONS[command]
         if needs and not words:

@@ -1,4 +1,5 @@
-"""The moves of after-sales cases, read in order from the audit log, for telling customers of them.
+"""The moves of after-sales cases, read in order from the audit log, for telling customers (and, of new
+cases, agents) of them.
 
 The read position is a row in `cursors`, moved by compare-and-set in the same transaction that queues the
 messages: every move is told exactly once, whichever of several processes gets there, and a crash between
@@ -23,14 +24,15 @@ from oms_client.database import Database
 from oms_client.outgoing import ChatMessage, enqueue_messages
 
 CURSOR = "case_updates"
-MOVES = [f"case.{action}" for action in CaseAction]
+FILED = "case.filed"
+MOVES = [FILED, *(f"case.{action}" for action in CaseAction)]
 
 
 @dataclass(frozen=True)
 class CaseMove:
     id: int
     case_id: int
-    action: CaseAction
+    action: CaseAction | None  # None: the case was filed
     actor: str
     detail: dict[str, Any]
 
@@ -55,8 +57,7 @@ class CaseFeed:
         )
         async with self.database.read.connect() as conn:
             rows = (await conn.execute(query)).all()
-        moves = [CaseMove(r.id, int(r.subject_id), CaseAction(r.action.removeprefix("case.")), r.actor,
-                          dict(r.detail or {})) for r in rows]  # fmt: skip
+        moves = [CaseMove(r.id, int(r.subject_id), _action(r.action), r.actor, dict(r.detail or {})) for r in rows]
         return int(seen), moves
 
     async def deliver(self, seen: int, upto: int, messages: Sequence[ChatMessage], now: datetime) -> bool:
@@ -82,3 +83,7 @@ class CaseFeed:
                 await conn.execute(insert(m.CursorRow).values(name=CURSOR, value=str(last), updated_at=now))
         except IntegrityError:
             pass
+
+
+def _action(logged: str) -> CaseAction | None:
+    return None if logged == FILED else CaseAction(logged.removeprefix("case."))

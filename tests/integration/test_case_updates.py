@@ -56,7 +56,8 @@ async def test_two_processes_telling_at_once_queue_each_message_once(database: D
     async with start_web_rig(database) as rig:
         order = await add_order(database, OrderState.DELIVERED, signed_days_ago=1)
         app = rig.app
-        twins = [CaseUpdates(CaseFeed(database), app.store, app.channels, app.clock, app.zone, "") for _ in "ab"]
+        twins = [CaseUpdates(CaseFeed(database), app.store, app.channels, app.clock, app.desk, app.roster)
+                 for _ in "ab"]  # fmt: skip
         await twins[0].tick()
         http = await rig.visitor()
         customer = WebCustomer(rig, http)

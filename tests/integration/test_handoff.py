@@ -220,3 +220,24 @@ async def test_an_agent_holding_two_chats_is_told_which_customer_each_message_go
     assert not_held.text == "您没有在接待 #99，发送 /chats 查看。"
     for customer in (first, second):
         await customer.http.close()
+
+
+async def test_every_agent_is_pushed_each_new_case_once_with_a_button_that_opens_it(
+    rig: Rig, database: Database
+) -> None:
+    order = await add_order(database, OrderState.DELIVERED, signed_days_ago=1)
+    customer = await web_customer(rig)
+    assert await rig.app.case_updates.tick() == 0  # starts at the log's end
+    for line in (f"订单 {order.order_no} 我要退货", order.phone_tail, "尺码偏小穿不上"):
+        await customer.say(line)
+    assert "已提交" in await customer.say("确认提交")
+    assert await rig.app.case_updates.tick() == 2 and await rig.app.case_updates.tick() == 0  # li and zhao
+    [case] = await rig.app.store.open_cases()
+    [news] = await pushed_to(rig, LI_TELEGRAM)
+    assert news.text.startswith(f"🆕 新的售后申请 #{case.id} 退货退款") and "尺码" in news.text
+    assert "13812345678" not in news.text  # the full receiver only in the audited view
+    [opened] = await rig.say(rig.api.press(news, f"查看 #{case.id}"))
+    assert "13812345678" in opened.text and opened.callback_data[0] == f"/approve {case.id}@1"
+    [console_copy] = await zhao(rig).news("zhao")
+    assert console_copy.text == news.text
+    await customer.http.close()
