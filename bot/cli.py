@@ -177,7 +177,8 @@ async def _chat(app: App, args: argparse.Namespace) -> int:
     if samples:
         print(samples_as_text(samples))
     roster = app.roster
-    if args.role != "customer":
+    listed = roster.find("console", args.user)
+    if args.role != "customer" and (listed is None or not listed.can(args.role)):
         roster = roster.with_member(StaffMember(id=args.user, name=args.user, roles=(args.role,)))
     desk = ConsoleDesk(app.front(roster), app.outgoing, ChatLog(app.database), app.renderers, app.clock)
     await run_console(desk, args.user)

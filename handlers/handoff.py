@@ -15,7 +15,7 @@ from handlers.messages import Address, Button, IncomingMessage, Reply
 from handlers.service_hours import ServiceHours
 from handlers.staff import Roster
 from handlers.state import ConversationState
-from handlers.texts import say
+from handlers.texts import PLATFORM_NAMES, name_of, say
 from oms_client.domain import Handoff, HandoffState
 from oms_client.store import ChatUser, OrderStore
 
@@ -36,11 +36,11 @@ class Handoffs:
         handoff, opened = await self.store.open_handoff(chat.key, state.lang, reason, summary, now)
         if handoff.state is HandoffState.ACTIVE:
             return [Reply(say("ho_with_agent", state.lang))]
-        ahead = await self.store.queue_position(handoff.id) - 1
+        place = queue_place(await self.store.queue_position(handoff.id), state.lang)
         if not opened:
-            return [Reply(say("ho_still_waiting", state.lang, ahead=ahead))]
+            return [Reply(say("ho_still_waiting", state.lang, place=place))]
         state.misses = 0
-        return [self._queued(reason, state.lang, ahead, now), *self._alert(handoff, now)]
+        return [self._queued(reason, state.lang, place, now), *self._alert(handoff, now)]
 
     async def intercept(self, message: IncomingMessage, now: datetime) -> list[Reply] | None:
         """Replies when a person has (or is about to have) the chat; None lets the bot answer as usual."""
@@ -57,10 +57,10 @@ class Handoffs:
         await self.store.keep_for_agent(handoff.id, line)
         return None
 
-    def _queued(self, reason: str, lang: str, ahead: int, now: datetime) -> Reply:
+    def _queued(self, reason: str, lang: str, place: str, now: datetime) -> Reply:
         why = say(f"ho_why_{reason}", lang) if reason in ("complaint", "misunderstood") else ""
         if self.hours.is_open(now, self.zone):
-            return Reply(say("ho_queued", lang, why=why, ahead=ahead))
+            return Reply(say("ho_queued", lang, why=why, place=place))
         when = self.hours.next_open(now, self.zone).astimezone(self.zone)
         day = f"{when:%m-%d %H:%M}"
         return Reply(say("ho_closed", lang, why=why, hours=self.hours.describe(lang), when=day))
@@ -82,6 +82,11 @@ class Handoffs:
         return {"order_no": order_no, **({"platform": owned[0].platform} if owned else {})}
 
 
+def queue_place(position: int, lang: str) -> str:
+    """ "您是下一位" / "您前面还有 2 位": where a waiting customer stands (`position` 1 is next)."""
+    return say("ho_next", lang) if position <= 1 else say("ho_ahead", lang, ahead=position - 1)
+
+
 def summary_lines(handoff: Handoff, zone: ZoneInfo) -> list[str]:
     """Who is waiting, why, about which order, and the last turns: what an agent reads before claiming."""
     summary = handoff.summary
@@ -90,7 +95,8 @@ def summary_lines(handoff: Handoff, zone: ZoneInfo) -> list[str]:
              f" · {handoff.created_at.astimezone(zone):%m-%d %H:%M}"]  # fmt: skip
     if summary.get("order_no"):
         proved = "已验证" if summary.get("platform") else "未验证"
-        lines.append(f"订单：{summary.get('platform', '')} {summary['order_no']}（{proved}）".replace("： ", "："))
+        platform = f"{name_of(PLATFORM_NAMES, summary['platform'], 'zh')} " if summary.get("platform") else ""
+        lines.append(f"订单：{platform}{summary['order_no']}（{proved}）")
     if summary.get("recent"):
         lines.append("最近对话：")
         lines += [f"  {WHO.get(who, who)}：{text}" for who, text in summary["recent"]]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 HANDOFF_TEXTS: dict[str, dict[str, str]] = {
     "ho_queued": {
-        "zh": "{why}正在为您转接人工客服，您前面还有 {ahead} 位，请稍候。\n"
+        "zh": "{why}正在为您转接人工客服，{place}，请稍候。\n"
         "等待时订单和物流问题我也可以继续帮您查；不想等了请说“算了”。",
-        "en": "{why}I'm passing you to a person; {ahead} ahead of you, please hold on.\n"
+        "en": "{why}I'm passing you to a person; {place}, please hold on.\n"
         'While you wait I can still check orders and parcels; say "never mind" to stop waiting.',
     },
     "ho_closed": {
@@ -15,6 +15,8 @@ HANDOFF_TEXTS: dict[str, dict[str, str]] = {
         "en": "{why}Our people are here {hours}, and it is outside those hours now. Your request is queued; "
         "someone will answer from {when}.\nMeanwhile I can still check orders and parcels.",
     },
+    "ho_next": {"zh": "您是下一位", "en": "you're next"},
+    "ho_ahead": {"zh": "您前面还有 {ahead} 位", "en": "{ahead} ahead of you"},
     "ho_why_complaint": {
         "zh": "非常抱歉给您带来不好的体验。",
         "en": "I'm very sorry about your experience. ",
@@ -24,8 +26,8 @@ HANDOFF_TEXTS: dict[str, dict[str, str]] = {
         "en": "Sorry, I couldn't understand that. ",
     },
     "ho_still_waiting": {
-        "zh": "已经在为您排队转人工了，您前面还有 {ahead} 位，客服接入后会先看到您发的消息。",
-        "en": "You're already in the queue for a person ({ahead} ahead of you); they will see your messages first.",
+        "zh": "已经在为您排队转人工了（{place}），客服接入后会先看到您发的消息。",
+        "en": "You're already in the queue for a person ({place}); they will see your messages first.",
     },
     "ho_with_agent": {
         "zh": "客服正在和您对话，请直接发消息给客服。",

@@ -34,8 +34,9 @@ class ConversationState:
 
     def remember(self, who: str, text: str) -> None:
         """Keep the last lines of the chat, so an agent taking it over sees what was said."""
-        if text.strip():
-            self.recent = [*self.recent, [who, text.strip()[:RECENT_CHARS]]][-RECENT_TURNS:]
+        line = " ".join(text.split())[:RECENT_CHARS]  # one line each, however the message was laid out
+        if line:
+            self.recent = [*self.recent, [who, line]][-RECENT_TURNS:]
 
 
 def known_fields(cls: type, data: dict[str, Any]) -> dict[str, Any]:

@@ -97,7 +97,7 @@ async def test_a_web_customer_talks_to_a_telegram_agent_through_the_bot_until_th
     customer = await web_customer(rig)
     await customer.say(f"订单 {order.order_no} 到哪了")
     await customer.say(order.phone_tail)
-    assert await customer.say("转人工") == say("ho_queued", "zh", why="", ahead=0)
+    assert await customer.say("转人工") == say("ho_queued", "zh", why="", place="您是下一位")
     [handoff] = await rig.app.store.waiting_handoffs()
     [push] = await pushed_to(rig, LI_TELEGRAM)
     assert f"转人工 #{handoff.id}" in push.text and f"{order.order_no}（已验证）" in push.text
@@ -127,7 +127,7 @@ async def test_a_web_customer_talks_to_a_telegram_agent_through_the_bot_until_th
 
 async def test_a_telegram_customer_complains_and_an_agent_at_the_console_answers(rig: Rig) -> None:
     [queued] = await telegram_customer(rig, "我要投诉，你们发货太慢了")
-    assert queued.text == say("ho_queued", "zh", why=say("ho_why_complaint", "zh"), ahead=0)
+    assert queued.text == say("ho_queued", "zh", why=say("ho_why_complaint", "zh"), place="您是下一位")
     desk = zhao(rig)
     [push] = await desk.news("zhao")
     assert "投诉" in push.text and push.buttons[0].payload.startswith("/claim ")
@@ -170,7 +170,7 @@ async def test_out_of_hours_the_customer_is_told_when_someone_answers_and_what_t
     closed = await customer.say("转人工")
     assert closed == say("ho_closed", "zh", why="", hours="每天 09:00–22:00", when="11-23 09:00")
     await customer.say("衣服收到就是破的，想换一件")
-    assert await customer.say("转人工") == say("ho_still_waiting", "zh", ahead=0)  # asked again: queued once
+    assert await customer.say("转人工") == say("ho_still_waiting", "zh", place="您是下一位")  # asked again: queued once
     [push] = await pushed_to(rig, LI_TELEGRAM)
     assert "非服务时间" in push.text
     rig.clock.current = datetime(2026, 11, 23, 9, 5, tzinfo=SHANGHAI)
@@ -185,7 +185,7 @@ async def test_two_misunderstood_turns_in_a_row_hand_the_chat_to_a_person(rig: R
     customer = await web_customer(rig)
     assert await customer.say("今天天气怎么样") != ""
     handed = await customer.say("你会唱歌吗")
-    assert handed == say("ho_queued", "zh", why=say("ho_why_misunderstood", "zh"), ahead=0)
+    assert handed == say("ho_queued", "zh", why=say("ho_why_misunderstood", "zh"), place="您是下一位")
     [handoff] = await rig.app.store.waiting_handoffs()
     assert handoff.reason == "misunderstood" and [who for who, _ in handoff.summary["recent"]][-1] == "customer"
     await customer.http.close()
@@ -205,8 +205,8 @@ async def test_never_mind_while_waiting_leaves_the_queue_and_a_late_claim_is_tol
 
 async def test_an_agent_holding_two_chats_is_told_which_customer_each_message_goes_to(rig: Rig) -> None:
     first, second = await web_customer(rig), await web_customer(rig)
-    for customer in (first, second):
-        await customer.say("转人工")
+    await first.say("转人工")
+    assert await second.say("转人工") == say("ho_queued", "zh", why="", place="您前面还有 1 位")
     one, two = await rig.app.store.waiting_handoffs()
     await li(rig, f"/claim {one.id}")
     await li(rig, f"/claim {two.id}")
