@@ -35,7 +35,7 @@ class AgentChats:
         self.store, self.clock, self.zone = store, clock, zone
 
     async def handle(self, member: StaffMember, message: IncomingMessage) -> list[Reply] | None:
-        """Replies to a chat command or a relayed message; None when the text is for someone else to read."""
+        """Replies to a chat command or a relayed message; None for other commands (cases, alerts)."""
         text = message.text.strip()
         match = COMMAND.match(text)
         if match is None:
@@ -87,13 +87,14 @@ class AgentChats:
             return [Reply(f"您没有在接待 #{handoff_id}，发送 /chats 查看。")]
         if not words:
             return [Reply(f"已切换到 #{handoff_id}，接下来的消息会发给这位顾客。")]
-        return await self._write(member, message, words) or []
+        return await self._write(member, message, words)
 
-    async def _write(self, member: StaffMember, message: IncomingMessage, words: str | None) -> list[Reply] | None:
-        """Relay the agent's words to the chat they turned to last; None when they hold no chat."""
+    async def _write(self, member: StaffMember, message: IncomingMessage, words: str | None) -> list[Reply]:
+        """Relay the agent's words to the chat they turned to last; holding none, say it went nowhere (an agent
+        typing after a chat ended must not think the customer read it, nor be answered as a customer)."""
         held = await self.store.agent_handoffs(member.id)
         if not held:
-            return None
+            return [Reply("您现在没有接待中的对话，这条消息没有发给任何顾客。发送 /chats 查看排队的顾客。")]
         handoff, text = held[0], message.text.strip() if words is None else words
         if not text:
             return [Reply("图片暂时不能转给顾客，请用文字说明。")]
