@@ -130,7 +130,9 @@ async def _analyze(database: Database) -> None:
     """Planner statistics for the bulk just written, as autovacuum would gather them a little later:
     without them the first scans plan for an empty store."""
     async with database.write.begin() as conn:
-        await conn.execute(sa.text("ANALYZE"))
+        # The store's own tables only: a bare ANALYZE would lock every table of every schema in the database.
+        names = ", ".join(conn.dialect.identifier_preparer.quote(t.name) for t in m.Base.metadata.sorted_tables)
+        await conn.execute(sa.text(f"ANALYZE {names}" if database.dialect == "postgresql" else "ANALYZE"))
 
 
 async def _write(database: Database, rows: _Rows) -> None:
