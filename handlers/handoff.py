@@ -40,7 +40,8 @@ class Handoffs:
         if not opened:
             return [Reply(say("ho_still_waiting", state.lang, place=place))]
         state.misses = 0
-        return [self._queued(reason, state.lang, place, now), *self._alert(handoff, now)]
+        open_now = self.hours.is_open(now, self.zone)
+        return [self._queued(reason, state.lang, place, now, open_now), *self._alert(handoff, open_now)]
 
     async def intercept(self, message: IncomingMessage, now: datetime) -> list[Reply] | None:
         """Replies when a person has (or is about to have) the chat; None lets the bot answer as usual."""
@@ -57,18 +58,18 @@ class Handoffs:
         await self.store.keep_for_agent(handoff.id, line)
         return None
 
-    def _queued(self, reason: str, lang: str, place: str, now: datetime) -> Reply:
+    def _queued(self, reason: str, lang: str, place: str, now: datetime, open_now: bool) -> Reply:
         why = say(f"ho_why_{reason}", lang) if reason in ("complaint", "misunderstood") else ""
-        if self.hours.is_open(now, self.zone):
+        if open_now:
             return Reply(say("ho_queued", lang, why=why, place=place))
         when = self.hours.next_open(now, self.zone).astimezone(self.zone)
         day = f"{when:%m-%d %H:%M}"
         return Reply(say("ho_closed", lang, why=why, hours=self.hours.describe(lang), when=day))
 
-    def _alert(self, handoff: Handoff, now: datetime) -> list[Reply]:
+    def _alert(self, handoff: Handoff, open_now: bool) -> list[Reply]:
         """The summary every agent is pushed, with the button that claims the chat."""
         text = "\n".join(summary_lines(handoff, self.zone))
-        if not self.hours.is_open(now, self.zone):
+        if not open_now:
             text += "\n（非服务时间提交，已告知顾客上班后回复）"
         claim = (Button(f"接入 #{handoff.id}", f"/claim {handoff.id}"),)
         return [Reply(text, claim, to=address) for address in self.roster.agent_addresses()]

@@ -86,17 +86,7 @@ class SqlHandoffs:
         """Give a waiting chat to the agent; HandoffTaken when someone else was first (or it has ended)."""
         claimed = {"state": HandoffState.ACTIVE, "agent_id": agent_id, "agent_chat": agent_chat,
                    "claimed_at": now, "focused_at": now}  # fmt: skip
-        async with self.database.write.begin() as conn:
-            won = await conn.execute(
-                update(H).where(H.id == handoff_id, H.state == HandoffState.WAITING).values(claimed)
-            )
-            if won.rowcount == 1:
-                row = audit_row(f"agent:{agent_id}", "handoff.claim", ("handoff", str(handoff_id)), {}, now)
-                await conn.execute(insert(m.AuditLogRow), [row])
-        current = await self.get_handoff(handoff_id)
-        if won.rowcount != 1:
-            raise HandoffTaken(current)
-        return current
+        return await self._move(handoff_id, (HandoffState.WAITING,), claimed, f"agent:{agent_id}", "handoff.claim", now)
 
     async def focus_handoff(self, handoff_id: int, agent_id: str, now: datetime) -> bool:
         """Make this held chat the one the agent's untargeted messages go to; False if they do not hold it."""
@@ -119,14 +109,24 @@ class SqlHandoffs:
 
     async def end_handoff(self, handoff_id: int, by: str, now: datetime) -> Handoff:
         """Give the chat back to the bot; HandoffTaken when it had already ended."""
+        ended = {"state": HandoffState.ENDED, "ended_at": now, "ended_by": by[:80]}
+        return await self._move(handoff_id, OPEN, ended, by, "handoff.end", now)
+
+    async def _move(
+        self,
+        handoff_id: int,
+        states: tuple[HandoffState, ...],
+        values: dict[str, Any],
+        actor: str,
+        action: str,
+        now: datetime,
+    ) -> Handoff:
+        """Change the hand-off only if it is still in one of `states`, audited in the same transaction;
+        HandoffTaken (with the hand-off as it is) when it was not."""
         async with self.database.write.begin() as conn:
-            done = await conn.execute(
-                update(H)
-                .where(H.id == handoff_id, H.state.in_(OPEN))
-                .values(state=HandoffState.ENDED, ended_at=now, ended_by=by[:80])
-            )
+            done = await conn.execute(update(H).where(H.id == handoff_id, H.state.in_(states)).values(values))
             if done.rowcount == 1:
-                row = audit_row(by, "handoff.end", ("handoff", str(handoff_id)), {}, now)
+                row = audit_row(actor, action, ("handoff", str(handoff_id)), {}, now)
                 await conn.execute(insert(m.AuditLogRow), [row])
         current = await self.get_handoff(handoff_id)
         if done.rowcount != 1:

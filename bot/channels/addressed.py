@@ -31,7 +31,7 @@ def elsewhere(replies: Sequence[Reply], renderers: Mapping[str, Renderer]) -> li
     for address, group in grouped.items():
         renderer = renderers.get(address.channel)
         if renderer is None:
-            log.error("cannot write to %s: channel %r is not enabled", address.channel, address.channel)
+            log.error("cannot write to a %r chat: that channel is not enabled", address.channel)
             continue
         messages.append(
             ChatMessage(address.channel, address.chat_id, renderer.render(group), renderer.pace(address.chat_id))
