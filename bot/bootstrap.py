@@ -12,6 +12,7 @@ import nlu
 from bot.case_updates import CaseUpdates
 from bot.channels.console import ConsoleChannel
 from bot.channels.intake import Intake
+from bot.channels.pictures import Pictures
 from bot.channels.port import ChatChannel, PushChannel, Renderer
 from bot.channels.sender import Sender, SendPolicy
 from bot.channels.web.channel import WebChatChannel
@@ -131,7 +132,9 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         doorbell.ring(chat_key)
 
     renderers: dict[str, Renderer] = {**channels, "console": ConsoleChannel()}
-    intake = Intake(inbox, channels, front, clock, queued, renderers)
+    media = MediaStore(database)
+    pictures = Pictures(media, clock)
+    intake = Intake(inbox, channels, front, clock, pictures, queued, renderers)
     updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
     return App(
         settings=settings,
@@ -156,9 +159,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         case_updates=updates,
         wechat=_wechat_callback(settings, intake, outgoing, clock),
         wecom=_wecom_callback(settings, push, intake, CursorStore(database), clock),
-        web_chat=WebChat(intake, ChatLog(database), MediaStore(database), doorbell, clock)
-        if settings.web_chat
-        else None,
+        web_chat=WebChat(intake, ChatLog(database), media, doorbell, clock) if settings.web_chat else None,
     )
 
 

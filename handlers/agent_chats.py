@@ -12,7 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.agent_desk import receiver_line
-from handlers.handoff import REASON_LABELS, summary_lines
+from handlers.handoff import REASON_LABELS, pictures, summary_lines, waiting_pictures
 from handlers.messages import Address, Button, IncomingMessage, Reply
 from handlers.staff import StaffMember
 from handlers.texts import STATE_NAMES, name_of, say
@@ -80,7 +80,8 @@ class AgentChats:
         lines = [*summary_lines(handoff, self.zone), *await self._order_lines(handoff)]
         lines.append(f"已接入 #{handoff.id}：接下来您发的文字都会转给这位顾客。/end {handoff.id} 结束并交回小二。")
         customer = Reply(say("ho_claimed", handoff.lang, agent=member.name), to=Address.of(handoff.chat_key))
-        return [Reply("\n".join(lines), (Button(f"结束 #{handoff.id}", f"/end {handoff.id}"),)), customer]
+        end = (Button(f"结束 #{handoff.id}", f"/end {handoff.id}"),)
+        return [Reply("\n".join(lines), end, pictures=waiting_pictures(handoff)), customer]
 
     async def _turn_to(self, member: StaffMember, message: IncomingMessage, handoff_id: int, words: str) -> list[Reply]:
         if not await self.store.focus_handoff(handoff_id, member.id, self.clock.now()):
@@ -96,10 +97,11 @@ class AgentChats:
         if not held:
             return [Reply("您现在没有接待中的对话，这条消息没有发给任何顾客。发送 /chats 查看排队的顾客。")]
         handoff, text = held[0], message.text.strip() if words is None else words
-        if not text:
-            return [Reply("图片暂时不能转给顾客，请用文字说明。")]
-        said = say("ho_agent_says", handoff.lang, agent=member.name, text=text)
-        relayed = Reply(said, to=Address.of(handoff.chat_key))
+        photos = pictures(message)
+        if not text and not photos:
+            return [Reply("这条消息里没有可以转给顾客的文字或图片。")]
+        said = say("ho_agent_says" if text else "ho_agent_sends_photos", handoff.lang, agent=member.name, text=text)
+        relayed = Reply(said, to=Address.of(handoff.chat_key), pictures=photos)
         if len(held) == 1:
             return [relayed]
         return [relayed, Reply(f"↪ 已发给 #{handoff.id}（您在接待 {len(held)} 位顾客，/to 编号 切换）")]

@@ -108,7 +108,7 @@ class AgentDesk:
             for action in allowed_actions(case.kind, case.state)
             if action in LABELS
         )
-        return Reply("\n".join(lines), buttons)
+        return Reply("\n".join(lines), buttons, pictures=tuple(case.detail.get("photos", [])))
 
     def announcement(self, case: Case) -> Reply:
         """A new case as every agent is pushed it: enough to decide whether to open it now (no receiver)."""

@@ -49,12 +49,14 @@ class Handoffs:
         handoff = await self.store.chat_handoff(chat.key)
         if handoff is None:
             return None
-        if handoff.state is HandoffState.ACTIVE and handoff.agent_chat:
-            return [Reply(_quoted(handoff, message), to=Address.of(handoff.agent_chat))]  # the bot stays silent
+        if handoff.state is HandoffState.ACTIVE and handoff.agent_chat:  # the bot stays silent, and relays
+            return [Reply(_quoted(handoff, message), to=Address.of(handoff.agent_chat), pictures=pictures(message))]
         if is_leaving(message.text):
             await self.store.end_handoff(handoff.id, chat.key, now)
             return [Reply(say("ho_withdrawn", handoff.lang))]
         line = {"at": now.isoformat(), "text": message.text[:QUOTED], "photos": len(message.attachments)}
+        if pictures(message):
+            line["pictures"] = list(pictures(message))
         await self.store.keep_for_agent(handoff.id, line)
         return None
 
@@ -107,6 +109,17 @@ def summary_lines(handoff: Handoff, zone: ZoneInfo) -> list[str]:
     return lines
 
 
+def pictures(message: IncomingMessage) -> tuple[str, ...]:
+    """The refs of the pictures in a message, to be shown to whoever it is relayed to."""
+    return tuple(a.ref for a in message.attachments if a.kind == "image" and a.ref)
+
+
+def waiting_pictures(handoff: Handoff) -> tuple[str, ...]:
+    """The pictures a customer sent while waiting, for the agent who claims the chat."""
+    return tuple(ref for line in handoff.summary.get("waiting", []) for ref in line.get("pictures", []))
+
+
 def _quoted(handoff: Handoff, message: IncomingMessage) -> str:
-    photos = f" [顾客发了 {len(message.attachments)} 张图片，暂不能转发]" if message.attachments else ""
+    count = len(pictures(message))
+    photos = f"{' ' if message.text else ''}[图片 {count} 张]" if count else ""
     return f"#{handoff.id} 顾客：{message.text[:1000]}{photos}"

@@ -38,6 +38,7 @@ HANDOFF_TEXTS: dict[str, dict[str, str]] = {
         "en": "{agent} from our team is here now. How can we help?",
     },
     "ho_agent_says": {"zh": "【客服{agent}】{text}", "en": "[{agent}] {text}"},
+    "ho_agent_sends_photos": {"zh": "【客服{agent}】发来图片：", "en": "[{agent}] sent you a picture:"},
     "ho_ended": {
         "zh": "本次人工服务已结束，感谢您的耐心。接下来由小二继续为您服务，有问题随时找我。",
         "en": "The person has finished helping you; thanks for your patience. I'm back if you need anything.",

@@ -72,6 +72,9 @@ class Reply:
     buttons: tuple[Button, ...] = ()
     image: Image | None = None
     to: Address | None = None  # None: the chat that wrote; else another chat (an agent's, a customer's)
+    # Pictures taken in earlier (their attachment refs) shown after the text: a customer's photo relayed
+    # to their agent, the evidence on a case. The channel layer turns kept ones into images.
+    pictures: tuple[str, ...] = ()
 
 
 class Responder(Protocol):

@@ -1,8 +1,10 @@
-"""Pictures customers send through the web chat, kept in the store so every process can serve them.
+"""Pictures customers and agents send, kept in the store so every process can serve and forward them.
 
-Other platforms keep their own media and give us an id; the web chat has nobody to keep them for us.
-A picture is addressed by a hash of its owner and its bytes, so sending the same one twice stores it once
-and an id says nothing to anyone who does not already hold the picture.
+The web chat has nobody to keep them for us; the other platforms keep theirs only for a while (WeChat's
+temporary media last three days) and only for the app they were sent to, so a Telegram photo cannot be
+shown on WeChat by its id, and evidence would vanish before an agent looks at the case. A picture is
+addressed by a hash of its owner (the chat that sent it) and its bytes: sending the same one twice stores
+it once, and an id says nothing to anyone who does not already hold the picture.
 """
 
 from __future__ import annotations
@@ -17,10 +19,32 @@ from oms_client import models as m
 from oms_client.database import Database
 
 ID_LENGTH = 40
+# How an attachment names a kept picture; the web chat's first refs carried its own prefix.
+STORED_REF = "media:"
+EARLIER_REFS = ("web-media:",)
+SIGNATURES = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+)
 
 
 def media_id(owner: str, data: bytes) -> str:
     return hashlib.sha256(owner.encode() + b"\0" + data).hexdigest()[:ID_LENGTH]
+
+
+def picture_type(data: bytes) -> str | None:
+    """The type the bytes themselves say (never what a sender claims): JPEG, PNG or GIF, else None."""
+    return next((kind for magic, kind in SIGNATURES if data.startswith(magic)), None)
+
+
+def stored_id(ref: str) -> str | None:
+    """The media id an attachment's ref names, when the picture is kept here; None for a platform's ref."""
+    for prefix in (STORED_REF, *EARLIER_REFS):
+        if ref.startswith(prefix):
+            return ref.removeprefix(prefix)
+    return None
 
 
 class MediaStore:
@@ -36,8 +60,15 @@ class MediaStore:
         return new_id
 
     async def get(self, owner: str, item_id: str) -> tuple[str, bytes] | None:
-        """The picture's type and bytes, only for the chat that sent it."""
+        """The picture's type and bytes, only for the chat that sent it (what a web page may fetch)."""
         query = select(m.MediaRow.mime, m.MediaRow.data).where(m.MediaRow.id == item_id, m.MediaRow.owner == owner)
+        async with self.database.read.connect() as conn:
+            row = (await conn.execute(query)).first()
+        return (row.mime, bytes(row.data)) if row is not None else None
+
+    async def load(self, item_id: str) -> tuple[str, bytes] | None:
+        """Any kept picture, for the bot's own forwarding: its ids come only from messages it took in."""
+        query = select(m.MediaRow.mime, m.MediaRow.data).where(m.MediaRow.id == item_id)
         async with self.database.read.connect() as conn:
             row = (await conn.execute(query)).first()
         return (row.mime, bytes(row.data)) if row is not None else None

@@ -36,12 +36,19 @@ class WebRig:
             assert answer.status == 200
         return http
 
-    async def replies(self, http: aiohttp.ClientSession, after: int = 0) -> dict[str, Any]:
-        """What the page's long poll returns once every message taken in so far is answered."""
+    async def replies(self, http: aiohttp.ClientSession, after: int = 0, wait: int = 0) -> dict[str, Any]:
+        """What the page's long poll returns once every message taken in so far is answered (by then every
+        reply is queued, so there is nothing to wait for)."""
         await self.app.intake.idle()
-        async with http.get(f"{self.page}/api/replies", params={"after": str(after)}) as answer:
+        async with http.get(f"{self.page}/api/replies", params={"after": str(after), "wait": str(wait)}) as answer:
             assert answer.status == 200
             return dict(await answer.json())
+
+    async def upload(self, http: aiohttp.ClientSession, data: bytes) -> tuple[int, dict[str, Any]]:
+        """A picture as the page uploads it before posting the message that carries it."""
+        headers = {REQUEST_HEADER: "1", "Content-Type": "image/png"}
+        async with http.post(f"{self.page}/api/images", data=data, headers=headers) as answer:
+            return answer.status, dict(await answer.json())
 
     async def post(self, http: aiohttp.ClientSession, message: dict[str, object]) -> tuple[int, dict[str, object]]:
         headers = {REQUEST_HEADER: "1"}
@@ -60,10 +67,21 @@ class WebCustomer:
         await self.rig.post(self.http, {"id": f"m-{self.sent:06d}", "text": text})
         return await self.read()
 
+    async def send_photo(self, data: bytes, text: str = "") -> str:
+        status, uploaded = await self.rig.upload(self.http, data)
+        assert status == 201
+        self.sent += 1
+        await self.rig.post(self.http, {"id": f"m-{self.sent:06d}", "text": text, "image": uploaded["id"]})
+        return await self.read()
+
     async def read(self) -> str:
+        return "\n".join(message["text"] for message in await self.messages())
+
+    async def messages(self) -> list[dict[str, Any]]:
+        """The bot's messages since the last read, as the page gets them (text, buttons, image)."""
         got = await self.rig.replies(self.http, self.after)
         self.after = got["after"]
-        return "\n".join(message["text"] for message in got["messages"])
+        return list(got["messages"])
 
 
 @asynccontextmanager

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bot.channels.addressed import elsewhere, own_replies
+from bot.channels.pictures import Pictures
 from bot.channels.port import ChatChannel, Renderer
 from handlers.context import conversation_id, conversation_id_for
 from handlers.messages import Responder
@@ -30,11 +31,13 @@ class Intake:
         channels: Mapping[str, ChatChannel],
         responder: Responder,
         clock: Clock,
+        pictures: Pictures,
         on_queued: Callable[[str], None] = lambda chat_key: None,
         renderers: Mapping[str, Renderer] | None = None,
     ) -> None:
         """`renderers` write to chats other than the delivery's (relays); by default the channels themselves."""
         self.inbox, self.channels, self.responder, self.clock = inbox, channels, responder, clock
+        self.pictures = pictures
         self.renderers = renderers if renderers is not None else channels
         self.on_queued = on_queued
         self._draining: dict[str, asyncio.Task[None]] = {}
@@ -116,7 +119,9 @@ class Intake:
             if channel is None:
                 raise LookupError(f"channel {item.channel} is not enabled in this process")
             message = await channel.translate(item.payload)
-            replies = await self.responder.handle(message) if message is not None else []
+            if message is not None:
+                message = await self.pictures.keep(channel, message)
+            replies = await self.pictures.show(await self.responder.handle(message)) if message is not None else []
             bodies = channel.render(own_replies(replies))
             others = elsewhere(replies, self.renderers)
             hold = item.received_at + channel.reply_hold

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from handlers.messages import IncomingMessage, Reply
 from oms_client.outgoing import Pace
@@ -30,6 +30,14 @@ class ChatChannel(Renderer, Protocol):
 
     async def translate(self, payload: dict[str, Any]) -> IncomingMessage | None:
         """A stored platform delivery as the one message type; None for deliveries that need no answer."""
+
+
+@runtime_checkable
+class MediaSource(Protocol):
+    """A channel whose platform keeps the pictures sent to it and hands them out by id."""
+
+    async def fetch_media(self, ref: str) -> bytes:
+        """The picture's bytes; PushFailed to try again later, Undeliverable when the platform lost it."""
 
 
 class PushChannel(ChatChannel, Protocol):

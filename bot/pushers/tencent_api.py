@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import time
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from notifications.push import PushFailed, RetryAfter, Undeliverable
 WECHAT_API_BASE = "https://api.weixin.qq.com"
 RATE_LIMITED = 45009
 TOKEN_INVALID = {40001, 40014, 42001}
+MEDIA_GONE = {40007}  # invalid media_id: expired (three days) or never sent to this app
 TOKEN_MARGIN_SECONDS = 300
 RATE_LIMIT_WAIT_SECONDS = 60.0
 
@@ -62,6 +64,22 @@ async def call(
     return data
 
 
+async def fetch_file(session: aiohttp.ClientSession, url: str, **params: str) -> tuple[bytes, dict[str, Any] | None]:
+    """GET a file: (bytes, None), or (b"", the JSON answer) when the platform answered with an error instead."""
+    try:
+        async with session.get(url, params=params) as response:
+            if response.status == 429:
+                raise RetryAfter(float(response.headers.get("Retry-After", RATE_LIMIT_WAIT_SECONDS)))
+            if response.status >= 400:
+                raise PushFailed(f"HTTP {response.status}")
+            body = await response.read()
+            if response.content_type in ("application/json", "text/plain"):
+                return b"", json.loads(body)
+    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+        raise PushFailed(f"{type(error).__name__}: {error}") from error
+    return body, None
+
+
 def check(data: dict[str, Any], refused: Collection[int] = ()) -> None:
     """Raise for an errcode: `refused` ones can never succeed for this recipient (Undeliverable)."""
     code = int(data.get("errcode", 0))
@@ -100,6 +118,17 @@ class TencentApi:
         check(data, refused)
         return data
 
+    async def download(self, path: str, **params: str) -> bytes:
+        """A file the platform keeps (media/get): its bytes, or the JSON error raised as for every call."""
+        url = f"{self.base}{path}"
+        body, error = await fetch_file(self.session, url, access_token=await self.token(), **params)
+        if error is not None and int(error.get("errcode", 0)) in TOKEN_INVALID:
+            body, error = await fetch_file(self.session, url, access_token=await self.token(refresh=True), **params)
+        if error is not None:
+            check(error, MEDIA_GONE)
+            raise PushFailed(f"no file and no error code in the answer: {error}"[:300])
+        return body
+
     async def token(self, refresh: bool = False) -> str:
         async with self._lock:
             if refresh or self._token is None or self._token[1] <= time.monotonic():
@@ -118,6 +147,11 @@ async def upload_image(api: TencentApi, data: bytes, mime: str) -> str:
     upload = Upload("media", data, "image." + mime.rsplit("/", 1)[-1], mime)
     answer = await api.call("/cgi-bin/media/upload", upload=upload, type="image")
     return str(answer["media_id"])
+
+
+async def media_file(api: TencentApi, media_id: str) -> bytes:
+    """A picture a user sent the app, by its temporary media id (WeChat and WeCom alike)."""
+    return await api.download("/cgi-bin/media/get", media_id=media_id)
 
 
 async def text_or_image(api: TencentApi, body: dict[str, Any]) -> dict[str, Any]:

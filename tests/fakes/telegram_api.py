@@ -41,6 +41,8 @@ class FakeBotApi:
         self.sent: list[Sent] = []
         self.updates: list[dict[str, Any]] = []
         self.answered: list[str] = []
+        self.files: dict[str, bytes] = {}  # file_id -> what getFile and the file URL hand out
+        self.downloads = 0
         self.commands: dict[str, list[str]] = {}
         self.webhook: dict[str, Any] | None = None
         self.webhook_deleted = 0
@@ -59,6 +61,7 @@ class FakeBotApi:
 
     def install(self, app: web.Application) -> None:
         app.router.add_post("/bot{token}/{method}", self._call)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._file)
 
     async def start(self) -> str:
         app = web.Application()
@@ -79,11 +82,17 @@ class FakeBotApi:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return self._update({"message": message})
 
-    def photo_update(self, chat_id: int, caption: str = "", user_id: int | None = None) -> dict[str, Any]:
+    def photo_update(
+        self, chat_id: int, caption: str = "", user_id: int | None = None, data: bytes | None = None
+    ) -> dict[str, Any]:
+        """A photo as Telegram sends it, in two sizes; with `data`, the large one can be downloaded."""
+        large = f"large-{self._next_message_id}"
         sizes = [
             {"file_id": f"small-{self._next_message_id}", "file_unique_id": "s", "width": 90, "height": 90},
-            {"file_id": f"large-{self._next_message_id}", "file_unique_id": "l", "width": 1280, "height": 1280},
+            {"file_id": large, "file_unique_id": "l", "width": 1280, "height": 1280},
         ]
+        if data is not None:
+            self.files[large] = data
         message = self._message(chat_id, user_id or chat_id, "zh-hans") | {"photo": sizes}
         if caption:
             message["caption"] = caption
@@ -172,7 +181,24 @@ class FakeBotApi:
 
     async def _sendPhoto(self, form: Any) -> dict[str, Any]:
         photo = form["photo"]
+        if isinstance(photo, str) and photo.startswith("attach://"):  # aiogram names the file's own form field
+            photo = form[photo.removeprefix("attach://")]
         return self._record(form, str(form.get("caption", "")), photo.file.read())
+
+    async def _getFile(self, form: Any) -> dict[str, Any] | web.Response:
+        file_id = str(form["file_id"])
+        if file_id not in self.files:
+            answer = {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+            return web.json_response(answer, status=400)
+        size = len(self.files[file_id])
+        return {"file_id": file_id, "file_unique_id": "u", "file_size": size, "file_path": f"photos/{file_id}.jpg"}
+
+    async def _file(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["path"].removeprefix("photos/").removesuffix(".jpg")
+        if file_id not in self.files:
+            return web.Response(status=404)
+        self.downloads += 1
+        return web.Response(body=self.files[file_id], content_type="image/jpeg")
 
     async def _answerCallbackQuery(self, form: Any) -> bool:
         self.answered.append(str(form["callback_query_id"]))

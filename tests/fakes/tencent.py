@@ -55,6 +55,7 @@ class FakeTencentServer:
         self.tokens_issued = 0
         self.expire_token = False  # answer the next call with 42001, as when another process rotated the token
         self.uploads: dict[str, bytes] = {}
+        self.media: dict[str, bytes] = {}  # what users sent the app, by media id, for media/get
         self.callback_url = ""
         self.base = ""
         self._runner: web.AppRunner | None = None
@@ -69,6 +70,7 @@ class FakeTencentServer:
         app = web.Application()
         app.router.add_get(self.token_path, self._token)
         app.router.add_post("/cgi-bin/media/upload", self._upload)
+        app.router.add_get("/cgi-bin/media/get", self._media)
         self.routes(app)
         self._runner, self.base = await serve_on_loopback(app)
         return self.base
@@ -104,3 +106,11 @@ class FakeTencentServer:
         media_id = f"media-{len(self.uploads) + 1}"
         self.uploads[media_id] = media.file.read()
         return web.json_response({"type": "image", "media_id": media_id, "created_at": 1})
+
+    async def _media(self, request: web.Request) -> web.Response:
+        if (error := self.token_error(request)) is not None:
+            return error
+        data = self.media.get(request.query.get("media_id", ""))
+        if data is None:
+            return web.json_response({"errcode": 40007, "errmsg": "invalid media_id"})
+        return web.Response(body=data, content_type="image/jpeg")

@@ -56,8 +56,8 @@ async def test_a_damaged_item_is_returned_with_photos_and_filed_after_confirmati
     items = await say_all(dialogue, order.phone_tail)
     assert "您要为哪件申请退货退款" in items and "2. 直筒牛仔裤 32码" in items
     assert "照片" in await say_all(dialogue, "2")  # the reason came with the first message: damage needs photos
-    await photo(dialogue, "web-media:a1")
-    confirm = await photo(dialogue, "web-media:a2")
+    await photo(dialogue, "media:a1")
+    confirm = await photo(dialogue, "media:a2")
     assert "已收到 2 张照片" in confirm and "商品：直筒牛仔裤 32码 ×1" in confirm and "原因：商品破损" in confirm
     assert await cases_of(store, order) == []  # nothing is filed before the customer confirms
     filed = await say_all(dialogue, "确认提交")
@@ -70,7 +70,7 @@ async def test_a_damaged_item_is_returned_with_photos_and_filed_after_confirmati
         "console:u1",
     )
     assert case.detail["items"] == [{"sku": "JEANS-32", "title": "直筒牛仔裤 32码", "qty": 1}]
-    assert case.detail["photos"] == ["web-media:a1", "web-media:a2"]
+    assert case.detail["photos"] == ["media:a1", "media:a2"]
     assert await case_audit(database) == [("console:u1", "case.filed")]
 
 
@@ -202,7 +202,7 @@ async def test_never_mind_leaves_at_any_step_and_files_nothing(
     for step, answers in steps.items():
         await say_all(dialogue, "我要退货")
         for answer in answers:
-            await (photo(dialogue, "web-media:p") if answer == "[photo]" else say_all(dialogue, answer))
+            await (photo(dialogue, "media:p") if answer == "[photo]" else say_all(dialogue, answer))
         record = await store.load_conversation(ChatUser("console", "u1"))
         assert record is not None and record.state["draft"]["step"] == step
         leave, lang = {"items": ("算了", "zh"), "reason": ("不用了", "zh"), "photos": ("取消", "zh"),

@@ -7,6 +7,7 @@ a Telegram customer and an agent at the console; what each side reads is what re
 from __future__ import annotations
 
 import asyncio
+import base64
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -22,12 +23,13 @@ from oms_client import models as m
 from oms_client.chat_log import ChatLog
 from oms_client.database import Database
 from oms_client.domain import HandoffState, OrderState
-from tests.conftest import SHANGHAI
+from tests.conftest import FIXTURES, SHANGHAI
 from tests.fakes.telegram_api import Sent
 from tests.integration.test_telegram import Rig, start_rig
 from tests.orders import add_order
 from tests.web_rig import WebCustomer, WebRig
 
+PHOTO = (FIXTURES / "web" / "damaged_parcel.png").read_bytes()
 LI_TELEGRAM = 2001
 TELEGRAM_CUSTOMER = 424242
 SHOP = f"""
@@ -242,4 +244,27 @@ async def test_every_agent_is_pushed_each_new_case_once_with_a_button_that_opens
     assert "13812345678" in opened.text and opened.callback_data[0] == f"/approve {case.id}@1"
     [console_copy] = await zhao(rig).news("zhao")
     assert console_copy.text == news.text
+    await customer.http.close()
+
+
+async def test_pictures_go_both_ways_between_a_web_customer_and_a_telegram_agent(rig: Rig) -> None:
+    customer = await web_customer(rig)
+    await customer.say("转人工")
+    await customer.send_photo(PHOTO, "收到的时候盒子就是这样")  # while waiting: kept for the agent
+    [handoff] = await rig.app.store.waiting_handoffs()
+    claimed = await li(rig, f"/claim {handoff.id}")
+    assert "顾客（排队时）：收到的时候盒子就是这样 [图片 1 张]" in claimed[0].text
+    assert [sent.photo for sent in claimed[1:]] == [PHOTO]  # the picture itself follows the summary
+    await customer.read()
+
+    assert await customer.send_photo(PHOTO) == ""  # held: the bot stays silent and relays
+    rig.clock.advance(seconds=5)  # the agent's chat is paced at about a message a second
+    relayed = (await pushed_to(rig, LI_TELEGRAM))[-2:]
+    assert relayed[0].text == f"#{handoff.id} 顾客：[图片 1 张]" and relayed[1].photo == PHOTO
+
+    label = b"\x89PNG\r\n\x1a\n" + b"return-label" * 20  # the agent sends the return label as a photo
+    assert await rig.say(rig.api.photo_update(LI_TELEGRAM, data=label)) == []
+    text, picture = await customer.messages()
+    assert text["text"] == "【客服李客服】发来图片："
+    assert base64.b64decode(picture["image"]["data"]) == label and picture["image"]["mime"] == "image/png"
     await customer.http.close()

@@ -48,12 +48,6 @@ async def replies(rig: WebRig, http: aiohttp.ClientSession, after: int = 0) -> d
     return await rig.replies(http, after)
 
 
-async def upload(rig: WebRig, http: aiohttp.ClientSession, data: bytes) -> tuple[int, dict[str, Any]]:
-    headers = {REQUEST_HEADER: "1", "Content-Type": "image/png"}
-    async with http.post(f"{rig.page}/api/images", data=data, headers=headers) as answer:
-        return answer.status, dict(await answer.json())
-
-
 async def test_a_visitor_verifies_an_order_and_the_history_holds_both_sides(
     rig: WebRig, visitor: aiohttp.ClientSession, seeded: SeedResult
 ) -> None:
@@ -121,8 +115,8 @@ async def test_bad_requests_are_refused_with_a_reason_and_store_nothing(
         assert await rig.post(visitor, message) == (400, {"error": code})
     async with visitor.post(f"{rig.page}/api/messages", data=b"{", headers={REQUEST_HEADER: "1"}) as answer:
         assert (answer.status, await answer.json()) == (400, {"error": "bad_request"})
-    assert await upload(rig, visitor, b"%PDF-1.7 not a picture") == (415, {"error": "not_image"})
-    assert await upload(rig, visitor, PHOTO + b"\0" * inbound.IMAGE_LIMIT) == (413, {"error": "too_large"})
+    assert await rig.upload(visitor, b"%PDF-1.7 not a picture") == (415, {"error": "not_image"})
+    assert await rig.upload(visitor, PHOTO + b"\0" * inbound.IMAGE_LIMIT) == (413, {"error": "too_large"})
     assert await count_rows(rig.app.database, m.InboxRow) == 0
     assert await count_rows(rig.app.database, m.MediaRow) == 0
 
@@ -130,9 +124,9 @@ async def test_bad_requests_are_refused_with_a_reason_and_store_nothing(
 async def test_a_photo_reaches_the_dialogue_and_only_its_sender_can_fetch_it(
     rig: WebRig, visitor: aiohttp.ClientSession
 ) -> None:
-    status, uploaded = await upload(rig, visitor, PHOTO)
+    status, uploaded = await rig.upload(visitor, PHOTO)
     assert status == 201
-    assert await upload(rig, visitor, PHOTO) == (201, uploaded)  # the same picture is kept once
+    assert await rig.upload(visitor, PHOTO) == (201, uploaded)  # the same picture is kept once
     assert await rig.post(visitor, {"id": "photo-0001", "text": "", "image": uploaded["id"]}) == (202, {"ok": True})
     assert (await replies(rig, visitor))["messages"]
     async with visitor.get(f"{rig.page}/api/images/{uploaded['id']}") as answer:
@@ -158,7 +152,7 @@ async def test_a_reply_queued_by_another_process_reaches_a_waiting_page(
     await rig.post(visitor, {"id": "m-000001", "text": "你好"})
     after = (await replies(rig, visitor))["after"]
     visitor_id = (await _inbox_chat(rig))[len("web:") :]
-    waiting = asyncio.create_task(replies(rig, visitor, after))
+    waiting = asyncio.create_task(rig.replies(visitor, after, wait=20))
     await asyncio.sleep(0.3)
     assert not waiting.done()
     async with rig.app.database.write.begin() as conn:  # as an agent's relay in another process would

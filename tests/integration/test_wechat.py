@@ -27,12 +27,13 @@ from oms_client.database import Database
 from oms_client.inbox import InboxStore
 from oms_client.outgoing import Pace, enqueue
 from oms_client.seed import SeedResult
-from tests.conftest import NOW
+from tests.conftest import FIXTURES, NOW
 from tests.fakes.tencent import Stamped
 from tests.fakes.wechat import AES_KEY, APP_ID, APP_SECRET, TOKEN, Delivered, FakeWeChat, Replied
 from tests.helpers import count_rows, serve_on_loopback
 
 CUSTOMER = "oCustomer_openid_0001"
+PHOTO = (FIXTURES / "web" / "damaged_parcel.png").read_bytes()
 
 
 @dataclass
@@ -192,6 +193,17 @@ async def test_menu_clicks_voice_and_images_reach_the_dialogue(rig: Rig) -> None
     async with rig.app.database.read.connect() as conn:
         payloads = (await conn.scalars(select(m.InboxRow.payload).order_by(m.InboxRow.id))).all()
     assert payloads[-1]["MediaId"] == "pic-1"
+
+
+async def test_a_customers_picture_is_fetched_from_wechat_once_and_kept_in_the_store(rig: Rig) -> None:
+    rig.wechat.media["pic-7"] = PHOTO
+    answer = await rig.say("image", media_id="pic-7")
+    assert answer.reply is not None and answer.reply["Content"]
+    rig.clock.advance(seconds=5)
+    await rig.say("image", media_id="pic-7")  # the same picture again is kept once
+    async with rig.app.database.read.connect() as conn:
+        kept = (await conn.execute(select(m.MediaRow.owner, m.MediaRow.mime, m.MediaRow.data))).all()
+    assert [(owner, mime, bytes(data)) for owner, mime, data in kept] == [(f"wechat:{CUSTOMER}", "image/png", PHOTO)]
 
 
 async def test_unfollowing_is_recorded_and_answered_with_nothing(rig: Rig) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 from aiogram import Bot, Dispatcher
 from aiogram.types import BufferedInputFile, Update
 
@@ -14,11 +15,13 @@ from bot.channels.telegram.render import bodies, keyboard
 from bot.channels.telegram.translate import CHANNEL, build_router
 from bot.pushers.telegram import telegram_errors
 from handlers.messages import IncomingMessage, Reply
+from notifications.push import PushFailed, Undeliverable
 from oms_client.outgoing import Pace
 
 # Telegram's guidance: about one message a second in a chat (short bursts pass), 20 a minute in a group.
 PRIVATE_PACE = Pace(interval=timedelta(seconds=1), burst=timedelta(seconds=2))
 GROUP_PACE = Pace(interval=timedelta(seconds=3), burst=timedelta(seconds=3))
+GONE = {400, 404, 410}  # a file path that expired or never was: fetching again cannot help
 
 
 class TelegramChannel:
@@ -46,6 +49,21 @@ class TelegramChannel:
                 await self.bot.send_photo(int(chat_id), photo, caption=body.get("caption") or None, reply_markup=markup)
             else:
                 await self.bot.send_message(int(chat_id), body["text"], reply_markup=markup)
+
+    async def fetch_media(self, ref: str) -> bytes:
+        """A photo by file id: getFile, then the file itself (Bot API servers hand out files up to 20 MB)."""
+        with telegram_errors():
+            found = await self.bot.get_file(ref)
+        if not found.file_path:
+            raise Undeliverable(f"Telegram has no file path for {ref[:40]}")
+        try:
+            buffer = await self.bot.download_file(found.file_path)
+        except aiohttp.ClientResponseError as error:
+            kind = Undeliverable if error.status in GONE else PushFailed
+            raise kind(f"downloading a file: HTTP {error.status}") from error
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise PushFailed(f"downloading a file: {type(error).__name__}") from error
+        return buffer.read() if buffer is not None else b""
 
     def pace(self, chat_id: str) -> Pace:
         return GROUP_PACE if chat_id.startswith("-") else PRIVATE_PACE

@@ -9,11 +9,10 @@ from typing import Any
 from bot.channels.web.render import bodies
 from bot.channels.wechat.translate import typed_command
 from handlers.messages import Attachment, IncomingMessage, Reply
+from oms_client.media import STORED_REF
 from oms_client.outgoing import Pace
 
 CHANNEL = "web"
-# An attachment's ref for a picture kept in the store's media table.
-MEDIA_REF = "web-media:"
 PACE = Pace(interval=timedelta(0))
 
 
@@ -29,7 +28,7 @@ class WebChatChannel:
             chat_id=visitor,
             user_id=visitor,
             text=text,
-            attachments=(Attachment("image", f"{MEDIA_REF}{image}"),) if image else (),
+            attachments=(Attachment("image", f"{STORED_REF}{image}"),) if image else (),
             message_id=str(payload["id"]),
             raw=payload,
             command=typed_command(text),

@@ -22,7 +22,7 @@ from bot.channels.web.doorbell import Doorbell
 from bot.channels.web.visitor import give_token, visitor_of
 from oms_client.chat_log import ChatLog, Line
 from oms_client.clock import Clock
-from oms_client.media import ID_LENGTH, MediaStore
+from oms_client.media import ID_LENGTH, MediaStore, picture_type
 
 PATH = "/chat"
 STATIC = Path(__file__).parent / "static"
@@ -36,12 +36,6 @@ LABEL_LIMIT = 64
 IMAGE_LIMIT = 5 * 1024 * 1024
 MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MEDIA_ID = re.compile(rf"^[0-9a-f]{{{ID_LENGTH}}}$")
-SIGNATURES = (
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
 PAGE_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
@@ -100,11 +94,15 @@ class WebChat:
         return _lines(lines, _last_reply(lines, 0))
 
     async def replies(self, request: web.Request) -> web.Response:
-        """Replies after `after`, waiting up to WAIT_SECONDS for the first one."""
+        """Replies after `after`, waiting up to `wait` seconds (at most WAIT_SECONDS) for the first one.
+
+        A page coming back to the foreground asks with `wait=0` to draw what it missed at once.
+        """
         visitor = _visitor(request)
         after = _number(request.query.get("after", "0"))
+        wait = min(_number(request.query.get("wait", str(int(WAIT_SECONDS)))), WAIT_SECONDS)
         loop = asyncio.get_running_loop()  # waiting is real time, whatever the business clock says
-        deadline = loop.time() + WAIT_SECONDS
+        deadline = loop.time() + wait
         while True:
             lines = await self.log.replies_after(CHANNEL, visitor, after, self.clock.now())
             left = deadline - loop.time()
@@ -127,7 +125,7 @@ class WebChat:
             data += chunk
             if len(data) > IMAGE_LIMIT:
                 raise Refused(413, "too_large")
-        mime = next((kind for magic, kind in SIGNATURES if data.startswith(magic)), None)
+        mime = picture_type(bytes(data))
         if mime is None:
             raise Refused(415, "not_image")
         image_id = await self.media.put(f"{CHANNEL}:{visitor}", bytes(data), mime, self.clock.now())

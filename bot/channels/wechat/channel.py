@@ -10,7 +10,7 @@ from typing import Any
 from bot.channels.reply_window import ReplyWindow
 from bot.channels.wechat.render import bodies
 from bot.channels.wechat.translate import CHANNEL, to_message
-from bot.pushers.tencent_api import TencentApi, text_or_image
+from bot.pushers.tencent_api import TencentApi, media_file, text_or_image
 from handlers.messages import IncomingMessage, Reply
 from oms_client.clock import Clock
 from oms_client.inbox import InboxStore
@@ -41,6 +41,9 @@ class WeChatChannel:
         await self.window.check(chat_id)
         message = {"touser": chat_id} | await text_or_image(self.api, body)
         await self.api.call("/cgi-bin/message/custom/send", message, refused=REFUSED)
+
+    async def fetch_media(self, ref: str) -> bytes:
+        return await media_file(self.api, ref)
 
     def pace(self, chat_id: str) -> Pace:
         return PACE

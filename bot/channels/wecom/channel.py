@@ -10,7 +10,7 @@ from typing import Any
 from bot.channels.reply_window import ReplyWindow
 from bot.channels.wecom.render import app_bodies, kf_bodies
 from bot.channels.wecom.translate import APP_CHANNEL, KF_CHANNEL, app_message, kf_message
-from bot.pushers.tencent_api import TencentApi, text_or_image
+from bot.pushers.tencent_api import TencentApi, media_file, text_or_image
 from handlers.messages import IncomingMessage, Reply
 from notifications.push import Undeliverable
 from oms_client.clock import Clock
@@ -40,6 +40,9 @@ class WeComAppChannel:
         answer = await self.api.call("/cgi-bin/message/send", message)
         if answer.get("invaliduser"):
             raise Undeliverable(f"not a member who can see the app: {answer['invaliduser']}")
+
+    async def fetch_media(self, ref: str) -> bytes:
+        return await media_file(self.api, ref)
 
     def pace(self, chat_id: str) -> Pace:
         return APP_PACE
@@ -75,6 +78,9 @@ class WeComKfChannel:
         open_kfid, customer = chat_id.split("|", 1)
         message = {"touser": customer, "open_kfid": open_kfid} | await self._content(body)
         await self.api.call("/cgi-bin/kf/send_msg", message)
+
+    async def fetch_media(self, ref: str) -> bytes:
+        return await media_file(self.api, ref)
 
     def pace(self, chat_id: str) -> Pace:
         return KF_PACE
