@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client import models as m
 from oms_client.database import Database
-from oms_client.outgoing import ChatMessage, Pace, enqueue, enqueue_messages
+from oms_client.outgoing import ChatMessage, Pace, awake, enqueue, enqueue_messages
 
 
 class Replayed(Exception):
@@ -69,6 +69,8 @@ class InboxStore:
             new_id: int | None = await conn.scalar(statement)
             if new_id is None and replay_key is not None:
                 await _refuse_replay(conn, channel, key[:128], replay_key)
+            if new_id is not None:
+                await awake(conn, channel, chat_key.partition(":")[2], now)
         return new_id
 
     async def claim_next(self, chat_key: str, now: datetime) -> InboxItem | None:

@@ -394,6 +394,9 @@ class OutgoingRow(Base):
     # Sent as the HTTP answer to the delivery (WeChat's passive reply) rather than through the send API.
     passive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     failed_at: Mapped[datetime | None]
+    # The platform takes nothing more for this chat until the customer writes again (WeChat's 48-hour
+    # window): kept, holding back the chat's later replies, and due again with the customer's next message.
+    awaits_customer: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CursorRow(Base):

@@ -93,6 +93,16 @@ async def enqueue_messages(conn: AsyncConnection, messages: Sequence[ChatMessage
         await enqueue(conn, message.channel, message.chat_id, message.bodies, message.pace, now)
 
 
+async def awake(conn: AsyncConnection, channel: str, chat_id: str, now: datetime) -> None:
+    """The customer wrote: what waited for that is due again, inside the caller's transaction."""
+    out = m.OutgoingRow
+    await conn.execute(
+        update(out)
+        .where(out.channel == channel, out.chat_id == chat_id, out.awaits_customer.is_(True))
+        .values(awaits_customer=False, send_at=now)
+    )
+
+
 def _unclaimed(out: Any, now: datetime) -> Any:
     return or_(out.claimed_until.is_(None), out.claimed_until < now)
 
@@ -116,7 +126,7 @@ class OutgoingStore:
     async def claim_due(self, channels: Sequence[str], now: datetime, limit: int) -> list[OutgoingItem]:
         """The oldest unsent reply of each chat that is due and unclaimed, claimed for this process."""
         out = m.OutgoingRow
-        waiting = (out.sent_at.is_(None), out.failed_at.is_(None))
+        waiting = (out.sent_at.is_(None), out.failed_at.is_(None), out.awaits_customer.is_(False))
         blocked = _earlier_unsent(out)
         free = _unclaimed(out, now)
         heads = (
@@ -187,6 +197,10 @@ class OutgoingStore:
     async def failed(self, item: OutgoingItem, error: str, now: datetime) -> None:
         """Given up (the user blocked the bot, or the last attempt failed): kept, and no longer blocks the chat."""
         await self._set(item.id, attempts=item.attempts + 1, last_error=error[:300], failed_at=now, claimed_until=None)
+
+    async def await_customer(self, item: OutgoingItem, why: str) -> None:
+        """Keep a reply the platform will not take now until the customer writes (see `awake`)."""
+        await self._set(item.id, awaits_customer=True, last_error=why[:300], claimed_until=None)
 
     async def hold_chat(self, channel: str, chat_id: str, until: datetime) -> None:
         """The platform asked us to wait (429): nothing more goes to this chat before `until`."""

@@ -1,15 +1,14 @@
 """Tencent's rule for writing to a customer who has not just written: a window after their last message.
 
 WeChat's customer-service messages and WeCom's 微信客服 both allow replies only within 48 hours of the
-customer's last message, and at most five per message of theirs. Replies outside that are kept as
-failed with the reason rather than sent into an error.
+customer's last message, and at most five per message of theirs. A message outside that (an agent's
+answer, a refund notice) is not sent into an error nor dropped: it waits for the customer's next message.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from notifications.push import Undeliverable
 from oms_client.clock import Clock
 from oms_client.inbox import InboxStore
 from oms_client.outgoing import OutgoingStore
@@ -18,14 +17,18 @@ WINDOW = timedelta(hours=48)
 MESSAGES_PER_CUSTOMER_MESSAGE = 5
 
 
+class OutsideWindow(Exception):
+    """The platform takes nothing for this chat until the customer writes again."""
+
+
 class ReplyWindow:
     def __init__(self, channel: str, inbox: InboxStore, outgoing: OutgoingStore, clock: Clock) -> None:
         self.channel, self.inbox, self.outgoing, self.clock = channel, inbox, outgoing, clock
 
     async def check(self, chat_id: str) -> None:
-        """Raise Undeliverable when the platform would refuse a message to this chat now."""
+        """Raise OutsideWindow when the platform would refuse a message to this chat now."""
         last = await self.inbox.last_received(f"{self.channel}:{chat_id}")
         if last is None or self.clock.now() - last > WINDOW:
-            raise Undeliverable("outside the 48-hour window since the customer's last message")
+            raise OutsideWindow("outside the 48-hour window since the customer's last message")
         if await self.outgoing.sent_by_api_since(self.channel, chat_id, last) >= MESSAGES_PER_CUSTOMER_MESSAGE:
-            raise Undeliverable("only 5 messages are allowed per message of the customer")
+            raise OutsideWindow("only 5 messages are allowed per message of the customer")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.channels.port import PushChannel
+from bot.channels.reply_window import OutsideWindow
 from notifications.push import PushFailed, RetryAfter, Undeliverable, backoff
 from oms_client.clock import Clock
 from oms_client.outgoing import OutgoingItem, OutgoingStore
@@ -82,6 +83,10 @@ class Sender:
             log.warning("%s asked to wait %.0f s before writing to a chat again", item.channel, error.seconds)
             until = self.clock.now() + timedelta(seconds=error.seconds)
             await self.outgoing.hold_chat(item.channel, item.chat_id, until)
+            return False
+        except OutsideWindow as error:
+            log.info("reply %d waits for the customer to write again: %s", item.id, error)
+            await self.outgoing.await_customer(item, str(error))
             return False
         except Undeliverable as error:
             log.warning("reply %d cannot be delivered: %s", item.id, error)

@@ -225,22 +225,40 @@ async def failed_errors(database: Database) -> list[str]:
         return [str(error) for error in (await conn.scalars(query)).all()]
 
 
-async def test_customer_service_messages_keep_to_five_per_user_message(rig: Rig, slow_turns: None) -> None:
+async def waiting_for_the_customer(database: Database) -> list[str]:
+    """Why each reply kept for the customer's next message could not be sent yet."""
+    async with database.read.connect() as conn:
+        query = select(m.OutgoingRow.last_error).where(m.OutgoingRow.awaits_customer.is_(True))
+        return [str(error) for error in (await conn.scalars(query)).all()]
+
+
+async def test_customer_service_messages_keep_to_five_per_user_message_and_the_rest_follow_their_next(
+    rig: Rig, slow_turns: None
+) -> None:
     await rig.say("unsubscribe")  # the user wrote (an event), nothing to answer
     await rig.settle()
     await queue_replies(rig, 6)
     sent = await rig.settle()
     assert [d.content for d in sent] == [f"第 {n} 条" for n in range(1, 6)]
-    assert ["5 messages" in error for error in await failed_errors(rig.app.database)] == [True]
+    assert ["5 messages" in error for error in await waiting_for_the_customer(rig.app.database)] == [True]
+    await rig.say("text", content="你好")
+    sent = await rig.settle()
+    assert sent[0].content == "第 6 条"  # kept, and sent first, before the new answer
+    assert len(sent) == 2 and await waiting_for_the_customer(rig.app.database) == []
 
 
-async def test_nothing_is_sent_after_the_48_hour_window(rig: Rig) -> None:
+async def test_after_the_48_hour_window_a_message_waits_for_the_customers_next_one(rig: Rig, slow_turns: None) -> None:
     await rig.say("unsubscribe")
     await rig.settle()
     rig.clock.advance(hours=49)
-    await queue_replies(rig, 1)
+    await queue_replies(rig, 2)  # a case update, then another: neither may go now
     assert await rig.settle() == []
-    assert ["48-hour" in error for error in await failed_errors(rig.app.database)] == [True]
+    assert ["48-hour" in error for error in await waiting_for_the_customer(rig.app.database)] == [True]
+    rig.clock.advance(days=5)
+    await rig.say("text", content="我的退款呢")
+    sent = await rig.settle()
+    assert [d.content for d in sent][:2] == ["第 1 条", "第 2 条"] and len(sent) == 3
+    assert await rig.app.outgoing.unsent() == 0
 
 
 async def test_a_user_who_cannot_receive_is_failed_for_good_and_others_still_get_replies(
