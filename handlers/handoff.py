@@ -33,15 +33,16 @@ class Handoffs:
     ) -> list[Reply]:
         """Queue the chat for a person (once) and tell the customer when to expect one."""
         summary = {"recent": state.recent, **await self._order(user, state.order_no)}
-        handoff, opened = await self.store.open_handoff(chat.key, state.lang, reason, summary, now)
+        open_now = self.hours.is_open(now, self.zone)
+        expected = now if open_now else self.hours.next_open(now, self.zone)
+        handoff, opened = await self.store.open_handoff(chat.key, state.lang, reason, summary, now, expected)
         if handoff.state is HandoffState.ACTIVE:
             return [Reply(say("ho_with_agent", state.lang))]
         place = queue_place(await self.store.queue_position(handoff.id), state.lang)
         if not opened:
             return [Reply(say("ho_still_waiting", state.lang, place=place))]
         state.misses = 0
-        open_now = self.hours.is_open(now, self.zone)
-        return [self._queued(reason, state.lang, place, now, open_now), *self._alert(handoff, open_now)]
+        return [self._queued(reason, state.lang, place, expected, open_now), *self._alert(handoff, open_now)]
 
     async def intercept(self, message: IncomingMessage, now: datetime) -> list[Reply] | None:
         """Replies when a person has (or is about to have) the chat; None lets the bot answer as usual."""
@@ -60,12 +61,11 @@ class Handoffs:
         await self.store.keep_for_agent(handoff.id, line)
         return None
 
-    def _queued(self, reason: str, lang: str, place: str, now: datetime, open_now: bool) -> Reply:
+    def _queued(self, reason: str, lang: str, place: str, expected: datetime, open_now: bool) -> Reply:
         why = say(f"ho_why_{reason}", lang) if reason in ("complaint", "misunderstood") else ""
         if open_now:
             return Reply(say("ho_queued", lang, why=why, place=place))
-        when = self.hours.next_open(now, self.zone).astimezone(self.zone)
-        day = f"{when:%m-%d %H:%M}"
+        day = f"{expected.astimezone(self.zone):%m-%d %H:%M}"
         return Reply(say("ho_closed", lang, why=why, hours=self.hours.describe(lang), when=day))
 
     def _alert(self, handoff: Handoff, open_now: bool) -> list[Reply]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from handlers.handoff import REASON_LABELS
 from handlers.texts import COURIER_NAMES, name_of
 from oms_client.alerts import SEVERITY_RANK, Alert, AlertsChange
 
@@ -14,6 +15,7 @@ KIND_NAMES = {
     "transit_stalled": "物流停滞",
     "transit_exception": "物流异常",
     "aftersales_overdue": "售后超时",
+    "handoff_waiting": "转人工无人接待",
 }
 SEVERITY_NAMES = {"critical": "严重", "warning": "警告", "info": "提示"}
 SHOWN_PER_KIND = 20
@@ -32,6 +34,10 @@ def describe(alert: Alert, now: datetime) -> str:
         silent = _hours_since(d["last_event_at"], now)
         courier = name_of(COURIER_NAMES, d["courier"], "zh")
         return f"订单 {d['order']} · {courier} · {silent} 小时无更新 · 最新：{d['last_event']}"
+    if alert.kind == "handoff_waiting":
+        minutes = int((now - datetime.fromisoformat(d["since"])).total_seconds() // 60)
+        why = REASON_LABELS.get(d["reason"], d["reason"])
+        return f"顾客已等待 {minutes} 分钟无人接入（{why}，来自 {d['channel']}）；发送 /chats 查看并接入"
     return f"{d.get('case_kind', '')} 状态 {d.get('state', '')}，创建于 {d.get('created_at', '')}"
 
 

@@ -85,6 +85,7 @@ class Thresholds(Strict):
     stall_hours: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_LIMITS.stall_hours))
     default_stall_hours: float = Field(default=DEFAULT_LIMITS.default_stall_hours, gt=0)
     aftersales_sla_hours: float = Field(default=DEFAULT_LIMITS.aftersales_sla_hours, gt=0)
+    handoff_wait_minutes: float = Field(default=DEFAULT_LIMITS.handoff_wait_minutes, gt=0)
 
     def limits(self) -> ScanLimits:
         return ScanLimits(**self.model_dump())

@@ -36,6 +36,7 @@ ALERT_KINDS = (
     "transit_stalled",
     "transit_exception",
     "aftersales_overdue",
+    "handoff_waiting",
 )
 
 
@@ -68,6 +69,7 @@ class AlertStore:
                 *await scans.ship_due_soon(conn, now, limits, platforms),
                 *await scans.transit_problems(conn, now, limits, couriers),
                 *await scans.aftersales_overdue(conn, now, limits),
+                *await scans.handoffs_waiting(conn, now, limits),
             ]
             return await sync_alerts(conn, findings, ALERT_KINDS, now, routing or Routing())
 

@@ -449,6 +449,9 @@ class HandoffRow(Base):
     agent_id: Mapped[str | None] = mapped_column(String(64))
     agent_chat: Mapped[str | None] = mapped_column(String(160))  # where the agent's relayed messages go
     created_at: Mapped[datetime]
+    # When the customer was told someone would answer: at once in service hours, else the next opening.
+    # A wait is measured from here (the hand-off alert), so a night's queue is not late at midnight.
+    expected_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
     # The agent's session their untargeted messages go to is the one focused last.
     focused_at: Mapped[datetime | None]

@@ -30,6 +30,9 @@ class ScanLimits:
     stall_hours: dict[str, float] = field(default_factory=lambda: {"SF": 36.0, "JD": 36.0})
     default_stall_hours: float = 48.0
     aftersales_sla_hours: float = 24.0
+    # A customer waiting for a person this long (from when they were told to expect one) is an alert;
+    # three times as long, a critical one.
+    handoff_wait_minutes: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,27 @@ async def aftersales_overdue(conn: AsyncConnection, now: datetime, limits: ScanL
             f"case:{row.id}",
             "warning",
             {"case_kind": row.kind, "state": row.state, "created_at": row.created_at.isoformat()},
+        )
+        for row in (await conn.execute(query)).all()
+    ]
+
+
+async def handoffs_waiting(conn: AsyncConnection, now: datetime, limits: ScanLimits) -> list[Finding]:
+    """Customers still queued for a person past the wait the shop allows, counted from when they were told
+    someone would answer: a chat queued at night is late only after the next opening."""
+    handoff = m.HandoffRow
+    wait = timedelta(minutes=limits.handoff_wait_minutes)
+    query = (
+        select(handoff.id, handoff.chat_key, handoff.reason, handoff.expected_at)
+        .where(handoff.state == "waiting", handoff.expected_at < now - wait)
+        .order_by(handoff.expected_at)
+    )
+    return [
+        Finding(
+            "handoff_waiting",
+            f"handoff:{row.id}",
+            "critical" if row.expected_at < now - 3 * wait else "warning",
+            {"reason": row.reason, "channel": row.chat_key.partition(":")[0], "since": row.expected_at.isoformat()},
         )
         for row in (await conn.execute(query)).all()
     ]

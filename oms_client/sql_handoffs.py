@@ -39,11 +39,11 @@ class SqlHandoffs:
     database: Database
 
     async def open_handoff(
-        self, chat_key: str, lang: str, reason: str, summary: dict[str, Any], now: datetime
+        self, chat_key: str, lang: str, reason: str, summary: dict[str, Any], now: datetime, expected_at: datetime
     ) -> tuple[Handoff, bool]:
         """The chat's open hand-off, and whether this call opened it (False: it was already queued or held)."""
         values = {"chat_key": chat_key, "lang": lang, "reason": reason, "summary": summary,
-                  "state": HandoffState.WAITING, "created_at": now}  # fmt: skip
+                  "state": HandoffState.WAITING, "created_at": now, "expected_at": expected_at}  # fmt: skip
         try:
             async with self.database.write.begin() as conn:
                 new_id = (await conn.execute(insert(H).values(values).returning(H.id))).scalar_one()

@@ -100,9 +100,10 @@ class OrderStore(Protocol):
         """Move a case along the state machine; IllegalTransition, StaleCase or CaseNotFound otherwise."""
 
     async def open_handoff(
-        self, chat_key: str, lang: str, reason: str, summary: dict[str, Any], now: datetime
+        self, chat_key: str, lang: str, reason: str, summary: dict[str, Any], now: datetime, expected_at: datetime
     ) -> tuple[Handoff, bool]:
-        """Queue the chat for a person; the open hand-off it already has (and False) when there is one."""
+        """Queue the chat for a person, who the customer was told to expect at `expected_at`; the open hand-off
+        the chat already has (and False) when there is one."""
 
     async def chat_handoff(self, chat_key: str) -> Handoff | None: ...
 

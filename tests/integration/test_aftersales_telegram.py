@@ -11,16 +11,20 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_asyncio
+from sqlalchemy import select
 
-from oms_client.case_rules import CaseState
+from oms_client import models as m
+from oms_client.case_rules import CaseKind, CaseState
 from oms_client.database import Database
 from oms_client.domain import OrderState
 from oms_client.media import stored_id
 from tests.fakes.telegram_api import Sent
+from tests.helpers import count_rows
 from tests.integration.test_handoff import LI_TELEGRAM, PHOTO, SHOP, TELEGRAM_CUSTOMER
 from tests.integration.test_telegram import Rig, start_rig
-from tests.orders import add_order
+from tests.orders import PlacedOrder, add_order
 
 
 @pytest_asyncio.fixture
@@ -107,3 +111,59 @@ async def test_a_photo_telegram_no_longer_has_still_counts_and_the_agent_is_told
     [view] = [s for s in await rig.say(rig.api.text_update(LI_TELEGRAM, f"/case {case.id}"))
               if s.chat_id == str(LI_TELEGRAM)]  # fmt: skip
     assert "照片：1 张" in view.text and "（1 张图片已无法显示）" in view.text and view.photo is None
+
+
+ADDRESS = "浙江省杭州市滨江区长河街道江南大道 588 号 李四 13900001111"
+# Each request kind as a Telegram customer makes it: typed lines, and "▶ label" for pressing a button under
+# the bot's last message; then the case it files (kind, state).
+REQUESTS = {
+    "exchange": (OrderState.DELIVERED, ["订单 {no} 我要换货", "{tail}", "穿着有点小了", "L码", "▶ 确认提交"],
+                 (CaseKind.EXCHANGE, CaseState.REQUESTED)),
+    "refund_only": (OrderState.DELIVERED, ["订单 {no} 申请仅退款", "{tail}", "没收到货", "▶ 确认提交"],
+                    (CaseKind.REFUND_ONLY, CaseState.REQUESTED)),
+    "cancel": (OrderState.PAID, ["取消订单 {no}", "{tail}", "▶ 确认提交"], (CaseKind.CANCEL, CaseState.APPROVED)),
+    "intercept": (OrderState.SHIPPED, ["帮我取消订单 {no}", "{tail}", "▶ 确认提交"],
+                  (CaseKind.INTERCEPT, CaseState.REQUESTED)),
+    "address_change": (OrderState.PAID, ["订单 {no} 要改地址", "{tail}", ADDRESS, "▶ 确认提交"],
+                       (CaseKind.ADDRESS_CHANGE, CaseState.APPROVED)),
+}  # fmt: skip
+
+
+async def run_script(rig: Rig, lines: list[str], order: PlacedOrder) -> list[Sent]:
+    """Type or press each step as the customer; what the customer's chat received in answer to the last."""
+    answer: list[Sent] = []
+    for line in lines:
+        if line.startswith("▶ "):
+            pressed = next(sent for sent in reversed(answer) if sent.buttons)
+            update = rig.api.press(pressed, line.removeprefix("▶ "))
+        else:
+            update = rig.api.text_update(TELEGRAM_CUSTOMER, line.format(no=order.order_no, tail=order.phone_tail))
+        answer = [sent for sent in await rig.say(update) if sent.chat_id == str(TELEGRAM_CUSTOMER)]
+    return answer
+
+
+@pytest.mark.parametrize("request_kind", list(REQUESTS))
+async def test_each_request_kind_is_filed_from_telegram_with_its_buttons(
+    rig: Rig, database: Database, request_kind: str
+) -> None:
+    state, lines, filed = REQUESTS[request_kind]
+    order = await add_order(database, state, signed_days_ago=3 if state is OrderState.DELIVERED else None)
+    done = await run_script(rig, lines, order)
+    async with database.read.connect() as conn:
+        [case_id] = (await conn.scalars(select(m.AfterSalesCaseRow.id))).all()
+    case = await rig.app.store.get_case(case_id)
+    assert (case.kind, case.state) == filed and case.filed_by == f"telegram:{TELEGRAM_CUSTOMER}"
+    assert f"#{case.id}" in "\n".join(sent.text for sent in done)
+    assert len(rig.api.answered) == 1  # the button press was answered: no spinner left on the phone
+
+
+async def test_a_refused_return_offers_a_person_and_pressing_it_queues_the_chat_for_an_agent(
+    rig: Rig, database: Database
+) -> None:
+    order = await add_order(database, OrderState.SHIPPED)
+    refused = await run_script(rig, ["我要退货 {no}", "{tail}"], order)
+    assert "还在运输途中" in refused[-1].text and await count_rows(database, m.AfterSalesCaseRow) == 0
+    [handed] = [s for s in await rig.say(rig.api.press(refused[-1], "转人工")) if s.chat_id == str(TELEGRAM_CUSTOMER)]
+    assert "人工" in handed.text
+    [push] = [sent for sent in rig.api.sent if sent.chat_id == str(LI_TELEGRAM)]
+    assert push.text.startswith("🔔 转人工 #") and f"{order.order_no}（已验证）" in push.text

@@ -19,10 +19,12 @@ from bot.channels.console import ConsoleDesk
 from bot.channels.telegram.setup import WEBHOOK_PATH
 from handlers.messages import IncomingMessage
 from handlers.texts import say
+from notifications.alert_text import describe
 from oms_client import models as m
 from oms_client.chat_log import ChatLog
 from oms_client.database import Database
 from oms_client.domain import HandoffState, OrderState
+from oms_client.scan_queries import ScanLimits
 from tests.conftest import FIXTURES, SHANGHAI
 from tests.fakes.telegram_api import Sent
 from tests.integration.test_telegram import Rig, start_rig
@@ -267,4 +269,28 @@ async def test_pictures_go_both_ways_between_a_web_customer_and_a_telegram_agent
     text, picture = await customer.messages()
     assert text["text"] == "【客服李客服】发来图片："
     assert base64.b64decode(picture["image"]["data"]) == label and picture["image"]["mime"] == "image/png"
+    await customer.http.close()
+
+
+async def test_a_customer_left_waiting_alerts_ops_counted_from_when_a_person_was_promised(rig: Rig) -> None:
+    rig.clock.current = datetime(2026, 11, 22, 23, 30, tzinfo=SHANGHAI)  # closed: promised for 09:00
+    customer = await web_customer(rig)
+    await customer.say("我要投诉")
+    [handoff] = await rig.app.store.waiting_handoffs()
+
+    async def waiting_alerts(hour: int, minute: int) -> list[tuple[str, str, str]]:
+        rig.clock.current = datetime(2026, 11, 23, hour, minute, tzinfo=SHANGHAI)
+        change = await rig.app.alerts.scan(rig.clock.now(), ScanLimits())
+        return [(a.subject, a.severity, describe(a, rig.clock.now())) for a in change.open
+                if a.kind == "handoff_waiting"]  # fmt: skip
+
+    assert await waiting_alerts(2, 0) == []  # a night in the queue is not late
+    assert await waiting_alerts(9, 9) == []
+    [(subject, severity, text)] = await waiting_alerts(9, 11)
+    assert (subject, severity) == (f"handoff:{handoff.id}", "warning")
+    assert text == "顾客已等待 11 分钟无人接入（投诉，来自 web）；发送 /chats 查看并接入"
+    assert [severity for _, severity, _ in await waiting_alerts(9, 31)] == ["critical"]
+    await li(rig, f"/claim {handoff.id}")
+    change = await rig.app.alerts.scan(rig.clock.now(), ScanLimits())
+    assert [a.subject for a in change.resolved] == [f"handoff:{handoff.id}"]  # claimed: the alert clears
     await customer.http.close()
