@@ -77,7 +77,10 @@ class FakeWeCom(FakeTencentServer):
             open_kfid=OPEN_KFID,
         )
 
-    def customer_writes(self, customer: str, text: str, sent: int, origin: int = 3) -> dict[str, Any]:
+    def customer_writes(
+        self, customer: str, text: str, sent: int, origin: int = 3, image: bytes | None = None
+    ) -> dict[str, Any]:
+        """A 微信客服 message waiting to be pulled: `text`, or with `image` a picture kept for media/get."""
         message = {
             "msgid": f"kfmsg-{next(self._ids)}",
             "open_kfid": OPEN_KFID,
@@ -87,6 +90,11 @@ class FakeWeCom(FakeTencentServer):
             "msgtype": "text",
             "text": {"content": text},
         }
+        if image is not None:
+            media_id = f"kf-media-{len(self.media) + 1}"
+            self.media[media_id] = image
+            message |= {"msgtype": "image", "image": {"media_id": media_id}}
+            del message["text"]
         self.kf_feed.append(message)
         return message
 

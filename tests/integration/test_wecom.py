@@ -36,6 +36,7 @@ name = "张三"
 roles = ["ops"]
 wecom = "{STAFF}"
 """
+PHOTO = (FIXTURES / "web" / "damaged_parcel.png").read_bytes()
 VECTORS = json.loads((FIXTURES / "tencent" / "published_vectors.json").read_text(encoding="utf-8"))
 
 
@@ -58,12 +59,14 @@ class Rig(Stamped):
         await self.settle()
         return self.wecom.app_sent[before:]
 
-    async def customer_says(self, *texts: str) -> list[Sent]:
+    async def customer_says(self, *texts: str, image: bytes | None = None) -> list[Sent]:
         """The customer writes in WeChat; WeCom announces it with a kf event, our app pulls and answers."""
         self.clock.advance(seconds=5)
         before = len(self.wecom.kf_sent)
         for text in texts:
             self.wecom.customer_writes(CUSTOMER, text, self.timestamp)
+        if image is not None:
+            self.wecom.customer_writes(CUSTOMER, "", self.timestamp, image=image)
         assert (await self.post(self.wecom.kf_event(self.timestamp))).status == 200
         await self.settle()
         return self.wecom.kf_sent[before:]
@@ -80,12 +83,16 @@ class Rig(Stamped):
 
 @asynccontextmanager
 async def start_rig(
-    database: Database, tmp_path: Path, wecom: FakeWeCom | None = None, now: datetime = NOW
+    database: Database,
+    tmp_path: Path,
+    wecom: FakeWeCom | None = None,
+    now: datetime = NOW,
+    shop_toml: str = SHOP_TOML,
 ) -> AsyncIterator[Rig]:
     fake = wecom or FakeWeCom()
     await fake.start()
     shop = tmp_path / "shop.toml"
-    shop.write_text(SHOP_TOML, encoding="utf-8")
+    shop.write_text(shop_toml, encoding="utf-8")
     config = Settings(
         wecom_corp_id=fake.corp_id,
         wecom_secret=CORP_SECRET,
@@ -207,3 +214,27 @@ async def test_servicer_messages_in_the_kf_feed_are_not_answered(rig: Rig) -> No
     rig.wecom.customer_writes(CUSTOMER, "您好，我是客服小王", rig.timestamp, origin=5)
     assert await rig.customer_says() == []
     assert await count_rows(rig.app.database, m.InboxRow) == 0
+
+
+async def test_a_wechat_customer_on_kf_and_an_agent_in_the_wecom_app_talk_through_the_bot_pictures_too(
+    database: Database, tmp_path: Path
+) -> None:
+    agent = SHOP_TOML.replace('roles = ["ops"]', 'roles = ["ops", "agent"]')
+    async with start_rig(database, tmp_path, shop_toml=agent) as rig:
+        await rig.customer_says("转人工")
+        await rig.settle()
+        cards = [s for s in rig.wecom.app_sent if s.kind == "template_card"]
+        [summary] = [s for s in rig.wecom.app_sent if s.kind == "text" and "转人工 #" in s.text]
+        card = cards[-1].body["template_card"]
+        assert summary.to == STAFF and [b["text"] for b in card["button_list"]] == ["接入 #1"]
+        key = card["button_list"][0]["key"]
+        claimed = await rig.staff_says("template_card_event", event_key=key, task_id=card["task_id"])
+        assert "已接入 #1" in claimed[0].text
+        assert rig.wecom.kf_sent[-1].text == "客服张三已接入，请问有什么可以帮您？"
+
+        assert await rig.customer_says(image=PHOTO) == []  # held: the bot says nothing itself
+        relayed = rig.wecom.app_sent[-2:]
+        assert relayed[0].text == "#1 顾客：[图片 1 张]" and relayed[1].kind == "image"
+        assert rig.wecom.uploads[relayed[1].body["image"]["media_id"]] == PHOTO  # fetched, kept, uploaded again
+        await rig.staff_says("text", content="收到，给您补发一件")
+        assert rig.wecom.kf_sent[-1].text == "【客服张三】收到，给您补发一件"
