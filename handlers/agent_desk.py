@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from handlers.case_view import CaseView
 from handlers.messages import Button, Reply
 from handlers.staff import StaffMember
+from handlers.texts import PLATFORM_NAMES, name_of
 from oms_client.case_rules import CaseAction, IllegalTransition, allowed_actions
 from oms_client.clock import Clock
 from oms_client.domain import Case, Receiver
@@ -156,7 +157,8 @@ class AgentDesk:
 
     def _headline(self, case: Case) -> str:
         reason = f" · {self.view.reason(case.reason)}" if case.reason else ""
-        return f"#{case.id} {self.view.kind(case)} · {case.platform} {case.order_no} · {self.view.state(case)}{reason}"
+        platform = name_of(PLATFORM_NAMES, case.platform, "zh")
+        return f"#{case.id} {self.view.kind(case)} · {platform} {case.order_no} · {self.view.state(case)}{reason}"
 
     async def _receiver(self, case: Case) -> str:
         orders = [o for o in await self.store.find_orders(case.order_no) if o.platform == case.platform]

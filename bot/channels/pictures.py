@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
-from bot.channels.port import MediaSource
+from bot.channels.port import ChatChannel, MediaSource
 from handlers.messages import Attachment, Image, IncomingMessage, Reply
 from notifications.push import Undeliverable
 from oms_client.clock import Clock
@@ -27,7 +27,7 @@ class Pictures:
     def __init__(self, media: MediaStore, clock: Clock) -> None:
         self.media, self.clock = media, clock
 
-    async def keep(self, source: object, message: IncomingMessage) -> IncomingMessage:
+    async def keep(self, source: ChatChannel, message: IncomingMessage) -> IncomingMessage:
         """The message with its platform pictures fetched and stored, refs replaced by stored ones.
 
         A picture the platform no longer has (or that is too big, or no picture at all) keeps its platform

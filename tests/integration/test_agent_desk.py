@@ -60,7 +60,7 @@ async def test_an_agent_sees_the_queue_and_the_full_case_and_the_viewing_is_audi
     desk = front(dialogue, store, database, clock)
     order, case = await filed_return(dialogue, store, database)
     queue = await agent(desk, "/cases")
-    assert f"#{case.id} 退货退款 · tmall {order.order_no} · 待处理 · 尺码不合适" in queue.text
+    assert f"#{case.id} 退货退款 · 天猫 {order.order_no} · 待处理 · 尺码不合适" in queue.text
     assert queue.buttons[0].payload == f"/case {case.id}"
     shown = await agent(desk, f"/case {case.id}")
     assert "收货人：张三 13812349876 浙江省杭州市西湖区文三路 1 号" in shown.text  # agents see it unmasked

@@ -18,14 +18,18 @@ from bot.bootstrap import App, bootstrap
 from bot.channels.wecom import inbound
 from bot.settings import Settings
 from bot.web import build_web_app
+from handlers.messages import IncomingMessage
+from handlers.staff import Roster, StaffMember
 from oms_client import models as m
 from oms_client.clock import FixedClock
 from oms_client.database import Database
+from oms_client.domain import OrderState
 from oms_client.seed import SeedResult
 from tests.conftest import FIXTURES, NOW
 from tests.fakes.tencent import Answer, Stamped, fill
 from tests.fakes.wecom import AGENT_ID, CORP_SECRET, FakeWeCom, Sent
 from tests.helpers import count_rows, serve_on_loopback
+from tests.orders import add_order
 
 STAFF = "zhangsan"
 CUSTOMER = "wmCustomerExternal01"
@@ -238,3 +242,22 @@ async def test_a_wechat_customer_on_kf_and_an_agent_in_the_wecom_app_talk_throug
         assert rig.wecom.uploads[relayed[1].body["image"]["media_id"]] == PHOTO  # fetched, kept, uploaded again
         await rig.staff_says("text", content="收到，给您补发一件")
         assert rig.wecom.kf_sent[-1].text == "【客服张三】收到，给您补发一件"
+
+
+async def test_a_kf_customer_files_a_return_and_hears_of_the_agents_approval_through_send_msg(
+    database: Database, tmp_path: Path
+) -> None:
+    async with start_rig(database, tmp_path) as rig:
+        order = await add_order(database, OrderState.DELIVERED, signed_days_ago=1)
+        await rig.app.case_updates.tick()
+        for line in (f"订单 {order.order_no} 我要退货", order.phone_tail, "不喜欢"):
+            await rig.customer_says(line)
+        [filed] = await rig.customer_says("确认提交")
+        assert "已提交" in filed.body["msgmenu"]["head_content"]
+        [case] = await rig.app.store.open_cases()
+        agent = StaffMember(id="li", name="李客服", roles=("agent",))
+        await rig.app.front(Roster((agent,))).handle(IncomingMessage("console", "li", "li", f"/approve {case.id}"))
+        assert await rig.app.case_updates.tick() == 1
+        await rig.settle()
+        told = rig.wecom.kf_sent[-1]
+        assert told.to == CUSTOMER and f"退货退款申请 #{case.id}" in told.text and "已同意" in told.text

@@ -70,7 +70,7 @@ def kf_message(message: dict[str, Any]) -> IncomingMessage | None:
     return IncomingMessage(
         channel=KF_CHANNEL,
         chat_id=chat,
-        user_id=str(message["external_userid"]),
+        user_id=chat,  # who they are to us is where we can answer them: a case update goes back here
         text=text,
         attachments=attachments,
         message_id=str(message.get("msgid") or "") or None,
