@@ -14,6 +14,7 @@ from bot.channels.console import ConsoleChannel
 from bot.channels.intake import Intake
 from bot.channels.pictures import Pictures
 from bot.channels.port import ChatChannel, PushChannel, Renderer
+from bot.channels.reply_window import Windowed
 from bot.channels.sender import Sender, SendPolicy
 from bot.channels.web.channel import WebChatChannel
 from bot.channels.web.doorbell import Doorbell
@@ -22,6 +23,7 @@ from bot.channels.wechat.channel import WeChatChannel
 from bot.channels.wechat.inbound import WeChatCallback
 from bot.channels.wecom.channel import WeComAppChannel, WeComKfChannel
 from bot.channels.wecom.inbound import KfFeed, WeComCallback
+from bot.customer_notices import CustomerNotices
 from bot.pushers.build import PushClients, build_pushers
 from bot.pushers.tencent_api import official_account_api
 from bot.settings import Settings
@@ -40,6 +42,7 @@ from oms_client.case_feed import CaseFeed
 from oms_client.chat_log import ChatLog
 from oms_client.clock import Clock, SystemClock
 from oms_client.cursors import CursorStore
+from oms_client.customer_notices import NoticeStore
 from oms_client.database import Database, open_database
 from oms_client.inbox import InboxStore
 from oms_client.leases import Leases
@@ -73,6 +76,7 @@ class App:
     intake: Intake
     sender: Sender
     case_updates: CaseUpdates
+    customer_notices: CustomerNotices
     wechat: WeChatCallback | None = None
     wecom: WeComCallback | None = None
     web_chat: WebChat | None = None
@@ -136,6 +140,10 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     pictures = Pictures(media, clock)
     intake = Intake(inbox, channels, front, clock, pictures, queued, renderers)
     updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
+    windows = {name: channel.window for name, channel in pushed.items() if isinstance(channel, Windowed)}
+    notices = CustomerNotices(NoticeStore(database), store, renderers, windows, clock, zone, queued)
+    if shop.alerts.tell_customers:
+        jobs.after_scan.append(notices.tick)
     return App(
         settings=settings,
         shop=shop,
@@ -157,6 +165,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         intake=intake,
         sender=sender,
         case_updates=updates,
+        customer_notices=notices,
         wechat=_wechat_callback(settings, intake, outgoing, clock),
         wecom=_wecom_callback(settings, push, intake, CursorStore(database), clock),
         web_chat=WebChat(intake, ChatLog(database), media, doorbell, clock) if settings.web_chat else None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.aftersales_texts import AFTERSALES_TEXTS
+from handlers.delay_texts import DELAY_TEXTS
 from handlers.handoff_texts import HANDOFF_TEXTS
 from handlers.messages import Button
 
@@ -113,6 +114,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "more_items": {"zh": " 等{count}件", "en": " +{count} more"},
     **AFTERSALES_TEXTS,
     **HANDOFF_TEXTS,
+    **DELAY_TEXTS,
 }
 
 STATE_NAMES = {

@@ -102,6 +102,8 @@ class AlertsConfig(Strict):
     escalation: tuple[str, ...] = ()
     escalate_after_minutes: float = Field(default=30.0, gt=0)
     quiet_hours: QuietHours | None = QuietHours()
+    # Tell a customer who has chatted with the bot when their own order is late or parcel stuck (once a day).
+    tell_customers: bool = True
     max_attempts: int = Field(default=12, ge=1)
     retry_base_seconds: float = Field(default=5.0, gt=0)
     retry_cap_seconds: float = Field(default=300.0, gt=0)

@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -39,6 +40,8 @@ class Jobs:
     clock: Clock
     zone: ZoneInfo
     holder: str = field(default_factory=process_name)
+    # What else runs after each scan this process ran (telling customers of their own delays).
+    after_scan: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
 
     async def scan_tick(self) -> bool:
         """True when this process ran this interval's scan."""
@@ -54,6 +57,8 @@ class Jobs:
         if self.config.escalation:
             after = timedelta(minutes=self.config.escalate_after_minutes)
             await self.alerts.escalate(self.config.escalation, after, now)
+        for job in self.after_scan:
+            await job()
         return True
 
     async def relay_tick(self) -> None:

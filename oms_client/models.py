@@ -457,3 +457,17 @@ class HandoffRow(Base):
     focused_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
     ended_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class CustomerNoticeRow(Base):
+    """A customer told, unasked, that their order is late or their parcel stuck: once per order per shop day,
+    so a problem that lasts a week is mentioned daily, not at every scan."""
+
+    __tablename__ = "customer_notices"
+    __table_args__ = (UniqueConstraint("order_key", "day", name="uq_customer_notices_order_day"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_key: Mapped[str] = mapped_column(String(80))  # "platform:order_no", as alerts name orders
+    day: Mapped[str] = mapped_column(String(10))  # the shop's calendar day, YYYY-MM-DD
+    kind: Mapped[str] = mapped_column(String(32))  # the alert kind that prompted it
+    chat_key: Mapped[str] = mapped_column(String(160))
+    created_at: Mapped[datetime]

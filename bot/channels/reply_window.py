@@ -8,6 +8,7 @@ answer, a refund notice) is not sent into an error nor dropped: it waits for the
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Protocol, runtime_checkable
 
 from oms_client.clock import Clock
 from oms_client.inbox import InboxStore
@@ -32,3 +33,10 @@ class ReplyWindow:
             raise OutsideWindow("outside the 48-hour window since the customer's last message")
         if await self.outgoing.sent_by_api_since(self.channel, chat_id, last) >= MESSAGES_PER_CUSTOMER_MESSAGE:
             raise OutsideWindow("only 5 messages are allowed per message of the customer")
+
+
+@runtime_checkable
+class Windowed(Protocol):
+    """A channel under this rule (WeChat customer-service messages, 微信客服)."""
+
+    window: ReplyWindow

@@ -24,6 +24,7 @@ from bot.web import build_web_app
 from oms_client import models as m
 from oms_client.clock import FixedClock
 from oms_client.database import Database
+from oms_client.domain import OrderState
 from oms_client.inbox import InboxStore
 from oms_client.outgoing import Pace, enqueue
 from oms_client.seed import SeedResult
@@ -31,6 +32,7 @@ from tests.conftest import FIXTURES, NOW
 from tests.fakes.tencent import Stamped
 from tests.fakes.wechat import AES_KEY, APP_ID, APP_SECRET, TOKEN, Delivered, FakeWeChat, Replied
 from tests.helpers import count_rows, serve_on_loopback
+from tests.orders import add_order
 
 CUSTOMER = "oCustomer_openid_0001"
 PHOTO = (FIXTURES / "web" / "damaged_parcel.png").read_bytes()
@@ -315,3 +317,26 @@ async def test_a_message_stored_before_a_crash_is_answered_by_the_next_process(
         await restarted.app.intake.sweep()
         [sent] = await restarted.settle()
         assert "订单号" in sent.content
+
+
+async def test_a_late_order_is_told_to_a_wechat_customer_only_within_48_hours_of_their_last_message(
+    database: Database,
+) -> None:
+    async with start_rig(database) as rig:  # no seeded store: this test places its own order
+        await _told_within_the_window(rig, database)
+
+
+async def _told_within_the_window(rig: Rig, database: Database) -> None:
+    order = await add_order(database, OrderState.PAID)
+    await rig.say("text", content=f"订单 {order.order_no} 到哪了")
+    proved = await rig.say("text", content=order.phone_tail)
+    assert proved.reply is not None and "验证成功" in proved.reply["Content"]
+    await rig.settle()
+    rig.clock.advance(days=3)  # late by now, but the customer last wrote three days ago
+    assert await rig.app.jobs.scan_tick() and await rig.settle() == []
+    assert await count_rows(database, m.CustomerNoticeRow) == 0  # not told, so a later day may still tell
+    await rig.say("text", content="你好")
+    await rig.settle()
+    assert await rig.app.customer_notices.tick() == 1
+    [told] = await rig.settle()
+    assert order.order_no in told.content and "没能按约定时间发出" in told.content

@@ -1,0 +1,124 @@
+"""Which customers to tell of their own late order or stuck parcel, and the record that they were told.
+
+Read from the open alerts, so the thresholds are the scans' own, and only for customers who have proved an
+order in some chat (a binding): the bot writes to nobody who has not written to it. The notice rows and the
+messages are written in one transaction, and the unique (order, day) lets one process tell each order once a
+day however many run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, exists, literal, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
+
+from oms_client import models as m
+from oms_client.database import Database
+from oms_client.outgoing import ChatMessage, enqueue_messages
+
+CUSTOMER_KINDS = ("ship_overdue", "transit_stalled", "transit_exception")
+
+
+@dataclass(frozen=True)
+class Delay:
+    """One order of a customer that is late or whose parcel is stuck, and the chat they last proved it in."""
+
+    channel: str
+    user_id: str
+    platform: str
+    order_no: str
+    kind: str
+    detail: dict[str, Any]
+    courier: str | None
+    tracking_no: str | None
+
+    @property
+    def order_key(self) -> str:
+        return f"{self.platform}:{self.order_no}"
+
+    @property
+    def chat_key(self) -> str:
+        return f"{self.channel}:{self.user_id}"
+
+
+class NoticeStore:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def due(self, day: str) -> list[Delay]:
+        """Every late order or stuck parcel of a bound customer not yet told of today, one chat per order
+        (the one bound last)."""
+        async with self.database.read.connect() as conn:
+            rows = (await conn.execute(union_all(_late(day), _stuck(day)))).all()
+        latest: dict[str, tuple[datetime, Delay]] = {}
+        for row in rows:
+            delay = Delay(row.channel, row.user_id, row.platform, row.order_no, row.kind, dict(row.detail),
+                          row.courier, row.tracking_no)  # fmt: skip
+            if delay.order_key not in latest or row.bound_at > latest[delay.order_key][0]:
+                latest[delay.order_key] = (row.bound_at, delay)
+        return [delay for _, delay in latest.values()]
+
+    async def tell(self, delays: Sequence[Delay], messages: Sequence[ChatMessage], day: str, now: datetime) -> bool:
+        """Record the notices and queue their messages, or neither when another process told them first."""
+        values = [{"order_key": d.order_key, "day": day, "kind": d.kind, "chat_key": d.chat_key, "created_at": now}
+                  for d in delays]  # fmt: skip
+        dialect = postgresql if self.database.dialect == "postgresql" else sqlite
+        insert = dialect.insert(m.CustomerNoticeRow).on_conflict_do_nothing().returning(m.CustomerNoticeRow.id)
+        try:
+            async with self.database.write.begin() as conn:
+                written = [(await conn.execute(insert.values(row))).scalar() for row in values]
+                if not all(written):
+                    raise _ToldAlready
+                await enqueue_messages(conn, messages, now)
+        except _ToldAlready:
+            return False
+        return True
+
+
+class _ToldAlready(Exception):
+    """Another process recorded one of these notices first: undo ours, theirs stand."""
+
+
+def _late(day: str) -> Select[Any]:
+    order, alert = m.OrderRow, m.AlertRow
+    key = order.platform + literal(":") + order.order_no
+    return (
+        _columns(alert.kind, literal(None).label("courier"), literal(None).label("tracking_no"))
+        .join(alert, and_(alert.kind == "ship_overdue", alert.subject == key, alert.status != "resolved"))
+        .where(~_told(key, day))
+    )
+
+
+def _stuck(day: str) -> Select[Any]:
+    order, alert, shipment = m.OrderRow, m.AlertRow, m.ShipmentRow
+    key = order.platform + literal(":") + order.order_no
+    transit = alert.kind.in_(("transit_stalled", "transit_exception"))
+    return (
+        _columns(alert.kind, shipment.courier, shipment.tracking_no)
+        .join(shipment, shipment.order_id == order.id)
+        .join(alert, and_(transit, alert.subject == shipment.tracking_no, alert.status != "resolved"))
+        .where(~_told(key, day))
+    )
+
+
+def _columns(*extra: Any) -> Select[Any]:
+    """The binding, its customer's order and the alert's facts; the caller joins the alert (and parcel)."""
+    binding, order, alert = m.ChatBindingRow, m.OrderRow, m.AlertRow
+    return select(
+        binding.channel,
+        binding.user_id,
+        binding.created_at.label("bound_at"),
+        order.platform,
+        order.order_no,
+        alert.detail,
+        *extra,
+    ).join(order, order.customer_id == binding.customer_id)
+
+
+def _told(key: Any, day: str) -> Any:
+    notice = m.CustomerNoticeRow
+    return exists().where(notice.order_key == key, notice.day == day)
