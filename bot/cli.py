@@ -38,6 +38,8 @@ DEMO_ORDERS = 2_000
 DEMO_SEED = 20261122
 CASE_UPDATES_EVERY = timedelta(seconds=2)
 SWEEP_EVERY = timedelta(seconds=5)
+# 微信客服 pulls without an event's token are strictly rate limited: a slow safety net, not the main path.
+KF_PULL_EVERY = timedelta(minutes=5)
 STOP_GRACE_SECONDS = 10
 
 
@@ -211,13 +213,15 @@ async def _serve(app: App, args: argparse.Namespace) -> int:
 
 
 def _channel_tasks(app: App) -> list[asyncio.Task[None]]:
-    """The sender, the inbox sweep (which first picks up what a previous process left) and the customers'
-    case updates, in every process."""
+    """The sender, the inbox sweep (which first picks up what a previous process left), the customers'
+    case updates and the 微信客服 safety pull, in every process."""
     tasks = [
         asyncio.create_task(app.sender.run()),
         asyncio.create_task(repeat(app.intake.sweep, SWEEP_EVERY, "inbox sweep")),
         asyncio.create_task(repeat(app.case_updates.tick, CASE_UPDATES_EVERY, "telling customers of case moves")),
     ]
+    if app.wecom is not None and app.wecom.kf is not None:
+        tasks.append(asyncio.create_task(repeat(app.wecom.kf.pull_known, KF_PULL_EVERY, "pulling 微信客服 messages")))
     if "telegram" in app.channels:
         from bot.channels.telegram.channel import TelegramChannel
         from bot.channels.telegram.setup import run_telegram

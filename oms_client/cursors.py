@@ -26,3 +26,9 @@ class CursorStore:
         statement = statement.on_conflict_do_update(index_elements=["name"], set_={"value": value, "updated_at": now})
         async with self.database.write.begin() as conn:
             await conn.execute(statement)
+
+    async def names(self, prefix: str) -> list[str]:
+        """The feeds read so far whose names start with `prefix` (one per 微信客服 account, say)."""
+        query = select(m.CursorRow.name).where(m.CursorRow.name.startswith(prefix, autoescape=True))
+        async with self.database.read.connect() as conn:
+            return list((await conn.scalars(query.order_by(m.CursorRow.name))).all())

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.channels.addressed import elsewhere, own_replies
 from bot.channels.pictures import Pictures
-from bot.channels.port import ChatChannel, Renderer
+from bot.channels.port import AnswersEvents, ChatChannel, Renderer
 from handlers.context import conversation_id, conversation_id_for
 from handlers.messages import Responder
 from oms_client.clock import Clock
@@ -123,6 +123,8 @@ class Intake:
                 message = await self.pictures.keep(channel, message)
             replies = await self.pictures.show(await self.responder.handle(message)) if message is not None else []
             bodies = channel.render(own_replies(replies))
+            if message is not None and isinstance(channel, AnswersEvents):
+                bodies = channel.answer(message, bodies)
             others = elsewhere(replies, self.renderers)
             hold = item.received_at + channel.reply_hold
             await self.inbox.finish(item, chat_id, bodies, channel.pace(chat_id), self.clock.now(), hold, others)

@@ -40,6 +40,13 @@ class MediaSource(Protocol):
         """The picture's bytes; PushFailed to try again later, Undeliverable when the platform lost it."""
 
 
+@runtime_checkable
+class AnswersEvents(Protocol):
+    """A channel whose answer to some deliveries must carry something of theirs (微信客服's welcome code)."""
+
+    def answer(self, message: IncomingMessage, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
+
+
 class PushChannel(ChatChannel, Protocol):
     """A channel the sender writes to through the platform's API."""
 

@@ -48,6 +48,8 @@ class FakeWeCom(FakeTencentServer):
         self.crypto = WeChatCrypto(token, aes_key, corp_id)
         self.app_sent: list[Sent] = []
         self.kf_sent: list[Sent] = []
+        self.welcomes: list[Sent] = []  # sent with an event's code: `to` is the code
+        self.welcome_codes: set[str] = set()  # issued and not yet used (each works once)
         self.kf_feed: list[dict[str, Any]] = []
         self.sync_calls: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
@@ -59,6 +61,7 @@ class FakeWeCom(FakeTencentServer):
         app.router.add_post("/cgi-bin/message/send", self._message_send)
         app.router.add_post("/cgi-bin/kf/sync_msg", self._sync_msg)
         app.router.add_post("/cgi-bin/kf/send_msg", self._kf_send)
+        app.router.add_post("/cgi-bin/kf/send_msg_on_event", self._kf_welcome)
 
     # -- callbacks, as WeCom sends them ------------------------------------------------------------
 
@@ -98,6 +101,16 @@ class FakeWeCom(FakeTencentServer):
         self.kf_feed.append(message)
         return message
 
+    def customer_enters(self, customer: str, sent: int, scene_param: str = "") -> str:
+        """The customer opens the chat (a link or QR code with `scene_param`); the welcome code it carries."""
+        code = f"welcome-{next(self._ids)}"
+        self.welcome_codes.add(code)
+        event = {"event_type": "enter_session", "open_kfid": OPEN_KFID, "external_userid": customer,
+                 "scene": "shop", "scene_param": scene_param, "welcome_code": code}  # fmt: skip
+        self.kf_feed.append({"msgid": f"kfevt-{next(self._ids)}", "send_time": sent, "origin": 4,
+                             "msgtype": "event", "event": event})  # fmt: skip
+        return code
+
     async def post(self, xml: str, timestamp: int, nonce: str, **override: str) -> Answer:
         sealed = xmltodict.parse(self.crypto.encrypt_message(xml, nonce, str(timestamp)))["xml"]
         params = {"msg_signature": sealed["MsgSignature"], "timestamp": str(timestamp), "nonce": nonce}
@@ -126,7 +139,8 @@ class FakeWeCom(FakeTencentServer):
         body = await request.json()
         self.sync_calls.append(body)
         start = int(body.get("cursor") or 0)
-        page = [m for m in self.kf_feed if m["open_kfid"] == body["open_kfid"]][start : start + SYNC_PAGE]
+        mine = [m for m in self.kf_feed if m.get("open_kfid", m.get("event", {}).get("open_kfid")) == body["open_kfid"]]
+        page = mine[start : start + SYNC_PAGE]
         end = start + len(page)
         has_more = int(end < len(self.kf_feed))
         return web.json_response({"errcode": 0, "next_cursor": str(end), "has_more": has_more, "msg_list": page})
@@ -138,3 +152,13 @@ class FakeWeCom(FakeTencentServer):
         assert body["open_kfid"] == OPEN_KFID
         self.kf_sent.append(Sent(body["touser"], body["msgtype"], body))
         return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": f"sent-{len(self.kf_sent)}"})
+
+    async def _kf_welcome(self, request: web.Request) -> web.Response:
+        if (error := self.token_error(request)) is not None:
+            return error
+        body = await request.json()
+        if body.get("code") not in self.welcome_codes:
+            return web.json_response({"errcode": 95018, "errmsg": "invalid or used code"})
+        self.welcome_codes.discard(body["code"])
+        self.welcomes.append(Sent(body["code"], body["msgtype"], body))
+        return web.json_response({"errcode": 0, "errmsg": "ok", "msgid": f"welcome-sent-{len(self.welcomes)}"})

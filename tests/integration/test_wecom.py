@@ -261,3 +261,28 @@ async def test_a_kf_customer_files_a_return_and_hears_of_the_agents_approval_thr
         await rig.settle()
         told = rig.wecom.kf_sent[-1]
         assert told.to == CUSTOMER and f"退货退款申请 #{case.id}" in told.text and "已同意" in told.text
+
+
+async def test_a_customer_entering_the_kf_chat_is_welcomed_with_the_events_code_once(
+    rig: Rig, seeded: SeedResult
+) -> None:
+    sample = seeded.samples[0]
+    code = rig.wecom.customer_enters(CUSTOMER, rig.timestamp, scene_param=sample.order_id)
+    assert await rig.customer_says() == []  # nothing through send_msg: the customer has not written yet
+    [welcome] = rig.wecom.welcomes
+    assert welcome.to == code and code not in rig.wecom.welcome_codes
+    shown = welcome.body.get("msgmenu", {}).get("head_content", "") or welcome.text
+    assert sample.order_id in shown and "后四位" in shown  # the link's order, as /start ORDER reads it
+    await rig.customer_says()  # the same event pulled again (another notification) is not welcomed twice
+    assert len(rig.wecom.welcomes) == 1
+
+
+async def test_kf_messages_whose_event_was_never_pulled_are_found_by_the_safety_pull(rig: Rig) -> None:
+    await rig.customer_says("你好")  # the account is known from now on
+    rig.wecom.customer_writes(CUSTOMER, "/help", rig.timestamp)  # WeCom's event went to a process that died
+    assert rig.app.wecom is not None and rig.app.wecom.kf is not None
+    before = len(rig.wecom.kf_sent)
+    assert await rig.app.wecom.kf.pull_known() == 1
+    await rig.settle()
+    assert "/orders" in rig.wecom.kf_sent[before].body["msgmenu"]["head_content"]  # the help, answered
+    assert await rig.app.wecom.kf.pull_known() == 0  # read once, from the saved cursor

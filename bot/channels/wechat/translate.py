@@ -76,9 +76,9 @@ def _event(openid: str, message: dict[str, Any]) -> IncomingMessage | None:
     if event in SILENT_EVENTS:
         return None
     if event == "subscribe":
-        return _command(CHANNEL, openid, message, "start", key.removeprefix(QR_SCENE_PREFIX) if key else "")
+        return command_message(CHANNEL, openid, message, "start", key.removeprefix(QR_SCENE_PREFIX) if key else "")
     if event == "scan":
-        return _command(CHANNEL, openid, message, "start", key)
+        return command_message(CHANNEL, openid, message, "start", key)
     if event == "click":
         return menu_click(CHANNEL, openid, key, message)
     return None
@@ -87,12 +87,12 @@ def _event(openid: str, message: dict[str, Any]) -> IncomingMessage | None:
 def menu_click(channel: str, user: str, key: str, raw: dict[str, Any]) -> IncomingMessage | None:
     """A menu button's key (WeChat's account menu, a WeCom app's menu): a command, or text to type."""
     if key in MENU_COMMANDS:
-        return _command(channel, user, raw, key, "")
+        return command_message(channel, user, raw, key, "")
     if key in MENU_TEXT:
         return IncomingMessage(channel=channel, chat_id=user, user_id=user, text=MENU_TEXT[key], raw=raw)
     return None
 
 
-def _command(channel: str, user: str, raw: dict[str, Any], command: str, argument: str) -> IncomingMessage:
+def command_message(channel: str, user: str, raw: dict[str, Any], command: str, argument: str) -> IncomingMessage:
     text = f"/{command} {argument}".strip()
     return IncomingMessage(channel=channel, chat_id=user, user_id=user, text=text, raw=raw, command=command)

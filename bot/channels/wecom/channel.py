@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.channels.reply_window import ReplyWindow
 from bot.channels.wecom.render import app_bodies, kf_bodies
-from bot.channels.wecom.translate import APP_CHANNEL, KF_CHANNEL, app_message, kf_message
+from bot.channels.wecom.translate import APP_CHANNEL, KF_CHANNEL, app_message, kf_message, welcome_code
 from bot.pushers.tencent_api import TencentApi, media_file, text_or_image
 from handlers.messages import IncomingMessage, Reply
 from notifications.push import Undeliverable
@@ -73,7 +73,19 @@ class WeComKfChannel:
     def render(self, replies: Sequence[Reply]) -> list[dict[str, Any]]:
         return kf_bodies(replies)
 
+    def answer(self, message: IncomingMessage, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """A welcome must go out with the entering event's one-time code: the customer has not written yet,
+        so send_msg would be refused. The code takes one text or menu message."""
+        code = welcome_code(dict(message.raw))
+        if code is None or not bodies or "image" in bodies[0]:
+            return bodies
+        return [bodies[0] | {"welcome_code": code}, *bodies[1:]]
+
     async def send(self, chat_id: str, body: dict[str, Any]) -> None:
+        if "welcome_code" in body:
+            content = await self._content(body)
+            await self.api.call("/cgi-bin/kf/send_msg_on_event", {"code": body["welcome_code"]} | content)
+            return
         await self.window.check(chat_id)
         open_kfid, customer = chat_id.split("|", 1)
         message = {"touser": customer, "open_kfid": open_kfid} | await self._content(body)

@@ -33,9 +33,9 @@ from bot.channels.tencent_callback import (
 from bot.channels.wechat.translate import delivery_key
 from bot.channels.wecom.translate import (
     APP_CHANNEL,
-    CUSTOMER_ORIGIN,
     KF_CHANNEL,
     KF_EVENT,
+    answered,
     kf_chat,
 )
 from bot.pushers.tencent_api import TencentApi
@@ -74,9 +74,20 @@ class KfFeed:
                 if not page.get("has_more"):
                     return new
 
+    async def pull_known(self) -> int:
+        """Pull every account read before, without an event's token: what a process died before pulling
+        (WeCom said so once, to it) is not left waiting for the customer's next message."""
+        new = 0
+        for name in await self.cursors.names(f"{KF_CHANNEL}:"):
+            try:
+                new += await self.pull(name.removeprefix(f"{KF_CHANNEL}:"))
+            except (PushFailed, RetryAfter) as error:
+                log.warning("pulling 微信客服 messages of %s failed; trying again later: %s", name, error)
+        return new
+
     async def _store(self, message: dict[str, Any]) -> int:
-        if message.get("origin") != CUSTOMER_ORIGIN:
-            return 0  # the servicers' own messages and system events
+        if not answered(message):
+            return 0  # the servicers' own messages and other system events
         accepted = await self.intake.accept(KF_CHANNEL, str(message["msgid"]), kf_chat(message), message)
         return int(accepted is not None)
 
