@@ -87,9 +87,7 @@ async def sync_alerts(
     rows = (await conn.execute(select(table).where(table.status != RESOLVED, table.kind.in_(kinds)))).all()
     existing = {(row.kind, row.subject): row for row in rows}
     unique = {(f.kind, f.subject): f for f in findings}
-    opened = [finding for key, finding in unique.items() if key not in existing]
-    kept = [(existing[key], f) for key, f in unique.items() if key in existing and _changed(existing[key], f)]
-    unchanged = [existing[key] for key in unique if key in existing and not _changed(existing[key], unique[key])]
+    opened, kept, unchanged = _compare(existing, unique)
     await _update_kept(conn, kept, now)
     new = await _insert_opened(conn, opened, now)
     gone = [row for key, row in existing.items() if key not in unique]
@@ -100,6 +98,24 @@ async def sync_alerts(
     await _enqueue_resolved(conn, [row.id for row in gone], now)
     still = [alert_from_row(row, f.severity, f.detail) for row, f in kept] + [alert_from_row(row) for row in unchanged]
     return AlertsChange(open=new + still, resolved=[alert_from_row(row, status=RESOLVED) for row in gone])
+
+
+def _compare(
+    existing: dict[tuple[str, str], Any], found: dict[tuple[str, str], Finding]
+) -> tuple[list[Finding], list[tuple[Any, Finding]], list[Any]]:
+    """What this scan found against the open alerts: new problems, open ones with new facts, unchanged ones."""
+    opened: list[Finding] = []
+    kept: list[tuple[Any, Finding]] = []
+    unchanged: list[Any] = []
+    for key, finding in found.items():
+        row = existing.get(key)
+        if row is None:
+            opened.append(finding)
+        elif _changed(row, finding):
+            kept.append((row, finding))
+        else:
+            unchanged.append(row)
+    return opened, kept, unchanged
 
 
 def _changed(row: Any, finding: Finding) -> bool:
