@@ -16,7 +16,7 @@ from bot.channels.addressed import elsewhere, own_replies
 from bot.channels.pictures import Pictures
 from bot.channels.port import AnswersEvents, ChatChannel, Renderer
 from handlers.context import conversation_id, conversation_id_for
-from handlers.messages import Responder
+from handlers.messages import Reply, Responder
 from oms_client.clock import Clock
 from oms_client.inbox import InboxItem, InboxStore
 
@@ -118,13 +118,7 @@ class Intake:
         try:
             if channel is None:
                 raise LookupError(f"channel {item.channel} is not enabled in this process")
-            message = await channel.translate(item.payload)
-            if message is not None:
-                message = await self.pictures.keep(channel, message)
-            replies = await self.pictures.show(await self.responder.handle(message)) if message is not None else []
-            bodies = channel.render(own_replies(replies))
-            if message is not None and isinstance(channel, AnswersEvents):
-                bodies = channel.answer(message, bodies)
+            replies, bodies = await self._answer(channel, item.payload)
             others = elsewhere(replies, self.renderers)
             hold = item.received_at + channel.reply_hold
             await self.inbox.finish(item, chat_id, bodies, channel.pace(chat_id), self.clock.now(), hold, others)
@@ -138,6 +132,18 @@ class Intake:
         for chat_key in ([item.chat_key] if bodies else []) + [f"{o.channel}:{o.chat_id}" for o in others]:
             self.on_queued(chat_key)
         return True
+
+    async def _answer(self, channel: ChatChannel, payload: dict[str, Any]) -> tuple[list[Reply], list[dict[str, Any]]]:
+        """The turn's replies (pictures kept on the way in, shown on the way out) and the writer's own bodies."""
+        message = await channel.translate(payload)
+        if message is None:
+            return [], []
+        message = await self.pictures.keep(channel, message)
+        replies = await self.pictures.show(await self.responder.handle(message))
+        bodies = channel.render(own_replies(replies))
+        if isinstance(channel, AnswersEvents):
+            bodies = channel.answer(message, bodies)
+        return replies, bodies
 
     async def _failed(self, item: InboxItem, error: str) -> bool:
         log.exception("delivery %d (attempt %d) failed", item.id, item.attempts)
