@@ -138,9 +138,9 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     renderers: dict[str, Renderer] = {**channels, "console": ConsoleChannel()}
     media = MediaStore(database)
     pictures = Pictures(media, clock)
-    intake = Intake(inbox, channels, front, clock, pictures, queued, renderers)
-    updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
     windows = {name: channel.window for name, channel in pushed.items() if isinstance(channel, Windowed)}
+    intake = Intake(inbox, channels, front, clock, pictures, queued, renderers, windows)
+    updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
     notices = CustomerNotices(NoticeStore(database), store, renderers, windows, clock, zone, queued)
     if shop.alerts.tell_customers:
         jobs.after_scan.append(notices.tick)

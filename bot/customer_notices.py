@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.channels.addressed import elsewhere
 from bot.channels.port import Renderer
-from bot.channels.reply_window import OutsideWindow, ReplyWindow
+from bot.channels.reply_window import ReplyWindow
 from handlers.delay_notices import delay_notice
 from handlers.messages import Address, Reply
 from oms_client.clock import Clock
@@ -58,13 +58,7 @@ class CustomerNotices:
 
     async def _may_write(self, channel: str, chat_id: str) -> bool:
         window = self.windows.get(channel)
-        if window is None:
-            return True
-        try:
-            await window.check(chat_id)
-        except OutsideWindow:
-            return False
-        return True
+        return window is None or await window.is_open(chat_id)
 
     async def _lang(self, delay: Delay) -> str:
         record = await self.store.load_conversation(ChatUser(delay.channel, delay.user_id))

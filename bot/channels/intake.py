@@ -15,6 +15,7 @@ from typing import Any
 from bot.channels.addressed import elsewhere, own_replies
 from bot.channels.pictures import Pictures
 from bot.channels.port import AnswersEvents, ChatChannel, Renderer
+from bot.channels.reply_window import ReplyWindow, waiting_notes
 from handlers.context import conversation_id, conversation_id_for
 from handlers.messages import Reply, Responder
 from oms_client.clock import Clock
@@ -34,10 +35,12 @@ class Intake:
         pictures: Pictures,
         on_queued: Callable[[str], None] = lambda chat_key: None,
         renderers: Mapping[str, Renderer] | None = None,
+        windows: Mapping[str, ReplyWindow] | None = None,
     ) -> None:
-        """`renderers` write to chats other than the delivery's (relays); by default the channels themselves."""
+        """`renderers` write to chats other than the delivery's (relays); by default the channels themselves.
+        `windows`: the channels that take messages only soon after the customer wrote (the writer is told)."""
         self.inbox, self.channels, self.responder, self.clock = inbox, channels, responder, clock
-        self.pictures = pictures
+        self.pictures, self.windows = pictures, windows or {}
         self.renderers = renderers if renderers is not None else channels
         self.on_queued = on_queued
         self._draining: dict[str, asyncio.Task[None]] = {}
@@ -140,6 +143,7 @@ class Intake:
             return [], []
         message = await self.pictures.keep(channel, message)
         replies = await self.pictures.show(await self.responder.handle(message))
+        replies += await waiting_notes(replies, self.windows)
         bodies = channel.render(own_replies(replies))
         if isinstance(channel, AnswersEvents):
             bodies = channel.answer(message, bodies)

@@ -7,9 +7,11 @@ answer, a refund notice) is not sent into an error nor dropped: it waits for the
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Protocol, runtime_checkable
 
+from handlers.messages import Reply
 from oms_client.clock import Clock
 from oms_client.inbox import InboxStore
 from oms_client.outgoing import OutgoingStore
@@ -33,6 +35,25 @@ class ReplyWindow:
             raise OutsideWindow("outside the 48-hour window since the customer's last message")
         if await self.outgoing.sent_by_api_since(self.channel, chat_id, last) >= MESSAGES_PER_CUSTOMER_MESSAGE:
             raise OutsideWindow("only 5 messages are allowed per message of the customer")
+
+    async def is_open(self, chat_id: str) -> bool:
+        try:
+            await self.check(chat_id)
+        except OutsideWindow:
+            return False
+        return True
+
+
+WAITS_NOTE = "⏳ 这位顾客超过 48 小时没有发消息（或已连发 5 条），按微信的规则，刚才的消息会在顾客下次发消息时送达。"
+
+
+async def waiting_notes(replies: Sequence[Reply], windows: Mapping[str, ReplyWindow]) -> list[Reply]:
+    """A word for the writer (an agent) when what they just sent a WeChat customer cannot go now and waits."""
+    for address in dict.fromkeys(reply.to for reply in replies if reply.to is not None):
+        window = windows.get(address.channel)
+        if window is not None and not await window.is_open(address.chat_id):
+            return [Reply(WAITS_NOTE)]
+    return []
 
 
 @runtime_checkable

@@ -15,6 +15,7 @@ import aiohttp
 import pytest_asyncio
 
 from bot.bootstrap import App, bootstrap
+from bot.channels.reply_window import WAITS_NOTE
 from bot.channels.wecom import inbound
 from bot.settings import Settings
 from bot.web import build_web_app
@@ -286,3 +287,20 @@ async def test_kf_messages_whose_event_was_never_pulled_are_found_by_the_safety_
     await rig.settle()
     assert "/orders" in rig.wecom.kf_sent[before].body["msgmenu"]["head_content"]  # the help, answered
     assert await rig.app.wecom.kf.pull_known() == 0  # read once, from the saved cursor
+
+
+async def test_an_agent_writing_to_a_kf_customer_silent_for_two_days_is_told_it_waits_for_them(
+    database: Database, tmp_path: Path
+) -> None:
+    agent = SHOP_TOML.replace('roles = ["ops"]', 'roles = ["ops", "agent"]')
+    async with start_rig(database, tmp_path, shop_toml=agent) as rig:
+        await rig.customer_says("转人工")
+        await rig.staff_says("text", content="/claim 1")
+        rig.clock.advance(hours=49)
+        [note] = await rig.staff_says("text", content="您好，退款已经处理好了")
+        assert note.text == WAITS_NOTE
+        before = len(rig.wecom.kf_sent)
+        assert rig.wecom.kf_sent[before - 1].text != "【客服张三】您好，退款已经处理好了"  # not sent: it waits
+        await rig.customer_says("还在吗")
+        assert [s.text for s in rig.wecom.kf_sent[before:]] == ["【客服张三】您好，退款已经处理好了"]
+        assert [s.text for s in await rig.staff_says("text", content="在的")] == []  # within the window again
