@@ -128,6 +128,14 @@ async def rig(database: Database, seeded: SeedResult, tmp_path: Path) -> AsyncIt
         yield built
 
 
+@pytest_asyncio.fixture
+async def agent_rig(database: Database, tmp_path: Path) -> AsyncIterator[Rig]:
+    """The staff member is a service agent too: customers handed to a person reach them in the app."""
+    agent = SHOP_TOML.replace('roles = ["ops"]', 'roles = ["ops", "agent"]')
+    async with start_rig(database, tmp_path, shop_toml=agent) as built:
+        yield built
+
+
 async def test_tencents_published_callback_values_pass_through_the_app(database: Database, tmp_path: Path) -> None:
     sample = FakeWeCom(VECTORS["token"], VECTORS["aes_key"], VECTORS["receive_id"])
     verify = VECTORS["verify_url"]
@@ -222,27 +230,26 @@ async def test_servicer_messages_in_the_kf_feed_are_not_answered(rig: Rig) -> No
 
 
 async def test_a_wechat_customer_on_kf_and_an_agent_in_the_wecom_app_talk_through_the_bot_pictures_too(
-    database: Database, tmp_path: Path
+    agent_rig: Rig,
 ) -> None:
-    agent = SHOP_TOML.replace('roles = ["ops"]', 'roles = ["ops", "agent"]')
-    async with start_rig(database, tmp_path, shop_toml=agent) as rig:
-        await rig.customer_says("转人工")
-        await rig.settle()
-        cards = [s for s in rig.wecom.app_sent if s.kind == "template_card"]
-        [summary] = [s for s in rig.wecom.app_sent if s.kind == "text" and "转人工 #" in s.text]
-        card = cards[-1].body["template_card"]
-        assert summary.to == STAFF and [b["text"] for b in card["button_list"]] == ["接入 #1"]
-        key = card["button_list"][0]["key"]
-        claimed = await rig.staff_says("template_card_event", event_key=key, task_id=card["task_id"])
-        assert "已接入 #1" in claimed[0].text
-        assert rig.wecom.kf_sent[-1].text == "客服张三已接入，请问有什么可以帮您？"
+    rig = agent_rig
+    await rig.customer_says("转人工")
+    await rig.settle()
+    cards = [s for s in rig.wecom.app_sent if s.kind == "template_card"]
+    [summary] = [s for s in rig.wecom.app_sent if s.kind == "text" and "转人工 #" in s.text]
+    card = cards[-1].body["template_card"]
+    assert summary.to == STAFF and [b["text"] for b in card["button_list"]] == ["接入 #1"]
+    key = card["button_list"][0]["key"]
+    claimed = await rig.staff_says("template_card_event", event_key=key, task_id=card["task_id"])
+    assert "已接入 #1" in claimed[0].text
+    assert rig.wecom.kf_sent[-1].text == "客服张三已接入，请问有什么可以帮您？"
 
-        assert await rig.customer_says(image=PHOTO) == []  # held: the bot says nothing itself
-        relayed = rig.wecom.app_sent[-2:]
-        assert relayed[0].text == "#1 顾客：[图片 1 张]" and relayed[1].kind == "image"
-        assert rig.wecom.uploads[relayed[1].body["image"]["media_id"]] == PHOTO  # fetched, kept, uploaded again
-        await rig.staff_says("text", content="收到，给您补发一件")
-        assert rig.wecom.kf_sent[-1].text == "【客服张三】收到，给您补发一件"
+    assert await rig.customer_says(image=PHOTO) == []  # held: the bot says nothing itself
+    relayed = rig.wecom.app_sent[-2:]
+    assert relayed[0].text == "#1 顾客：[图片 1 张]" and relayed[1].kind == "image"
+    assert rig.wecom.uploads[relayed[1].body["image"]["media_id"]] == PHOTO  # fetched, kept, uploaded again
+    await rig.staff_says("text", content="收到，给您补发一件")
+    assert rig.wecom.kf_sent[-1].text == "【客服张三】收到，给您补发一件"
 
 
 async def test_a_kf_customer_files_a_return_and_hears_of_the_agents_approval_through_send_msg(
@@ -289,18 +296,15 @@ async def test_kf_messages_whose_event_was_never_pulled_are_found_by_the_safety_
     assert await rig.app.wecom.kf.pull_known() == 0  # read once, from the saved cursor
 
 
-async def test_an_agent_writing_to_a_kf_customer_silent_for_two_days_is_told_it_waits_for_them(
-    database: Database, tmp_path: Path
-) -> None:
-    agent = SHOP_TOML.replace('roles = ["ops"]', 'roles = ["ops", "agent"]')
-    async with start_rig(database, tmp_path, shop_toml=agent) as rig:
-        await rig.customer_says("转人工")
-        await rig.staff_says("text", content="/claim 1")
-        rig.clock.advance(hours=49)
-        [note] = await rig.staff_says("text", content="您好，退款已经处理好了")
-        assert note.text == WAITS_NOTE
-        before = len(rig.wecom.kf_sent)
-        assert rig.wecom.kf_sent[before - 1].text != "【客服张三】您好，退款已经处理好了"  # not sent: it waits
-        await rig.customer_says("还在吗")
-        assert [s.text for s in rig.wecom.kf_sent[before:]] == ["【客服张三】您好，退款已经处理好了"]
-        assert [s.text for s in await rig.staff_says("text", content="在的")] == []  # within the window again
+async def test_an_agent_writing_to_a_kf_customer_silent_for_two_days_is_told_it_waits_for_them(agent_rig: Rig) -> None:
+    rig = agent_rig
+    await rig.customer_says("转人工")
+    await rig.staff_says("text", content="/claim 1")
+    rig.clock.advance(hours=49)
+    [note] = await rig.staff_says("text", content="您好，退款已经处理好了")
+    assert note.text == WAITS_NOTE
+    before = len(rig.wecom.kf_sent)
+    assert rig.wecom.kf_sent[before - 1].text != "【客服张三】您好，退款已经处理好了"  # not sent: it waits
+    await rig.customer_says("还在吗")
+    assert [s.text for s in rig.wecom.kf_sent[before:]] == ["【客服张三】您好，退款已经处理好了"]
+    assert [s.text for s in await rig.staff_says("text", content="在的")] == []  # within the window again
