@@ -24,7 +24,7 @@ from handlers.aftersales_draft import (
 from handlers.aftersales_policy import DEFECTS, AfterSalesPolicy, Instead, Reason, Verdict, judge
 from handlers.aftersales_texts import REASON_NAMES, REQUEST_NAMES
 from handlers.case_view import GOODS_BACK, CaseView
-from handlers.messages import Button, Reply
+from handlers.messages import Button, Reply, picture_refs
 from handlers.state import ConversationState
 from handlers.texts import PLATFORM_NAMES, STATE_NAMES, echo_button, name_of, say
 from handlers.turn import Turn
@@ -100,9 +100,9 @@ class AfterSales:
 
         Photos and a reason are taken whenever they come: customers send them before they are asked.
         """
-        images = [a.ref for a in turn.attachments if a.kind == "image"]
+        images = picture_refs(turn.attachments)
         if images and draft.request in GOODS_REQUESTS:
-            draft.photos = (draft.photos + images)[:MAX_PHOTOS]
+            draft.photos = (draft.photos + list(images))[:MAX_PHOTOS]
             return True
         text = turn.text.strip()
         if self._read_step(draft, order, text):
@@ -231,7 +231,7 @@ class AfterSales:
         if not asked:
             return None
         case = asked[0]
-        images = [a.ref for a in turn.attachments if a.kind == "image"]
+        images = picture_refs(turn.attachments)
         detail: dict[str, object] = {"answer": turn.text.strip()[:500]} if turn.text.strip() else {}
         if images:
             detail["photos"] = [*case.detail.get("photos", []), *images][: MAX_PHOTOS * 2]

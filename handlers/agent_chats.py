@@ -12,8 +12,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.agent_desk import receiver_line
-from handlers.handoff import REASON_LABELS, pictures, summary_lines, waiting_pictures
-from handlers.messages import Address, Button, IncomingMessage, Reply
+from handlers.handoff import REASON_LABELS, summary_lines, waiting_pictures
+from handlers.messages import Address, Button, IncomingMessage, Reply, picture_refs
 from handlers.staff import StaffMember
 from handlers.texts import STATE_NAMES, name_of, say
 from oms_client.clock import Clock
@@ -97,7 +97,7 @@ class AgentChats:
         if not held:
             return [Reply("您现在没有接待中的对话，这条消息没有发给任何顾客。发送 /chats 查看排队的顾客。")]
         handoff, text = held[0], message.text.strip() if words is None else words
-        photos = pictures(message)
+        photos = picture_refs(message.attachments)
         if not text and not photos:
             return [Reply("这条消息里没有可以转给顾客的文字或图片。")]
         said = say("ho_agent_says" if text else "ho_agent_sends_photos", handoff.lang, agent=member.name, text=text)

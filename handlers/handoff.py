@@ -11,7 +11,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.aftersales_draft import is_leaving
-from handlers.messages import Address, Button, IncomingMessage, Reply
+from handlers.messages import Address, Button, IncomingMessage, Reply, picture_refs
 from handlers.service_hours import ServiceHours
 from handlers.staff import Roster
 from handlers.state import ConversationState
@@ -50,14 +50,15 @@ class Handoffs:
         handoff = await self.store.chat_handoff(chat.key)
         if handoff is None:
             return None
+        photos = picture_refs(message.attachments)
         if handoff.state is HandoffState.ACTIVE and handoff.agent_chat:  # the bot stays silent, and relays
-            return [Reply(_quoted(handoff, message), to=Address.of(handoff.agent_chat), pictures=pictures(message))]
+            return [Reply(_quoted(handoff, message), to=Address.of(handoff.agent_chat), pictures=photos)]
         if is_leaving(message.text):
             await self.store.end_handoff(handoff.id, chat.key, now)
             return [Reply(say("ho_withdrawn", handoff.lang))]
         line = {"at": now.isoformat(), "text": message.text[:QUOTED], "photos": len(message.attachments)}
-        if pictures(message):
-            line["pictures"] = list(pictures(message))
+        if photos:
+            line["pictures"] = list(photos)
         await self.store.keep_for_agent(handoff.id, line)
         return None
 
@@ -109,17 +110,12 @@ def summary_lines(handoff: Handoff, zone: ZoneInfo) -> list[str]:
     return lines
 
 
-def pictures(message: IncomingMessage) -> tuple[str, ...]:
-    """The refs of the pictures in a message, to be shown to whoever it is relayed to."""
-    return tuple(a.ref for a in message.attachments if a.kind == "image" and a.ref)
-
-
 def waiting_pictures(handoff: Handoff) -> tuple[str, ...]:
     """The pictures a customer sent while waiting, for the agent who claims the chat."""
     return tuple(ref for line in handoff.summary.get("waiting", []) for ref in line.get("pictures", []))
 
 
 def _quoted(handoff: Handoff, message: IncomingMessage) -> str:
-    count = len(pictures(message))
+    count = len(picture_refs(message.attachments))
     photos = f"{' ' if message.text else ''}[图片 {count} 张]" if count else ""
     return f"#{handoff.id} 顾客：{message.text[:1000]}{photos}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -11,6 +11,11 @@ from typing import Any, Protocol
 class Attachment:
     kind: str  # "image", "file", "voice", ...
     ref: str  # the platform's media id or a URL
+
+
+def picture_refs(attachments: Sequence[Attachment]) -> tuple[str, ...]:
+    """The refs of the pictures among attachments: evidence for a case, or what is relayed to an agent."""
+    return tuple(a.ref for a in attachments if a.kind == "image")
 
 
 @dataclass(frozen=True)
