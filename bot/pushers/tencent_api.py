@@ -11,9 +11,9 @@ import asyncio
 import base64
 import json
 import time
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 
@@ -25,6 +25,7 @@ TOKEN_INVALID = {40001, 40014, 42001}
 MEDIA_GONE = {40007}  # invalid media_id: expired (three days) or never sent to this app
 TOKEN_MARGIN_SECONDS = 300
 RATE_LIMIT_WAIT_SECONDS = 60.0
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,32 +53,37 @@ async def call(
     """POST JSON `payload` or an `upload` (GET with neither); every failure becomes PushFailed / RetryAfter."""
     method = "GET" if payload is None and upload is None else "POST"
     form = upload.form() if upload is not None else None
+    _, body = await _answer(session, method, url, json=payload, data=form, params=params)
+    return _json(body)
+
+
+async def fetch_file(session: aiohttp.ClientSession, url: str, **params: str) -> tuple[bytes, dict[str, Any]]:
+    """GET a file: (bytes, {}), or (b"", the JSON answer) when the platform answered with an error instead."""
+    content_type, body = await _answer(session, "GET", url, params=params)
+    if content_type in ("application/json", "text/plain"):
+        return b"", _json(body)
+    return body, {}
+
+
+async def _answer(session: aiohttp.ClientSession, method: str, url: str, **options: Any) -> tuple[str, bytes]:
+    """The answer's type and body; a refusal, a rate limit or a broken connection raised in the pushers' terms."""
     try:
-        async with session.request(method, url, json=payload, data=form, params=params) as response:
+        async with session.request(method, url, **options) as response:
             if response.status == 429:
                 raise RetryAfter(float(response.headers.get("Retry-After", RATE_LIMIT_WAIT_SECONDS)))
             if response.status >= 400:
                 raise PushFailed(f"HTTP {response.status}")
-            data: dict[str, Any] = await response.json(content_type=None)
-    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+            return response.content_type, await response.read()
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise PushFailed(f"{type(error).__name__}: {error}") from error
+
+
+def _json(body: bytes) -> dict[str, Any]:
+    try:
+        data: dict[str, Any] = json.loads(body)
+    except ValueError as error:
         raise PushFailed(f"{type(error).__name__}: {error}") from error
     return data
-
-
-async def fetch_file(session: aiohttp.ClientSession, url: str, **params: str) -> tuple[bytes, dict[str, Any] | None]:
-    """GET a file: (bytes, None), or (b"", the JSON answer) when the platform answered with an error instead."""
-    try:
-        async with session.get(url, params=params) as response:
-            if response.status == 429:
-                raise RetryAfter(float(response.headers.get("Retry-After", RATE_LIMIT_WAIT_SECONDS)))
-            if response.status >= 400:
-                raise PushFailed(f"HTTP {response.status}")
-            body = await response.read()
-            if response.content_type in ("application/json", "text/plain"):
-                return b"", json.loads(body)
-    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
-        raise PushFailed(f"{type(error).__name__}: {error}") from error
-    return body, None
 
 
 def check(data: dict[str, Any], refused: Collection[int] = ()) -> None:
@@ -111,23 +117,37 @@ class TencentApi:
         **params: str,
     ) -> dict[str, Any]:
         url = f"{self.base}{path}"
-        data = await call(self.session, url, payload, upload, access_token=await self.token(), **params)
-        if int(data.get("errcode", 0)) in TOKEN_INVALID:
-            token = await self.token(refresh=True)
+
+        async def attempt(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
             data = await call(self.session, url, payload, upload, access_token=token, **params)
+            return data, data
+
+        data, _ = await self._with_token(attempt)
         check(data, refused)
         return data
 
     async def download(self, path: str, **params: str) -> bytes:
         """A file the platform keeps (media/get): its bytes, or the JSON error raised as for every call."""
         url = f"{self.base}{path}"
-        body, error = await fetch_file(self.session, url, access_token=await self.token(), **params)
-        if error is not None and int(error.get("errcode", 0)) in TOKEN_INVALID:
-            body, error = await fetch_file(self.session, url, access_token=await self.token(refresh=True), **params)
-        if error is not None:
+
+        async def attempt(token: str) -> tuple[bytes, dict[str, Any]]:
+            return await fetch_file(self.session, url, access_token=token, **params)
+
+        body, error = await self._with_token(attempt)
+        if error:
             check(error, MEDIA_GONE)
             raise PushFailed(f"no file and no error code in the answer: {error}"[:300])
         return body
+
+    async def _with_token(
+        self, attempt: Callable[[str], Awaitable[tuple[T, dict[str, Any]]]]
+    ) -> tuple[T, dict[str, Any]]:
+        """An attempt with the cached token, and once more with a fresh one when the platform says it expired
+        (another process may have rotated it); the attempt's result and the platform's JSON answer."""
+        result, answer = await attempt(await self.token())
+        if int(answer.get("errcode", 0)) in TOKEN_INVALID:
+            result, answer = await attempt(await self.token(refresh=True))
+        return result, answer
 
     async def token(self, refresh: bool = False) -> str:
         async with self._lock:
