@@ -9,13 +9,14 @@ day's run looks again).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from bot.channels.addressed import elsewhere
 from bot.channels.port import Renderer
 from bot.channels.reply_window import ReplyWindow
 from handlers.delay_notices import delay_notice
-from handlers.messages import Address, Reply
+from handlers.messages import Address
 from oms_client.clock import Clock
 from oms_client.customer_notices import Delay, NoticeStore
 from oms_client.store import ChatUser, OrderStore
@@ -47,7 +48,7 @@ class CustomerNotices:
             first = delays[0]
             if first.channel in self.renderers and await self._may_write(first.channel, first.user_id):
                 reply = delay_notice(delays, await self._lang(first), now)
-                replies.append(Reply(reply.text, reply.buttons, to=Address(first.channel, first.user_id)))
+                replies.append(replace(reply, to=Address(first.channel, first.user_id)))
                 told += delays
         messages = elsewhere(replies, self.renderers)
         if not messages or not await self.notices.tell(told, messages, day, now):

@@ -20,8 +20,6 @@ from oms_client import models as m
 from oms_client.database import Database
 from oms_client.outgoing import ChatMessage, enqueue_messages
 
-CUSTOMER_KINDS = ("ship_overdue", "transit_stalled", "transit_exception")
-
 
 @dataclass(frozen=True)
 class Delay:
@@ -67,11 +65,11 @@ class NoticeStore:
         values = [{"order_key": d.order_key, "day": day, "kind": d.kind, "chat_key": d.chat_key, "created_at": now}
                   for d in delays]  # fmt: skip
         dialect = postgresql if self.database.dialect == "postgresql" else sqlite
-        insert = dialect.insert(m.CustomerNoticeRow).on_conflict_do_nothing().returning(m.CustomerNoticeRow.id)
+        insert = dialect.insert(m.CustomerNoticeRow).values(values).on_conflict_do_nothing()
         try:
             async with self.database.write.begin() as conn:
-                written = [(await conn.execute(insert.values(row))).scalar() for row in values]
-                if not all(written):
+                written = (await conn.execute(insert.returning(m.CustomerNoticeRow.id))).all()
+                if len(written) < len(values):
                     raise _ToldAlready
                 await enqueue_messages(conn, messages, now)
         except _ToldAlready:
@@ -84,41 +82,42 @@ class _ToldAlready(Exception):
 
 
 def _late(day: str) -> Select[Any]:
-    order, alert = m.OrderRow, m.AlertRow
-    key = order.platform + literal(":") + order.order_no
-    return (
-        _columns(alert.kind, literal(None).label("courier"), literal(None).label("tracking_no"))
-        .join(alert, and_(alert.kind == "ship_overdue", alert.subject == key, alert.status != "resolved"))
-        .where(~_told(key, day))
-    )
+    alert = m.AlertRow
+    late = and_(alert.kind == "ship_overdue", alert.subject == _order_key(), alert.status != "resolved")
+    no_parcel = (literal(None).label("courier"), literal(None).label("tracking_no"))
+    return _columns(day, alert.kind, *no_parcel).join(alert, late)
 
 
 def _stuck(day: str) -> Select[Any]:
     order, alert, shipment = m.OrderRow, m.AlertRow, m.ShipmentRow
-    key = order.platform + literal(":") + order.order_no
     transit = alert.kind.in_(("transit_stalled", "transit_exception"))
     return (
-        _columns(alert.kind, shipment.courier, shipment.tracking_no)
+        _columns(day, alert.kind, shipment.courier, shipment.tracking_no)
         .join(shipment, shipment.order_id == order.id)
         .join(alert, and_(transit, alert.subject == shipment.tracking_no, alert.status != "resolved"))
-        .where(~_told(key, day))
     )
 
 
-def _columns(*extra: Any) -> Select[Any]:
-    """The binding, its customer's order and the alert's facts; the caller joins the alert (and parcel)."""
-    binding, order, alert = m.ChatBindingRow, m.OrderRow, m.AlertRow
-    return select(
-        binding.channel,
-        binding.user_id,
-        binding.created_at.label("bound_at"),
-        order.platform,
-        order.order_no,
-        alert.detail,
-        *extra,
-    ).join(order, order.customer_id == binding.customer_id)
+def _columns(day: str, *extra: Any) -> Select[Any]:
+    """The binding and its customer's orders not yet told of today, with the alert's facts; the caller joins
+    the alert (and parcel)."""
+    binding, order, alert, notice = m.ChatBindingRow, m.OrderRow, m.AlertRow, m.CustomerNoticeRow
+    told = exists().where(notice.order_key == _order_key(), notice.day == day)
+    return (
+        select(
+            binding.channel,
+            binding.user_id,
+            binding.created_at.label("bound_at"),
+            order.platform,
+            order.order_no,
+            alert.detail,
+            *extra,
+        )
+        .join(order, order.customer_id == binding.customer_id)
+        .where(~told)
+    )
 
 
-def _told(key: Any, day: str) -> Any:
-    notice = m.CustomerNoticeRow
-    return exists().where(notice.order_key == key, notice.day == day)
+def _order_key() -> Any:
+    """An order as alerts and notices name it: "platform:order_no"."""
+    return m.OrderRow.platform + literal(":") + m.OrderRow.order_no

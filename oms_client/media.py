@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -61,14 +62,14 @@ class MediaStore:
 
     async def get(self, owner: str, item_id: str) -> tuple[str, bytes] | None:
         """The picture's type and bytes, only for the chat that sent it (what a web page may fetch)."""
-        query = select(m.MediaRow.mime, m.MediaRow.data).where(m.MediaRow.id == item_id, m.MediaRow.owner == owner)
-        async with self.database.read.connect() as conn:
-            row = (await conn.execute(query)).first()
-        return (row.mime, bytes(row.data)) if row is not None else None
+        return await self._read(m.MediaRow.id == item_id, m.MediaRow.owner == owner)
 
     async def load(self, item_id: str) -> tuple[str, bytes] | None:
         """Any kept picture, for the bot's own forwarding: its ids come only from messages it took in."""
-        query = select(m.MediaRow.mime, m.MediaRow.data).where(m.MediaRow.id == item_id)
+        return await self._read(m.MediaRow.id == item_id)
+
+    async def _read(self, *conditions: Any) -> tuple[str, bytes] | None:
+        query = select(m.MediaRow.mime, m.MediaRow.data).where(*conditions)
         async with self.database.read.connect() as conn:
             row = (await conn.execute(query)).first()
         return (row.mime, bytes(row.data)) if row is not None else None
