@@ -48,11 +48,13 @@ class InboxStore:
         payload: dict[str, Any],
         now: datetime,
         replay_key: str | None = None,
+        wakes_replies: bool = False,
     ) -> int | None:
         """The new delivery's id; None for a redelivery, which changes nothing.
 
         `replay_key` (a signed request's timestamp and nonce) may come back only with the same delivery,
         as a platform's retry does; with another one the request is a replay and Replayed is raised.
+        `wakes_replies`: on a channel whose replies may wait for the customer to write, this is that moment.
         """
         values = {
             "channel": channel,
@@ -69,7 +71,7 @@ class InboxStore:
             new_id: int | None = await conn.scalar(statement)
             if new_id is None and replay_key is not None:
                 await _refuse_replay(conn, channel, key[:128], replay_key)
-            if new_id is not None:
+            if new_id is not None and wakes_replies:
                 await awake(conn, channel, chat_key.partition(":")[2], now)
         return new_id
 

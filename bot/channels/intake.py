@@ -38,7 +38,8 @@ class Intake:
         windows: Mapping[str, ReplyWindow] | None = None,
     ) -> None:
         """`renderers` write to chats other than the delivery's (relays); by default the channels themselves.
-        `windows`: the channels that take messages only soon after the customer wrote (the writer is told)."""
+        `windows`: the channels that take messages only soon after the customer wrote: a customer's message
+        there makes what waited for it due, and whoever writes to a closed one is told it waits."""
         self.inbox, self.channels, self.responder, self.clock = inbox, channels, responder, clock
         self.pictures, self.windows = pictures, windows or {}
         self.renderers = renderers if renderers is not None else channels
@@ -62,7 +63,8 @@ class Intake:
         its replies to be queued.
         """
         chat_key = f"{channel}:{chat_id}"
-        new_id = await self.inbox.record(channel, key, chat_key, payload, self.clock.now(), replay_key)
+        now, wakes = self.clock.now(), channel in self.windows
+        new_id = await self.inbox.record(channel, key, chat_key, payload, now, replay_key, wakes)
         if new_id is not None:
             if watch:
                 self._watched[new_id] = asyncio.get_running_loop().create_future()
