@@ -16,8 +16,6 @@ from tests.helpers import count_rows
 from tests.integration.test_telegram import CUSTOMER, Rig, start_rig
 from tests.orders import PlacedOrder, add_order
 
-OTHER_CUSTOMER = 515151
-
 
 @pytest_asyncio.fixture
 async def rig(database: Database, tmp_path: Path) -> AsyncIterator[Rig]:
