@@ -77,24 +77,26 @@ class InboxStore:
 
     async def claim_next(self, chat_key: str, now: datetime) -> InboxItem | None:
         """The chat's oldest unhandled delivery, if no other process is working on it."""
-        inbox = m.InboxRow
         async with self.database.write.begin() as conn:
-            head = await conn.scalar(
-                select(func.min(inbox.id)).where(inbox.chat_key == chat_key, inbox.handled_at.is_(None))
+            return await self._claim(conn, chat_key, now)
+
+    async def _claim(self, conn: AsyncConnection, chat_key: str, now: datetime) -> InboxItem | None:
+        """One statement: a process that read the head and then updated it could lose it in between."""
+        inbox = m.InboxRow
+        head = (
+            select(func.min(inbox.id)).where(inbox.chat_key == chat_key, inbox.handled_at.is_(None)).scalar_subquery()
+        )
+        claimed = await conn.execute(
+            update(inbox)
+            .where(
+                inbox.id == head,
+                inbox.handled_at.is_(None),  # re-checked on the row itself, should another process finish it first
+                or_(inbox.claimed_until.is_(None), inbox.claimed_until < now),
             )
-            if head is None:
-                return None
-            claimed = await conn.execute(
-                update(inbox)
-                .where(
-                    inbox.id == head,
-                    inbox.handled_at.is_(None),
-                    or_(inbox.claimed_until.is_(None), inbox.claimed_until < now),
-                )
-                .values(claimed_by=self.holder, claimed_until=now + self.claim_for, attempts=inbox.attempts + 1)
-                .returning(inbox.id, inbox.channel, inbox.chat_key, inbox.payload, inbox.attempts, inbox.received_at)
-            )
-            row = claimed.first()
+            .values(claimed_by=self.holder, claimed_until=now + self.claim_for, attempts=inbox.attempts + 1)
+            .returning(inbox.id, inbox.channel, inbox.chat_key, inbox.payload, inbox.attempts, inbox.received_at)
+        )
+        row = claimed.first()
         if row is None:
             return None
         return InboxItem(row.id, row.channel, row.chat_key, row.payload, row.attempts, row.received_at)
@@ -108,13 +110,15 @@ class InboxStore:
         now: datetime,
         not_before: datetime | None = None,
         others: Sequence[ChatMessage] = (),
-    ) -> None:
+    ) -> InboxItem | None:
         """Mark the delivery handled and queue its replies, and what it relays to other chats, together:
-        a crash keeps all or none."""
+        a crash keeps all or none. Returns the chat's next delivery, claimed in the same transaction, so a
+        chat that keeps writing costs one transaction a turn less."""
         async with self.database.write.begin() as conn:
             await _handled(conn, item.id, now)
             await enqueue(conn, item.channel, chat_id, bodies, pace, now, inbox_id=item.id, not_before=not_before)
             await enqueue_messages(conn, others, now)
+            return await self._claim(conn, item.chat_key, now)
 
     async def last_received(self, chat_key: str) -> datetime | None:
         """When the chat's user last wrote to us: platforms open their reply windows from it."""

@@ -188,8 +188,12 @@ class OutgoingStore:
         async with self.database.read.connect() as conn:
             return int(await conn.scalar(query) or 0)
 
-    async def sent(self, item_id: int, now: datetime) -> None:
-        await self._set(item_id, sent_at=now, claimed_until=None)
+    async def sent(self, item_ids: Sequence[int], now: datetime) -> None:
+        if not item_ids:
+            return
+        out = m.OutgoingRow
+        async with self.database.write.begin() as conn:
+            await conn.execute(update(out).where(out.id.in_(item_ids)).values(sent_at=now, claimed_until=None))
 
     async def retry(self, item: OutgoingItem, error: str, at: datetime) -> None:
         await self._set(item.id, attempts=item.attempts + 1, last_error=error[:300], send_at=at, claimed_until=None)

@@ -101,14 +101,14 @@ class Intake:
 
     async def _drain(self, chat_key: str) -> None:
         try:
-            while True:
-                item = await self.inbox.claim_next(chat_key, self.clock.now())
-                if item is None:
-                    if chat_key not in self._again:
-                        return
+            item = await self.inbox.claim_next(chat_key, self.clock.now())
+            while item is not None or chat_key in self._again:
+                if item is None:  # more arrived while the last one was handled: look once more
                     self._again.discard(chat_key)
+                    item = await self.inbox.claim_next(chat_key, self.clock.now())
                     continue
-                if not await self._handle(item):
+                handled, item = await self._handle(item)
+                if not handled:
                     return  # failed: the sweep retries later instead of spinning here
         except Exception:
             log.exception("draining %s failed", chat_key)
@@ -116,7 +116,8 @@ class Intake:
             self._draining.pop(chat_key, None)
             self._again.discard(chat_key)
 
-    async def _handle(self, item: InboxItem) -> bool:
+    async def _handle(self, item: InboxItem) -> tuple[bool, InboxItem | None]:
+        """Whether the delivery is done with (answered or given up), and the chat's next one, claimed."""
         channel = self.channels.get(item.channel)
         chat_id = item.chat_key.split(":", 1)[1]
         token = conversation_id.set(conversation_id_for(item.chat_key))
@@ -126,9 +127,13 @@ class Intake:
             replies, bodies = await self._answer(channel, item.payload)
             others = elsewhere(replies, self.renderers)
             hold = item.received_at + channel.reply_hold
-            await self.inbox.finish(item, chat_id, bodies, channel.pace(chat_id), self.clock.now(), hold, others)
+            following = await self.inbox.finish(
+                item, chat_id, bodies, channel.pace(chat_id), self.clock.now(), hold, others
+            )
         except Exception as error:
-            return await self._failed(item, f"{type(error).__name__}: {error}")
+            if not await self._failed(item, f"{type(error).__name__}: {error}"):
+                return False, None
+            return True, await self.inbox.claim_next(item.chat_key, self.clock.now())
         finally:
             conversation_id.reset(token)
         watcher = self._watched.get(item.id)
@@ -136,7 +141,7 @@ class Intake:
             watcher.set_result(None)
         for chat_key in ([item.chat_key] if bodies else []) + [f"{o.channel}:{o.chat_id}" for o in others]:
             self.on_queued(chat_key)
-        return True
+        return True, following
 
     async def _answer(self, channel: ChatChannel, payload: dict[str, Any]) -> tuple[list[Reply], list[dict[str, Any]]]:
         """The turn's replies (pictures kept on the way in, shown on the way out) and the writer's own bodies."""

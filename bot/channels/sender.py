@@ -56,7 +56,9 @@ class Sender:
             return 0
         items = await self.outgoing.claim_due(list(self.channels), self.clock.now(), self.policy.per_second)
         results = await asyncio.gather(*(self._send(item) for item in items))
-        return sum(results)
+        delivered = [item.id for item, ok in zip(items, results, strict=True) if ok]
+        await self.outgoing.sent(delivered, self.clock.now())  # one write for the round, not one per reply
+        return len(delivered)
 
     async def run(self) -> None:
         while True:
@@ -95,7 +97,6 @@ class Sender:
         except PushFailed as error:
             await self._retry(item, str(error))
             return False
-        await self.outgoing.sent(item.id, self.clock.now())
         return True
 
     async def _retry(self, item: OutgoingItem, error: str) -> None:
