@@ -52,8 +52,8 @@ class Jobs:
         if not await self.leases.claim_run("scan", slot, self.holder, now):
             return False
         change = await self.alerts.scan(now, self.config.thresholds.limits(), self.config.routing(now, self.zone))
-        new = sum(alert.is_new for alert in change.open)
-        log.info("scan: %d new, %d open, %d resolved", new, len(change.open), len(change.resolved))
+        new, resolved = len(change.opened), len(change.resolved)
+        log.info("scan: %d new, %d open, %d resolved", new, new + change.found_again, resolved)
         if self.config.escalation:
             after = timedelta(minutes=self.config.escalate_after_minutes)
             await self.alerts.escalate(self.config.escalation, after, now)

@@ -20,6 +20,7 @@ from oms_client.alerts import (
     Alert,
     AlertsChange,
     Routing,
+    ScanResult,
     alert_from_row,
     outbox_message,
     sync_alerts,
@@ -59,19 +60,24 @@ class AlertStore:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    async def scan(self, now: datetime, limits: ScanLimits, routing: Routing | None = None) -> AlertsChange:
+    async def scan(self, now: datetime, limits: ScanLimits, routing: Routing | None = None) -> ScanResult:
         """Run every scan and bring alerts and their outbox messages up to date in one write transaction."""
         platforms, couriers = [p.value for p in Platform], [c.value for c in Courier]
+        queries = [
+            scans.ship_overdue(now, limits),
+            scans.ship_due_soon(now, limits, platforms),
+            scans.transit_problems(now, limits, couriers),
+            scans.aftersales_overdue(now, limits),
+        ]
         async with self.database.write.begin() as conn:
-            findings = [
-                *await scans.oversold(conn),
-                *await scans.ship_overdue(conn, now, limits),
-                *await scans.ship_due_soon(conn, now, limits, platforms),
-                *await scans.transit_problems(conn, now, limits, couriers),
-                *await scans.aftersales_overdue(conn, now, limits),
-                *await scans.handoffs_waiting(conn, now, limits),
-            ]
-            return await sync_alerts(conn, findings, ALERT_KINDS, now, routing or Routing())
+            findings = [*await scans.oversold(conn), *await scans.handoffs_waiting(conn, now, limits)]
+            return await sync_alerts(conn, findings, ALERT_KINDS, now, routing or Routing(), queries)
+
+    async def report(self, result: ScanResult) -> AlertsChange:
+        """Every open alert after a scan, those it raised flagged: what a person running `xiaoer scan` reads."""
+        opened = {alert.id for alert in result.opened}
+        still = [alert for alert in await self.open_alerts(limit=None) if alert.id not in opened]
+        return AlertsChange(open=result.opened + still, resolved=result.resolved)
 
     async def get(self, alert_id: int) -> Alert | None:
         async with self.database.read.connect() as conn:
@@ -139,7 +145,7 @@ class AlertStore:
                 await _audit(conn, "system", "escalate", row.id, {"to": chain[level], "level": level + 1}, now)
         return [alert_from_row(row) for row in rows]
 
-    async def open_alerts(self, limit: int = 50) -> list[Alert]:
+    async def open_alerts(self, limit: int | None = 50) -> list[Alert]:
         table = m.AlertRow
         query = select(table).where(table.status != RESOLVED).order_by(table.first_seen.desc(), table.id.desc())
         async with self.database.read.connect() as conn:

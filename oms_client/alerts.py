@@ -11,11 +11,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import (
+    Column,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from oms_client import models as m
-from oms_client.scan_queries import Finding
+from oms_client.database import conflict_insert
+from oms_client.scan_queries import Finding, FindingRows
+from oms_client.sql_json import as_text, constant, json_value
+from oms_client.types import AwareDateTime
 
 OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
 SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
@@ -50,9 +69,21 @@ class Alert:
 
 
 @dataclass(frozen=True)
-class AlertsChange:
-    open: list[Alert]  # raised by this scan or still open, new ones flagged
+class ScanResult:
+    """What one scan changed. The alerts it found again are only counted: a scheduled scan of a big store
+    that read every open alert back each time would spend most of its time doing that."""
+
+    opened: list[Alert]  # raised by this scan
     resolved: list[Alert]  # cleared since the last scan
+    found_again: int  # already open, found again (their facts brought up to date)
+
+
+@dataclass(frozen=True)
+class AlertsChange:
+    """A scan as people read it: every open alert (those it raised flagged) and what it cleared."""
+
+    open: list[Alert]
+    resolved: list[Alert]
 
 
 @dataclass(frozen=True)
@@ -79,85 +110,128 @@ class Routing:
         return now
 
 
+# What the scans found, for the length of one scan's transaction: compared with the open alerts in SQL,
+# so a quiet store costs a few joins and no rows carried into Python.
+STAGED = Table(
+    "scan_findings",
+    MetaData(),
+    Column("kind", String(32), primary_key=True),
+    Column("subject", String(80), primary_key=True),
+    Column("severity", String(16), nullable=False),
+    Column("detail", Text, nullable=False),
+    prefixes=["TEMPORARY"],
+)
+STAGED_COLUMNS = [STAGED.c.kind, STAGED.c.subject, STAGED.c.severity, STAGED.c.detail]
+
+
 async def sync_alerts(
-    conn: AsyncConnection, findings: Sequence[Finding], kinds: Sequence[str], now: datetime, routing: Routing
-) -> AlertsChange:
-    """Inside the caller's write transaction, so concurrent scans cannot open the same alert twice."""
-    table = m.AlertRow
-    rows = (await conn.execute(select(table).where(table.status != RESOLVED, table.kind.in_(kinds)))).all()
-    existing = {(row.kind, row.subject): row for row in rows}
+    conn: AsyncConnection,
+    findings: Sequence[Finding],
+    kinds: Sequence[str],
+    now: datetime,
+    routing: Routing,
+    queries: Sequence[FindingRows] = (),
+) -> ScanResult:
+    """Bring the open alerts of `kinds` in line with what was found: the findings made in Python and the
+    rows of `queries` (kind, subject, severity, detail as JSON text), which never leave the database.
+
+    Inside the caller's write transaction, so concurrent scans cannot open the same alert twice."""
+    await conn.run_sync(STAGED.create)
+    dialect = conn.dialect.name
+    for query in queries:  # a subject found twice is staged once (as the old dict of findings did)
+        await conn.execute(conflict_insert(dialect, STAGED).from_select(STAGED_COLUMNS, query).on_conflict_do_nothing())
     unique = {(f.kind, f.subject): f for f in findings}
-    opened, kept, unchanged = _compare(existing, unique)
-    await _update_kept(conn, kept, now)
-    new = await _insert_opened(conn, opened, now)
-    gone = [row for key, row in existing.items() if key not in unique]
-    await _resolve(conn, gone, now)
-    worse = [(row.id, f.severity) for row, f in kept if SEVERITY_RANK[f.severity] > SEVERITY_RANK[row.severity]]
+    if unique:
+        rows = [
+            {"kind": f.kind, "subject": f.subject, "severity": f.severity, "detail": as_text(f.detail)}
+            for f in unique.values()
+        ]
+        await conn.execute(conflict_insert(dialect, STAGED).on_conflict_do_nothing(), rows)
+    worse = await _update_changed(conn, now)
+    gone = await _resolve_gone(conn, kinds, now)
+    new = await _open_new(conn, now)
+    found = int(await conn.scalar(select(func.count()).select_from(STAGED)) or 0)
+    await conn.run_sync(STAGED.drop)
     await _enqueue_alert_messages(conn, "opened", [(a.id, a.severity) for a in new], now, routing)
     await _enqueue_alert_messages(conn, "worsened", worse, now, routing)
-    await _enqueue_resolved(conn, [row.id for row in gone], now)
-    still = [alert_from_row(row, f.severity, f.detail) for row, f in kept] + [alert_from_row(row) for row in unchanged]
-    return AlertsChange(open=new + still, resolved=[alert_from_row(row, status=RESOLVED) for row in gone])
+    await _enqueue_resolved(conn, [a.id for a in gone], now)
+    return ScanResult(opened=new, resolved=gone, found_again=found - len(new))
 
 
-def _compare(
-    existing: dict[tuple[str, str], Any], found: dict[tuple[str, str], Finding]
-) -> tuple[list[Finding], list[tuple[Any, Finding]], list[Any]]:
-    """What this scan found against the open alerts: new problems, open ones with new facts, unchanged ones."""
-    opened: list[Finding] = []
-    kept: list[tuple[Any, Finding]] = []
-    unchanged: list[Any] = []
-    for key, finding in found.items():
-        row = existing.get(key)
-        if row is None:
-            opened.append(finding)
-        elif _changed(row, finding):
-            kept.append((row, finding))
-        else:
-            unchanged.append(row)
-    return opened, kept, unchanged
+def _open_match(alert: Any) -> ColumnElement[bool]:
+    """The open alert of a staged finding."""
+    return and_(alert.kind == STAGED.c.kind, alert.subject == STAGED.c.subject, alert.status != RESOLVED)
 
 
-def _changed(row: Any, finding: Finding) -> bool:
-    return bool(row.severity != finding.severity or row.detail != finding.detail)
-
-
-async def _update_kept(conn: AsyncConnection, kept: list[tuple[Any, Finding]], now: datetime) -> None:
-    """Only alerts whose facts changed are written: a repeat scan of a quiet store writes nothing."""
+async def _update_changed(conn: AsyncConnection, now: datetime) -> list[tuple[int, str]]:
+    """Open alerts found with other facts take them; only those are written, so a repeat scan of a quiet
+    store writes nothing. Returns the ones whose severity rose (their targets hear of it)."""
     table = m.AlertRow
-    statement = (
-        update(table)
-        .where(table.id == bindparam("row_id"))
-        .values(
-            severity=bindparam("new_severity"),
-            detail=bindparam("new_detail"),
-            last_seen=now,
-            version=table.version + 1,
+    differs = or_(table.severity != STAGED.c.severity, cast(table.detail, Text) != STAGED.c.detail)
+    changed = (
+        await conn.execute(
+            select(table.id, table.severity, STAGED.c.severity.label("now"))
+            .join(STAGED, _open_match(table))
+            .where(differs)
         )
-    )
-    for part in chunks(kept):  # one executemany per chunk, not a round trip per alert
-        params = [{"row_id": row.id, "new_severity": f.severity, "new_detail": f.detail} for row, f in part]
-        await conn.execute(statement, params)
+    ).all()
+    if changed:
+        await conn.execute(
+            update(table)
+            .where(_open_match(table), differs)
+            .values(
+                severity=STAGED.c.severity,
+                detail=json_value(STAGED.c.detail),
+                last_seen=now,
+                version=table.version + 1,
+            )
+        )
+    return [(row.id, row.now) for row in changed if SEVERITY_RANK[row.now] > SEVERITY_RANK[row.severity]]
 
 
-async def _insert_opened(conn: AsyncConnection, opened: list[Finding], now: datetime) -> list[Alert]:
-    new: list[Alert] = []
-    for part in chunks(opened):
-        rows = [_new_row(finding, now) for finding in part]
-        ids = (
-            await conn.scalars(insert(m.AlertRow).returning(m.AlertRow.id, sort_by_parameter_order=True), rows)
-        ).all()
-        new += [
-            Alert(f.kind, f.subject, f.severity, OPEN, now, now, f.detail, True, i)
-            for f, i in zip(part, ids, strict=True)
-        ]
-    return new
-
-
-async def _resolve(conn: AsyncConnection, gone: list[Any], now: datetime) -> None:
+async def _resolve_gone(conn: AsyncConnection, kinds: Sequence[str], now: datetime) -> list[Alert]:
     table = m.AlertRow
-    for part in chunks([row.id for row in gone]):
-        await conn.execute(update(table).where(table.id.in_(part)).values(status=RESOLVED, resolved_at=now))
+    found = select(STAGED.c.kind).where(STAGED.c.kind == table.kind, STAGED.c.subject == table.subject)
+    rows = (
+        await conn.execute(
+            update(table)
+            .where(table.status != RESOLVED, table.kind.in_(kinds), ~found.exists())
+            .values(status=RESOLVED, resolved_at=now)
+            .returning(*table.__table__.columns)
+        )
+    ).all()
+    return sorted((alert_from_row(row) for row in rows), key=lambda alert: alert.id)
+
+
+async def _open_new(conn: AsyncConnection, now: datetime) -> list[Alert]:
+    table = m.AlertRow
+    already = select(table.id).where(_open_match(table))
+    fresh = (
+        select(
+            *STAGED_COLUMNS[:3],
+            constant(OPEN),
+            literal(now, AwareDateTime()),
+            literal(now, AwareDateTime()),
+            json_value(STAGED.c.detail),
+            literal(1),
+            literal(0),
+        )
+        .where(~already.exists())
+        .order_by(STAGED.c.kind, STAGED.c.subject)
+    )
+    columns = [
+        "kind",
+        "subject",
+        "severity",
+        "status",
+        "first_seen",
+        "last_seen",
+        "detail",
+        "version",
+        "escalation_level",
+    ]
+    rows = (await conn.execute(insert(table).from_select(columns, fresh).returning(*table.__table__.columns))).all()
+    return sorted((alert_from_row(row, is_new=True) for row in rows), key=lambda alert: alert.id)
 
 
 async def _enqueue_alert_messages(
@@ -208,36 +282,21 @@ def _outbox_row(
     }
 
 
-def alert_from_row(
-    row: Any, severity: str | None = None, detail: dict[str, Any] | None = None, status: str = ""
-) -> Alert:
+def alert_from_row(row: Any, is_new: bool = False) -> Alert:
     return Alert(
         kind=row.kind,
         subject=row.subject,
-        severity=severity or row.severity,
-        status=status or row.status,
+        severity=row.severity,
+        status=row.status,
         first_seen=row.first_seen,
         last_seen=row.last_seen,
-        detail=row.detail if detail is None else detail,
+        detail=row.detail,
+        is_new=is_new,
         id=row.id,
         acked_by=row.acked_by,
         assignee=row.assignee,
         snoozed_until=row.snoozed_until,
     )
-
-
-def _new_row(finding: Finding, now: datetime) -> dict[str, Any]:
-    return {
-        "kind": finding.kind,
-        "subject": finding.subject,
-        "severity": finding.severity,
-        "status": OPEN,
-        "first_seen": now,
-        "last_seen": now,
-        "detail": finding.detail,
-        "version": 1,
-        "escalation_level": 0,
-    }
 
 
 def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:

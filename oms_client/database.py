@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -68,8 +69,8 @@ def open_database(url: str, **engine_kwargs: Any) -> Database:
     engine = create_async_engine(async_url(url), **engine_kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
-    sqlite = engine.dialect.name == "sqlite"
-    return Database(read=engine, write=Writer(engine.execution_options(**{WRITE_OPTION: True}), sqlite))
+    one_writer = engine.dialect.name == "sqlite"
+    return Database(read=engine, write=Writer(engine.execution_options(**{WRITE_OPTION: True}), one_writer))
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -88,3 +89,10 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def on_begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get(WRITE_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def conflict_insert(dialect: str, table: Table | type[Any]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that can say ON CONFLICT, in the store's dialect."""
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

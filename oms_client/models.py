@@ -53,6 +53,7 @@ class OrderRow(Base):
         UniqueConstraint("platform", "order_no", name="uq_orders_platform_order_no"),
         Index("ix_orders_customer_created", "customer_id", "created_at"),
         Index("ix_orders_state_ship_by", "state", "promised_ship_by"),
+        Index("ix_orders_state_created", "state", "created_at"),  # the newest orders of a state
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -96,6 +97,14 @@ class WarehouseRow(Base):
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
     city: Mapped[str] = mapped_column(String(32))
+
+
+class SkuDemandRow(Base):
+    """Paid-but-unshipped quantity per SKU, kept by triggers on orders and lines (migration 0015)."""
+
+    __tablename__ = "sku_demand"
+    sku: Mapped[str] = mapped_column(String(40), primary_key=True)
+    committed: Mapped[int]
 
 
 class StockRow(Base):

@@ -1,7 +1,10 @@
 """The alert scans as set-based SQL: each finds every instance of one problem in one query.
 
 No Python loop over orders: the database does the grouping and filtering, so a scan over a million
-orders costs a few index or sequential passes, not a million round trips.
+orders costs a few index or sequential passes, not a million round trips. The scans with many findings
+(orders, parcels, cases) are SELECTs of (kind, subject, severity, detail as JSON text) that the alert
+sync copies into its staging table without the rows ever reaching Python; the two whose findings are
+few by nature (SKUs oversold, customers waiting for a person) are made in Python.
 """
 
 from __future__ import annotations
@@ -10,13 +13,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, false, func, or_, select
+from sqlalchemy import Select, String, and_, case, cast, false, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.elements import ColumnElement
 
 from oms_client import models as m
 from oms_client.domain import OrderState, TrackingState
+from oms_client.sql_json import constant, facts, iso_utc
 
 ORDERS_AT_RISK_SHOWN = 5
+FindingRows = Select[str, str, str, str]  # kind, subject, severity, detail as JSON text
 
 
 @dataclass(frozen=True)
@@ -48,74 +54,55 @@ class Finding:
 
 async def oversold(conn: AsyncConnection) -> list[Finding]:
     """SKUs whose paid-but-unshipped demand exceeds what all warehouses have on hand."""
-    line, order, stock = m.OrderLineRow, m.OrderRow, m.StockRow
-    demand = (
-        select(line.sku, func.sum(line.qty).label("demand"))
-        .join(order, order.id == line.order_id)
-        .where(order.state == OrderState.PAID.value)
-        .group_by(line.sku)
-        .subquery()
-    )
+    demand, stock = m.SkuDemandRow, m.StockRow
     on_hand = select(stock.sku, func.sum(stock.on_hand).label("on_hand")).group_by(stock.sku).subquery()
     available = func.coalesce(on_hand.c.on_hand, 0)
     rows = (
         await conn.execute(
-            select(demand.c.sku, demand.c.demand, available.label("on_hand"))
-            .outerjoin(on_hand, on_hand.c.sku == demand.c.sku)
-            .where(demand.c.demand > available)
-            .order_by(demand.c.sku)
+            select(demand.sku, demand.committed, available.label("on_hand"))
+            .outerjoin(on_hand, on_hand.c.sku == demand.sku)
+            .where(demand.committed > available)
+            .order_by(demand.sku)
         )
     ).all()
-    at_risk = await _orders_at_risk(conn, [row.sku for row in rows])
-    return [
-        Finding(
-            "oversell",
-            row.sku,
-            "critical",
-            {"demand": int(row.demand), "on_hand": int(row.on_hand), "orders_at_risk": at_risk.get(row.sku, [])},
-        )
-        for row in rows
-    ]
-
-
-async def _orders_at_risk(conn: AsyncConnection, skus: list[str]) -> dict[str, list[str]]:
-    """The newest paid orders waiting for each SKU, a few per SKU (a window function, one query)."""
-    if not skus:
-        return {}
-    line, order = m.OrderLineRow, m.OrderRow
-    rank = func.row_number().over(partition_by=line.sku, order_by=(order.created_at.desc(), order.id.desc()))
-    ranked = (
-        select(line.sku, order.platform, order.order_no, rank.label("rank"))
-        .join(order, order.id == line.order_id)
-        .where(order.state == OrderState.PAID.value, line.sku.in_(skus))
-        .subquery()
-    )
-    query = select(ranked).where(ranked.c.rank <= ORDERS_AT_RISK_SHOWN).order_by(ranked.c.sku, ranked.c.rank)
-    found: dict[str, list[str]] = {}
-    for row in (await conn.execute(query)).all():
-        found.setdefault(row.sku, []).append(f"{row.platform}:{row.order_no}")
-    return found
-
-
-async def ship_overdue(conn: AsyncConnection, now: datetime, limits: ScanLimits) -> list[Finding]:
-    order = m.OrderRow
-    query = (
-        select(order.platform, order.order_no, order.promised_ship_by)
-        .where(order.state == OrderState.PAID.value, order.promised_ship_by < now)
-        .order_by(order.promised_ship_by)
-    )
     findings = []
-    for row in (await conn.execute(query)).all():
-        late_hours = (now - row.promised_ship_by).total_seconds() / 3600
-        severity = "critical" if late_hours >= limits.ship_critical_late_hours else "warning"
-        detail = {"promised_ship_by": row.promised_ship_by.isoformat()}
-        findings.append(Finding("ship_overdue", f"{row.platform}:{row.order_no}", severity, detail))
+    for row in rows:  # one short query per oversold SKU, never a pass over every paid order
+        detail = {
+            "demand": row.committed,
+            "on_hand": int(row.on_hand),
+            "orders_at_risk": await _orders_at_risk(conn, row.sku),
+        }
+        findings.append(Finding("oversell", row.sku, "critical", detail))
     return findings
 
 
-async def ship_due_soon(
-    conn: AsyncConnection, now: datetime, limits: ScanLimits, platforms: list[str]
-) -> list[Finding]:
+async def _orders_at_risk(conn: AsyncConnection, sku: str) -> list[str]:
+    """The newest paid orders waiting for a SKU: walks paid orders newest first (an index) until enough
+    of them hold it."""
+    line, order = m.OrderLineRow, m.OrderRow
+    holds = select(line.id).where(line.order_id == order.id, line.sku == sku).exists()
+    query = (
+        select(_order_key(order))
+        .where(order.state == OrderState.PAID.value, holds)
+        .order_by(order.state, order.created_at.desc(), order.id.desc())
+        .limit(ORDERS_AT_RISK_SHOWN)
+    )
+    return list((await conn.scalars(query)).all())
+
+
+def ship_overdue(now: datetime, limits: ScanLimits) -> FindingRows:
+    """Paid orders past their promised ship-by time; a day late (by default) is critical."""
+    order = m.OrderRow
+    critical_since = now - timedelta(hours=limits.ship_critical_late_hours)
+    return select(
+        constant("ship_overdue"),
+        _order_key(order),
+        case((order.promised_ship_by <= critical_since, constant("critical")), else_=constant("warning")),
+        facts(promised_ship_by=iso_utc(order.promised_ship_by)),
+    ).where(order.state == OrderState.PAID.value, order.promised_ship_by < now)
+
+
+def ship_due_soon(now: datetime, limits: ScanLimits, platforms: list[str]) -> FindingRows:
     """Paid orders still within their promise, but with most of the window gone (per platform SLA)."""
     order = m.OrderRow
     window_left = {
@@ -128,28 +115,18 @@ async def ship_due_soon(
             for p, h in window_left.items()
         ),
     )
-    query = (
-        select(order.platform, order.order_no, order.promised_ship_by)
-        .where(order.state == OrderState.PAID.value, order.promised_ship_by >= now, near)
-        .order_by(order.promised_ship_by)
-    )
-    return [
-        Finding(
-            "ship_due_soon",
-            f"{row.platform}:{row.order_no}",
-            "info",
-            {"promised_ship_by": row.promised_ship_by.isoformat()},
-        )
-        for row in (await conn.execute(query)).all()
-    ]
+    return select(
+        constant("ship_due_soon"),
+        _order_key(order),
+        constant("info"),
+        facts(promised_ship_by=iso_utc(order.promised_ship_by)),
+    ).where(order.state == OrderState.PAID.value, order.promised_ship_by >= now, near)
 
 
-async def transit_problems(
-    conn: AsyncConnection, now: datetime, limits: ScanLimits, couriers: list[str]
-) -> list[Finding]:
+def transit_problems(now: datetime, limits: ScanLimits, couriers: list[str]) -> FindingRows:
     """Parcels of shipped orders whose latest event is an exception, or is older than the courier's limit."""
     shipment, order = m.ShipmentRow, m.OrderRow
-    troubled = [TrackingState.EXCEPTION.value, TrackingState.RETURNED.value]
+    troubled = shipment.last_event_state.in_([TrackingState.EXCEPTION.value, TrackingState.RETURNED.value])
     stale = or_(
         false(),
         *(
@@ -160,55 +137,36 @@ async def transit_problems(
             for c in couriers
         ),
     )
-    query = (
+    return (
         select(
-            shipment.courier,
+            case((troubled, constant("transit_exception")), else_=constant("transit_stalled")),
             shipment.tracking_no,
-            shipment.last_event_at,
-            shipment.last_event_state,
-            shipment.last_event_text,
-            order.platform,
-            order.order_no,
+            case((troubled, constant("critical")), else_=constant("warning")),
+            facts(
+                order=_order_key(order),
+                courier=shipment.courier,
+                last_event=shipment.last_event_text,
+                last_event_at=iso_utc(shipment.last_event_at),
+            ),
         )
         .join(order, order.id == shipment.order_id)
         .where(
             shipment.last_event_state != TrackingState.SIGNED.value,  # lets the partial index skip delivered parcels
             order.state == OrderState.SHIPPED.value,
-            or_(shipment.last_event_state.in_(troubled), stale),
+            or_(troubled, stale),
         )
-        .order_by(shipment.last_event_at)
     )
-    findings = []
-    for row in (await conn.execute(query)).all():
-        exception = row.last_event_state in troubled
-        detail = {
-            "order": f"{row.platform}:{row.order_no}",
-            "courier": row.courier,
-            "last_event": row.last_event_text,
-            "last_event_at": row.last_event_at.isoformat(),
-        }
-        kind = "transit_exception" if exception else "transit_stalled"
-        findings.append(Finding(kind, row.tracking_no, "critical" if exception else "warning", detail))
-    return findings
 
 
-async def aftersales_overdue(conn: AsyncConnection, now: datetime, limits: ScanLimits) -> list[Finding]:
-    case = m.AfterSalesCaseRow
+def aftersales_overdue(now: datetime, limits: ScanLimits) -> FindingRows:
+    case_row = m.AfterSalesCaseRow
     deadline = now - timedelta(hours=limits.aftersales_sla_hours)
-    query = (
-        select(case.id, case.kind, case.state, case.created_at)
-        .where(case.state.in_(["requested", "need_info"]), case.created_at < deadline)
-        .order_by(case.created_at)
-    )
-    return [
-        Finding(
-            "aftersales_overdue",
-            f"case:{row.id}",
-            "warning",
-            {"case_kind": row.kind, "state": row.state, "created_at": row.created_at.isoformat()},
-        )
-        for row in (await conn.execute(query)).all()
-    ]
+    return select(
+        constant("aftersales_overdue"),
+        constant("case:") + cast(case_row.id, String),
+        constant("warning"),
+        facts(case_kind=case_row.kind, state=case_row.state, created_at=iso_utc(case_row.created_at)),
+    ).where(case_row.state.in_(["requested", "need_info"]), case_row.created_at < deadline)
 
 
 async def handoffs_waiting(conn: AsyncConnection, now: datetime, limits: ScanLimits) -> list[Finding]:
@@ -230,3 +188,8 @@ async def handoffs_waiting(conn: AsyncConnection, now: datetime, limits: ScanLim
         )
         for row in (await conn.execute(query)).all()
     ]
+
+
+def _order_key(order: type[m.OrderRow]) -> ColumnElement[str]:
+    """`platform:order_no`, the subject every order alert is known by."""
+    return order.platform + constant(":") + order.order_no

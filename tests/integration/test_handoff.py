@@ -280,7 +280,7 @@ async def test_a_customer_left_waiting_alerts_ops_counted_from_when_a_person_was
 
     async def waiting_alerts(hour: int, minute: int) -> list[tuple[str, str, str]]:
         rig.clock.current = datetime(2026, 11, 23, hour, minute, tzinfo=SHANGHAI)
-        change = await rig.app.alerts.scan(rig.clock.now(), ScanLimits())
+        change = await rig.app.alerts.report(await rig.app.alerts.scan(rig.clock.now(), ScanLimits()))
         return [(a.subject, a.severity, describe(a, rig.clock.now())) for a in change.open
                 if a.kind == "handoff_waiting"]  # fmt: skip
 
@@ -291,6 +291,6 @@ async def test_a_customer_left_waiting_alerts_ops_counted_from_when_a_person_was
     assert text == "顾客已等待 11 分钟无人接入（投诉，来自 web）；发送 /chats 查看并接入"
     assert [severity for _, severity, _ in await waiting_alerts(9, 31)] == ["critical"]
     await li(rig, f"/claim {handoff.id}")
-    change = await rig.app.alerts.scan(rig.clock.now(), ScanLimits())
+    change = await rig.app.alerts.report(await rig.app.alerts.scan(rig.clock.now(), ScanLimits()))
     assert [a.subject for a in change.resolved] == [f"handoff:{handoff.id}"]  # claimed: the alert clears
     await customer.http.close()

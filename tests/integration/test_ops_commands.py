@@ -33,7 +33,7 @@ async def _alert(database: Database, severity: str = "critical") -> Alert:
     finding = Finding("oversell", "SKU-OPS", severity, {"demand": 9, "on_hand": 1, "orders_at_risk": []})
     async with database.write.begin() as conn:
         change = await sync_alerts(conn, [finding], ["oversell"], NOW, Routing())
-    return change.open[0]
+    return change.opened[0]
 
 
 def _front(database: Database, clock: FixedClock) -> Front:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import insert, update
 
 from oms_client import models as m
 from oms_client.alert_store import AlertStore
+from oms_client.alerts import AlertsChange
 from oms_client.scan_queries import ScanLimits
 from oms_client.seed import SeedResult
 from oms_client.sql_store import SqlOrderStore
 from tests.conftest import NOW
 
 LIMITS = ScanLimits()
+
+
+async def _scan(alerts: AlertStore, now: datetime) -> AlertsChange:
+    return await alerts.report(await alerts.scan(now, LIMITS))
 
 
 def _subjects(change, kind: str) -> set[str]:  # type: ignore[no-untyped-def]
@@ -23,14 +28,14 @@ def _subjects(change, kind: str) -> set[str]:  # type: ignore[no-untyped-def]
 async def test_a_scan_finds_each_seeded_problem_once_and_a_repeat_raises_nothing_new(
     alerts: AlertStore, store: SqlOrderStore, seeded: SeedResult
 ) -> None:
-    first = await alerts.scan(NOW, LIMITS)
+    first = await _scan(alerts, NOW)
     assert all(alert.is_new for alert in first.open)
     assert len(_subjects(first, "oversell")) == 3
     late, stalled, exception = seeded.samples[1], seeded.samples[3], seeded.samples[4]
     assert f"{late.platform}:{late.order_id}" in _subjects(first, "ship_overdue")
     assert stalled.tracking_no in _subjects(first, "transit_stalled")
     assert exception.tracking_no in _subjects(first, "transit_exception")
-    again = await alerts.scan(NOW + timedelta(minutes=5), LIMITS)
+    again = await _scan(alerts, NOW + timedelta(minutes=5))
     assert not any(alert.is_new for alert in again.open) and again.resolved == []
     assert {(a.kind, a.subject) for a in again.open} == {(a.kind, a.subject) for a in first.open}
     assert all(a.first_seen == NOW for a in again.open)
@@ -39,11 +44,11 @@ async def test_a_scan_finds_each_seeded_problem_once_and_a_repeat_raises_nothing
 async def test_oversell_resolves_itself_when_stock_arrives(
     alerts: AlertStore, store: SqlOrderStore, seeded: SeedResult
 ) -> None:
-    first = await alerts.scan(NOW, LIMITS)
+    first = await _scan(alerts, NOW)
     sku = sorted(_subjects(first, "oversell"))[0]
     async with store.database.write.begin() as conn:
         await conn.execute(update(m.StockRow).where(m.StockRow.sku == sku).values(on_hand=10_000))
-    later = await alerts.scan(NOW + timedelta(minutes=5), LIMITS)
+    later = await _scan(alerts, NOW + timedelta(minutes=5))
     assert sku not in _subjects(later, "oversell")
     assert [(a.kind, a.subject) for a in later.resolved] == [("oversell", sku)]
 
@@ -51,7 +56,7 @@ async def test_oversell_resolves_itself_when_stock_arrives(
 async def test_oversell_names_the_newest_orders_at_risk(
     alerts: AlertStore, store: SqlOrderStore, seeded: SeedResult
 ) -> None:
-    first = await alerts.scan(NOW, LIMITS)
+    first = await _scan(alerts, NOW)
     alert = next(a for a in first.open if a.kind == "oversell")
     assert alert.detail["demand"] > alert.detail["on_hand"]
     orders = [ref.split(":", 1)[1] for ref in alert.detail["orders_at_risk"]]
@@ -88,7 +93,7 @@ async def test_an_after_sales_case_past_its_sla_is_flagged(
                 },
             ],
         )
-    change = await alerts.scan(NOW, LIMITS)
+    change = await _scan(alerts, NOW)
     assert _subjects(change, "aftersales_overdue") == {"case:1"}
 
 
@@ -100,8 +105,8 @@ async def test_a_paid_order_near_its_deadline_is_warned_before_it_is_late(
     assert order.promised_ship_by is not None
     sla = LIMITS.ship_sla_hours.get(str(order.platform), LIMITS.default_ship_sla_hours)
     almost = order.promised_ship_by - timedelta(hours=sla * (1 - LIMITS.ship_warn_ratio) / 2)
-    change = await alerts.scan(almost, LIMITS)
+    change = await _scan(alerts, almost)
     assert f"{paid.platform}:{paid.order_id}" in _subjects(change, "ship_due_soon")
-    later = await alerts.scan(order.promised_ship_by + timedelta(minutes=1), LIMITS)
+    later = await _scan(alerts, order.promised_ship_by + timedelta(minutes=1))
     assert f"{paid.platform}:{paid.order_id}" in _subjects(later, "ship_overdue")
     assert ("ship_due_soon", f"{paid.platform}:{paid.order_id}") in {(a.kind, a.subject) for a in later.resolved}
