@@ -25,6 +25,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -136,17 +137,7 @@ async def sync_alerts(
     rows of `queries` (kind, subject, severity, detail as JSON text), which never leave the database.
 
     Inside the caller's write transaction, so concurrent scans cannot open the same alert twice."""
-    await conn.run_sync(STAGED.create)
-    dialect = conn.dialect.name
-    for query in queries:  # a subject found twice is staged once (as the old dict of findings did)
-        await conn.execute(conflict_insert(dialect, STAGED).from_select(STAGED_COLUMNS, query).on_conflict_do_nothing())
-    unique = {(f.kind, f.subject): f for f in findings}
-    if unique:
-        rows = [
-            {"kind": f.kind, "subject": f.subject, "severity": f.severity, "detail": as_text(f.detail)}
-            for f in unique.values()
-        ]
-        await conn.execute(conflict_insert(dialect, STAGED).on_conflict_do_nothing(), rows)
+    await _stage(conn, findings, queries)
     worse = await _update_changed(conn, now)
     gone = await _resolve_gone(conn, kinds, now)
     new = await _open_new(conn, now)
@@ -156,6 +147,27 @@ async def sync_alerts(
     await _enqueue_alert_messages(conn, "worsened", worse, now, routing)
     await _enqueue_resolved(conn, [a.id for a in gone], now)
     return ScanResult(opened=new, resolved=gone, found_again=found - len(new))
+
+
+async def _stage(conn: AsyncConnection, findings: Sequence[Finding], queries: Sequence[FindingRows]) -> None:
+    """A subject found twice is staged once."""
+    dialect = conn.dialect.name
+    if dialect == "postgresql":
+        # The joins here and in the comparison hash tens of thousands of rows: the default 4 MB of working
+        # memory would sort them on disk.
+        await conn.execute(text("SET LOCAL work_mem = '64MB'"))
+    await conn.run_sync(STAGED.create)
+    for query in queries:
+        await conn.execute(conflict_insert(dialect, STAGED).from_select(STAGED_COLUMNS, query).on_conflict_do_nothing())
+    unique = {(f.kind, f.subject): f for f in findings}
+    if unique:
+        rows = [
+            {"kind": f.kind, "subject": f.subject, "severity": f.severity, "detail": as_text(f.detail)}
+            for f in unique.values()
+        ]
+        await conn.execute(conflict_insert(dialect, STAGED).on_conflict_do_nothing(), rows)
+    if dialect == "postgresql":
+        await conn.execute(text(f"ANALYZE {STAGED.name}"))  # nothing analyzes a temporary table on its own
 
 
 def _open_match(alert: Any) -> ColumnElement[bool]:

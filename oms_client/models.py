@@ -118,12 +118,20 @@ class StockRow(Base):
 class ShipmentRow(Base):
     __tablename__ = "shipments"
     __table_args__ = (
-        # Parcels still on their way: the transit scan reads these, never the delivered majority.
+        # Parcels still on their way, by courier: the transit scan reads one range of each courier's (its own
+        # stall limit), never the delivered majority nor the parcels that are merely on their way.
         Index(
-            "ix_shipments_open_last_event",
+            "ix_shipments_open_courier_last_event",
+            "courier",
             "last_event_at",
             sqlite_where=text("last_event_state <> 'signed'"),
             postgresql_where=text("last_event_state <> 'signed'"),
+        ),
+        Index(
+            "ix_shipments_troubled",
+            "last_event_state",
+            sqlite_where=text("last_event_state IN ('exception', 'returned')"),
+            postgresql_where=text("last_event_state IN ('exception', 'returned')"),
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
 from oms_client import models as m
 from oms_client.alert_store import AlertStore
-from oms_client.alerts import AlertsChange
+from oms_client.alerts import AlertsChange, Route, Routing
 from oms_client.scan_queries import ScanLimits
 from oms_client.seed import SeedResult
 from oms_client.sql_store import SqlOrderStore
@@ -110,3 +110,51 @@ async def test_a_paid_order_near_its_deadline_is_warned_before_it_is_late(
     later = await _scan(alerts, order.promised_ship_by + timedelta(minutes=1))
     assert f"{paid.platform}:{paid.order_id}" in _subjects(later, "ship_overdue")
     assert ("ship_due_soon", f"{paid.platform}:{paid.order_id}") in {(a.kind, a.subject) for a in later.resolved}
+
+
+async def _outbox_kinds(store: SqlOrderStore, alert_id: int) -> list[str]:
+    outbox = m.OutboxRow
+    async with store.database.read.connect() as conn:
+        query = select(outbox.kind).where(outbox.alert_id == alert_id).order_by(outbox.id)
+        return list((await conn.scalars(query)).all())
+
+
+async def test_a_late_order_getting_later_is_updated_in_place_and_its_target_hears_when_it_turns_critical(
+    alerts: AlertStore, store: SqlOrderStore, seeded: SeedResult
+) -> None:
+    routing = Routing((Route("ops", "warning"),))
+    first = await alerts.scan(NOW, LIMITS, routing)
+    late = next(a for a in first.opened if a.kind == "ship_overdue" and a.severity == "warning")
+    promised = datetime.fromisoformat(late.detail["promised_ship_by"])
+    day_late = promised + timedelta(hours=LIMITS.ship_critical_late_hours, minutes=1)
+    later = await alerts.scan(day_late, LIMITS, routing)
+    assert late.id not in {a.id for a in later.opened}
+    after = await alerts.get(late.id)
+    assert after is not None and (after.severity, after.first_seen, after.detail) == ("critical", NOW, late.detail)
+    assert await _outbox_kinds(store, late.id) == ["opened", "worsened"]
+    again = await alerts.scan(day_late + timedelta(minutes=5), LIMITS, routing)
+    assert (again.opened, again.resolved) == ([], [])
+    assert await _outbox_kinds(store, late.id) == ["opened", "worsened"]
+
+
+async def test_a_stalled_parcel_with_a_newer_but_still_stale_event_keeps_its_alert_with_the_new_facts(
+    alerts: AlertStore, store: SqlOrderStore, seeded: SeedResult
+) -> None:
+    stalled = seeded.samples[3]
+    first = await alerts.report(await alerts.scan(NOW, LIMITS, Routing((Route("ops", "warning"),))))
+    alert = next(a for a in first.open if a.subject == stalled.tracking_no)
+    newer = NOW - timedelta(hours=LIMITS.default_stall_hours + 1)
+    async with store.database.write.begin() as conn:
+        shipment = m.ShipmentRow
+        await conn.execute(
+            update(shipment)
+            .where(shipment.tracking_no == stalled.tracking_no)
+            .values(last_event_at=newer, last_event_text="快件已到达【测试转运中心】", courier="ZTO")
+        )
+    later = await alerts.scan(NOW, LIMITS, Routing((Route("ops", "warning"),)))
+    assert later.opened == [] and later.resolved == []
+    after = await alerts.get(alert.id)
+    assert after is not None and after.status == "open"
+    assert datetime.fromisoformat(after.detail["last_event_at"]) == newer.replace(microsecond=0)
+    assert after.detail["last_event"] == "快件已到达【测试转运中心】"
+    assert await _outbox_kinds(store, alert.id) == ["opened"]  # new facts, same severity: nobody is told again

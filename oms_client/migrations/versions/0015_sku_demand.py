@@ -1,4 +1,5 @@
-"""paid-but-unshipped demand per SKU, kept by triggers, so the oversell scan reads one row per SKU
+"""paid-but-unshipped demand per SKU, kept by triggers, so the oversell scan reads one row per SKU; the
+transit scan's parcels indexed by courier and stall time, and troubled ones on their own
 
 Revision ID: 0015
 Revises: 0014
@@ -79,6 +80,22 @@ def _summed(rows: str) -> str:
     return f"SELECT sku, sum(qty) FROM ({rows}) delta GROUP BY sku"
 
 
+def _index_parcels() -> None:
+    op.drop_index("ix_shipments_open_last_event", table_name="shipments")
+    on_the_way = sa.text("last_event_state <> 'signed'")
+    op.create_index(
+        "ix_shipments_open_courier_last_event",
+        "shipments",
+        ["courier", "last_event_at"],
+        sqlite_where=on_the_way,
+        postgresql_where=on_the_way,
+    )
+    troubled = sa.text("last_event_state IN ('exception', 'returned')")
+    op.create_index(
+        "ix_shipments_troubled", "shipments", ["last_event_state"], sqlite_where=troubled, postgresql_where=troubled
+    )
+
+
 def upgrade() -> None:
     op.create_table(
         "sku_demand",
@@ -87,6 +104,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("sku", name=op.f("pk_sku_demand")),
     )
     op.create_index("ix_orders_state_created", "orders", ["state", "created_at"])
+    _index_parcels()
     op.execute(f"INSERT INTO sku_demand (sku, committed) {_summed(PAID_LINES.format(sign='', lines='order_lines'))}")
     if op.get_bind().dialect.name == "postgresql":
         for name, table, event, tables, delta in PG_TRIGGERS:
@@ -113,4 +131,14 @@ def downgrade() -> None:
         if postgresql:
             op.execute(f"DROP FUNCTION IF EXISTS {name}()")
     op.drop_index("ix_orders_state_created", table_name="orders")
+    op.drop_index("ix_shipments_troubled", table_name="shipments")
+    op.drop_index("ix_shipments_open_courier_last_event", table_name="shipments")
+    on_the_way = sa.text("last_event_state <> 'signed'")
+    op.create_index(
+        "ix_shipments_open_last_event",
+        "shipments",
+        ["last_event_at"],
+        sqlite_where=on_the_way,
+        postgresql_where=on_the_way,
+    )
     op.drop_table("sku_demand")
