@@ -12,12 +12,14 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import (
+    JSON,
     Column,
     MetaData,
     String,
     Table,
     Text,
     and_,
+    case,
     cast,
     delete,
     func,
@@ -249,14 +251,30 @@ async def _open_new(conn: AsyncConnection, now: datetime) -> list[Alert]:
 async def _enqueue_alert_messages(
     conn: AsyncConnection, kind: str, alerts: list[tuple[int, str]], now: datetime, routing: Routing
 ) -> None:
-    rows = [
-        _outbox_row(route.target, kind, severity, alert_id, now, routing.not_before(severity, now))
-        for alert_id, severity in alerts
-        for route in routing.routes
-        if route.wants(severity)
-    ]
-    for part in chunks(rows):
-        await conn.execute(insert(m.OutboxRow), part)
+    """One INSERT ... SELECT per target and batch of alerts: a store's first scan may open tens of thousands."""
+    table, outbox = m.AlertRow, m.OutboxRow
+    not_before = case(
+        *(
+            (table.severity == severity, literal(routing.not_before(severity, now), AwareDateTime()))
+            for severity in SEVERITY_RANK
+        ),
+        else_=literal(now, AwareDateTime()),
+    )
+    columns = ["target", "kind", "severity", "alert_id", "payload", "created_at", "not_before", "attempts"]
+    for route in routing.routes:
+        wanted = [alert_id for alert_id, severity in alerts if route.wants(severity)]
+        for part in chunks(wanted):
+            rows = select(
+                literal(route.target, String()),
+                constant(kind),
+                table.severity,
+                table.id,
+                literal({}, JSON()),
+                literal(now, AwareDateTime()),
+                not_before,
+                literal(0),
+            ).where(table.id.in_(part))
+            await conn.execute(insert(outbox).from_select(columns, rows.order_by(table.id)))
 
 
 async def _enqueue_resolved(conn: AsyncConnection, alert_ids: list[int], now: datetime) -> None:
