@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select, update
@@ -9,10 +10,13 @@ from sqlalchemy import insert, select, update
 from oms_client import models as m
 from oms_client.alert_store import AlertStore
 from oms_client.alerts import AlertsChange, Route, Routing
+from oms_client.database import Database
+from oms_client.domain import OrderState
 from oms_client.scan_queries import ScanLimits
 from oms_client.seed import SeedResult
 from oms_client.sql_store import SqlOrderStore
 from tests.conftest import NOW
+from tests.orders import add_order
 
 LIMITS = ScanLimits()
 
@@ -158,3 +162,25 @@ async def test_a_stalled_parcel_with_a_newer_but_still_stale_event_keeps_its_ale
     assert datetime.fromisoformat(after.detail["last_event_at"]) == newer.replace(microsecond=0)
     assert after.detail["last_event"] == "快件已到达【测试转运中心】"
     assert await _outbox_kinds(store, alert.id) == ["opened"]  # new facts, same severity: nobody is told again
+
+
+async def test_one_parcel_shipping_two_orders_is_one_alert_that_stays_put(
+    alerts: AlertStore, database: Database
+) -> None:
+    first, second = await add_order(database, OrderState.SHIPPED), await add_order(database, OrderState.SHIPPED)
+    shipment = m.ShipmentRow
+    async with database.write.begin() as conn:  # merged shipping: the second order rides in the first's parcel
+        await conn.execute(
+            update(shipment)
+            .where(shipment.tracking_no.in_([first.tracking_no, second.tracking_no]))
+            .values(tracking_no=first.tracking_no, last_event_at=NOW - timedelta(hours=50))
+        )
+    found = await alerts.scan(NOW, LIMITS)
+    [stalled] = [a for a in found.opened if a.kind == "transit_stalled"]
+    assert stalled.subject == first.tracking_no
+    assert stalled.detail["order"] in {f"tmall:{first.order_no}", f"tmall:{second.order_no}"}
+    for minutes in (5, 10):
+        again = await alerts.scan(NOW + timedelta(minutes=minutes), LIMITS)
+        assert (again.opened, again.resolved, again.found_again) == ([], [], 1)
+        # the same finding every time: nothing rewritten
+        assert await alerts.get(stalled.id) == replace(stalled, is_new=False)
