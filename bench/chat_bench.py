@@ -1,6 +1,6 @@
 """Chats through the Telegram and WeChat webhooks of a real `xiaoer serve` process, next to a bare aiohttp handler.
 
-    python -m bench.chat_bench [--chats 200] [--messages 3000] [--postgres postgresql://USER@HOST/DB]
+    python -m bench.chat_bench [--chats 200] [--messages 3000] [--postgres postgresql://USER@HOST/DB] [--think S]
 
 `--chats` conversations run at once in a closed loop: each posts an update to /telegram/webhook and
 waits until its reply reaches the (fake, loopback) Bot API, then the next message starts in a fresh chat
@@ -10,6 +10,10 @@ send. The bare handler is a separate aiohttp process answering every POST with a
 the same loop. WeChat runs the same loop against /wechat (signed plain-mode XML); its latency is the
 POST's own answer, which carries the passive reply when the turn was ready in time (the line says how
 many were). Targets: p99 under 300 ms; throughput at least a quarter of the bare handler's.
+
+With `--think S` each of the chats is one person instead: they write in their own chat, read the answer,
+and write again S seconds later, so the load is what that many people chatting at that pace bring, and the
+latency is what each of them waits for an answer.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -75,18 +80,29 @@ class Replies:
             future.set_result(time.perf_counter())
 
 
-async def closed_loop(
-    concurrency: int, total: int, one: Callable[[int], Awaitable[float]]
-) -> tuple[list[float], float]:
+@dataclass(frozen=True)
+class Load:
+    """`chats` conversations at once, `total` messages in all. With `think` seconds, each chat is one person
+    who reads the answer and writes again that much later, in the same chat: the latency they see at that
+    pace. Without, every message opens a new chat the moment the last answer came: the app's capacity."""
+
+    chats: int
+    total: int
+    think: float = 0.0
+
+
+async def closed_loop(load: Load, one: Callable[[int, int], Awaitable[float]]) -> tuple[list[float], float]:
+    """`one(n, chat)` sends message n in chat `chat` and returns its latency."""
     counter = itertools.count()
     latencies: list[float] = []
 
-    async def worker() -> None:
-        while (n := next(counter)) < total:
-            latencies.append(await one(n))
+    async def worker(person: int) -> None:
+        while (n := next(counter)) < load.total:
+            latencies.append(await one(n, person if load.think else n))
+            await asyncio.sleep(load.think)
 
     started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    await asyncio.gather(*(worker(person) for person in range(load.chats)))
     return latencies, time.perf_counter() - started
 
 
@@ -98,22 +114,22 @@ def summary(name: str, latencies: list[float], seconds: float) -> tuple[str, flo
     return line, throughput
 
 
-async def bare(concurrency: int, total: int) -> tuple[str, float]:
+async def bare(load: Load) -> tuple[str, float]:
     port = free_port()
     process = subprocess.Popen([sys.executable, "-c", BARE_APP, str(port)])
     try:
         await healthy(port)
         url = f"http://127.0.0.1:{port}/telegram/webhook"
-        connector = aiohttp.TCPConnector(limit=concurrency)
+        connector = aiohttp.TCPConnector(limit=load.chats)
         async with aiohttp.ClientSession(connector=connector) as http:
 
-            async def one(n: int) -> float:
+            async def one(n: int, chat: int) -> float:
                 started = time.perf_counter()
                 async with http.post(url, json={"update_id": n}) as answer:
                     await answer.read()
                 return time.perf_counter() - started
 
-            return summary("bare aiohttp handler", *await closed_loop(concurrency, total, one))
+            return summary("bare aiohttp handler", *await closed_loop(load, one))
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -136,7 +152,7 @@ def text_of(n: int, orders: list[str]) -> str:
     return TEXTS[n % len(TEXTS)].format(order=orders[n % len(orders)])
 
 
-async def telegram(url: str, orders: list[str], concurrency: int, total: int) -> tuple[str, float]:
+async def telegram(url: str, orders: list[str], load: Load) -> tuple[str, float]:
     api = FakeBotApi()
     await api.start()
     replies = Replies(api)
@@ -155,11 +171,11 @@ async def telegram(url: str, orders: list[str], concurrency: int, total: int) ->
     try:
         await healthy(port)
         webhook = f"http://127.0.0.1:{port}/telegram/webhook"
-        connector = aiohttp.TCPConnector(limit=concurrency)
+        connector = aiohttp.TCPConnector(limit=load.chats)
         async with aiohttp.ClientSession(connector=connector) as http:
 
-            async def one(n: int) -> float:
-                chat = 10_000_000 + n
+            async def one(n: int, person: int) -> float:
+                chat = 10_000_000 + person
                 arrived = replies.expect(chat)
                 started = time.perf_counter()
                 headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
@@ -170,14 +186,14 @@ async def telegram(url: str, orders: list[str], concurrency: int, total: int) ->
                 return await asyncio.wait_for(arrived, 30) - started
 
             name = f"xiaoer telegram webhook ({make_url(url).get_backend_name()})"
-            return summary(name, *await closed_loop(concurrency, total, one))
+            return summary(name, *await closed_loop(load, one))
     finally:
         process.terminate()
         process.wait(timeout=30)
         await api.stop()
 
 
-async def wechat(url: str, orders: list[str], concurrency: int, total: int) -> tuple[str, float]:
+async def wechat(url: str, orders: list[str], load: Load) -> tuple[str, float]:
     fake = FakeWeChat()
     await fake.start()
     port = free_port()
@@ -187,13 +203,13 @@ async def wechat(url: str, orders: list[str], concurrency: int, total: int) -> t
     try:
         await healthy(port)
         callback = f"http://127.0.0.1:{port}/wechat"
-        connector = aiohttp.TCPConnector(limit=concurrency)
+        connector = aiohttp.TCPConnector(limit=load.chats)
         async with aiohttp.ClientSession(connector=connector) as http:
 
-            async def one(n: int) -> float:
+            async def one(n: int, person: int) -> float:
                 nonlocal passive
                 now = int(time.time())
-                xml = fake.message("text", f"oBench{n:07d}", now, content=text_of(n, orders))
+                xml = fake.message("text", f"oBench{person:07d}", now, content=text_of(n, orders))
                 started = time.perf_counter()
                 async with http.post(callback, data=xml.encode(), params=fake.signed_query(now, str(n))) as answer:
                     body = await answer.text()
@@ -202,8 +218,8 @@ async def wechat(url: str, orders: list[str], concurrency: int, total: int) -> t
                 return time.perf_counter() - started
 
             name = f"xiaoer wechat callback ({make_url(url).get_backend_name()})"
-            line, rate = summary(name, *await closed_loop(concurrency, total, one))
-            return f"{line} passive={passive}/{total}", rate
+            line, rate = summary(name, *await closed_loop(load, one))
+            return f"{line} passive={passive}/{load.total}", rate
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -215,8 +231,14 @@ async def main() -> None:
     parser.add_argument("--chats", type=int, default=200)
     parser.add_argument("--messages", type=int, default=3_000)
     parser.add_argument("--postgres", help="a PostgreSQL server URL; a fresh database is made and dropped on it")
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="seconds each chat waits after an answer before writing again"
+    )
     args = parser.parse_args()
-    baseline, bare_rate = await bare(args.chats, args.messages)
+    load = Load(args.chats, args.messages, args.think)
+    if load.think:
+        print(f"{load.chats} chats, each writing again {load.think:g} s after its answer")
+    baseline, bare_rate = await bare(load)
     print(baseline)
     with tempfile.TemporaryDirectory() as folder:
         urls = [f"sqlite:///{Path(folder) / 'bench.db'}"]
@@ -228,7 +250,7 @@ async def main() -> None:
             for url in urls:
                 orders = await seeded_orders(url)
                 for channel in (telegram, wechat):
-                    line, rate = await channel(url, orders, args.chats, args.messages)
+                    line, rate = await channel(url, orders, load)
                     print(f"{line} vs_bare={rate / bare_rate:.2f}")
         finally:
             if args.postgres:
