@@ -22,6 +22,7 @@ import argparse
 import asyncio
 import itertools
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -96,7 +97,10 @@ async def closed_loop(load: Load, one: Callable[[int, int], Awaitable[float]]) -
     counter = itertools.count()
     latencies: list[float] = []
 
+    starts = random.Random(7)
+
     async def worker(person: int) -> None:
+        await asyncio.sleep(starts.uniform(0, load.think))  # people do not all write at the same moment
         while (n := next(counter)) < load.total:
             latencies.append(await one(n, person if load.think else n))
             await asyncio.sleep(load.think)
