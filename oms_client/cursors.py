@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from oms_client import models as m
 from oms_client.database import Database
@@ -21,8 +20,7 @@ class CursorStore:
             return str(await conn.scalar(select(m.CursorRow.value).where(m.CursorRow.name == name)) or "")
 
     async def put(self, name: str, value: str, now: datetime) -> None:
-        dialect = postgresql if self.database.dialect == "postgresql" else sqlite
-        statement = dialect.insert(m.CursorRow).values(name=name, value=value, updated_at=now)
+        statement = self.database.conflict_insert(m.CursorRow).values(name=name, value=value, updated_at=now)
         statement = statement.on_conflict_do_update(index_elements=["name"], set_={"value": value, "updated_at": now})
         async with self.database.write.begin() as conn:
             await conn.execute(statement)

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, literal, select, union_all
-from sqlalchemy.dialects import postgresql, sqlite
 
 from oms_client import models as m
 from oms_client.database import Database
@@ -64,8 +63,7 @@ class NoticeStore:
         """Record the notices and queue their messages, or neither when another process told them first."""
         values = [{"order_key": d.order_key, "day": day, "kind": d.kind, "chat_key": d.chat_key, "created_at": now}
                   for d in delays]  # fmt: skip
-        dialect = postgresql if self.database.dialect == "postgresql" else sqlite
-        insert = dialect.insert(m.CustomerNoticeRow).values(values).on_conflict_do_nothing()
+        insert = self.database.conflict_insert(m.CustomerNoticeRow).values(values).on_conflict_do_nothing()
         try:
             async with self.database.write.begin() as conn:
                 written = (await conn.execute(insert.returning(m.CustomerNoticeRow.id))).all()

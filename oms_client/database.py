@@ -61,6 +61,12 @@ class Database:
     def dialect(self) -> str:
         return self.read.dialect.name
 
+    def conflict_insert(self, table: Table | type[Any]) -> postgresql.Insert | sqlite.Insert:
+        """An INSERT that can say ON CONFLICT, in this store's dialect."""
+        if self.dialect == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
     async def dispose(self) -> None:
         await self.read.dispose()
 
@@ -89,10 +95,3 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def on_begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get(WRITE_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def conflict_insert(dialect: str, table: Table | type[Any]) -> postgresql.Insert | sqlite.Insert:
-    """An INSERT that can say ON CONFLICT, in the store's dialect."""
-    if dialect == "postgresql":
-        return postgresql.insert(table)
-    return sqlite.insert(table)

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client import models as m
@@ -65,8 +64,9 @@ class InboxStore:
             "received_at": now,
             "attempts": 0,
         }
-        dialect = postgresql if self.database.dialect == "postgresql" else sqlite
-        statement = dialect.insert(m.InboxRow).values(values).on_conflict_do_nothing().returning(m.InboxRow.id)
+        statement = (
+            self.database.conflict_insert(m.InboxRow).values(values).on_conflict_do_nothing().returning(m.InboxRow.id)
+        )
         async with self.database.write.begin() as conn:
             new_id: int | None = await conn.scalar(statement)
             if new_id is None and replay_key is not None:

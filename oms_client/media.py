@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from oms_client import models as m
 from oms_client.database import Database
@@ -55,9 +54,8 @@ class MediaStore:
     async def put(self, owner: str, data: bytes, mime: str, now: datetime) -> str:
         new_id = media_id(owner, data)
         values = {"id": new_id, "owner": owner, "mime": mime, "size": len(data), "data": data, "created_at": now}
-        dialect = postgresql if self.database.dialect == "postgresql" else sqlite
         async with self.database.write.begin() as conn:
-            await conn.execute(dialect.insert(m.MediaRow).values(values).on_conflict_do_nothing())
+            await conn.execute(self.database.conflict_insert(m.MediaRow).values(values).on_conflict_do_nothing())
         return new_id
 
     async def get(self, owner: str, item_id: str) -> tuple[str, bytes] | None:

@@ -8,8 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import selectinload
 
@@ -65,8 +63,7 @@ class SqlOrderStore(SqlCases, SqlHandoffs):
 
     async def bind(self, user: ChatUser, customer_id: int, at: datetime) -> None:
         values = {"channel": user.channel, "user_id": user.user_id, "customer_id": customer_id, "created_at": at}
-        insert_fn = pg_insert if self.database.dialect == "postgresql" else sqlite_insert
-        statement = insert_fn(m.ChatBindingRow).values(**values).on_conflict_do_nothing()
+        statement = self.database.conflict_insert(m.ChatBindingRow).values(**values).on_conflict_do_nothing()
         async with self.database.write.begin() as conn:
             await conn.execute(statement)
 
