@@ -365,6 +365,8 @@ class InboxRow(Base):
             sqlite_where=text("handled_at IS NULL"),
             postgresql_where=text("handled_at IS NULL"),
         ),
+        # When a chat's customer last wrote: WeChat's reply window opens from it, asked before every API send.
+        Index("ix_inbox_chat_received", "chat_key", "received_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
