@@ -7,7 +7,7 @@ there, so a finding's facts must come out of SQL as text that is equal exactly w
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, SQLColumnExpression, String, literal_column
 from sqlalchemy.ext.compiler import compiles
@@ -16,60 +16,51 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class json_object(FunctionElement[str]):
-    """`json_object('key', value, ...)` as compact JSON text."""
+class _Spelled(FunctionElement[Any]):
+    """A function each dialect spells its own way: `spellings` maps a dialect to its SQL, `{}` standing
+    for the arguments. Each subclass sets `inherit_cache` again: SQLAlchemy reads it off the class itself."""
+
+    inherit_cache = True
+    spellings: ClassVar[dict[str, str]]
+
+
+@compiles(_Spelled)
+def _spell(element: _Spelled, compiler: SQLCompiler, **kw: Any) -> str:
+    return element.spellings[compiler.dialect.name].format(compiler.process(element.clauses, **kw))
+
+
+class json_object(_Spelled):
+    """`json_object('key', value, ...)` as JSON text. PostgreSQL spaces it unlike SQLite, but the same for
+    the same values, which is all the comparison needs."""
 
     type = String()
-    inherit_cache = True
     name = "json_object"
+    inherit_cache = True
+    spellings: ClassVar[dict[str, str]] = {
+        "sqlite": "json_object({})",
+        "postgresql": "CAST(json_build_object({}) AS TEXT)",
+    }
 
 
-@compiles(json_object, "sqlite")
-def _json_object_sqlite(element: json_object, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"json_object({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(json_object, "postgresql")
-def _json_object_postgresql(element: json_object, compiler: SQLCompiler, **kw: Any) -> str:
-    # Spaced unlike SQLite's, but the same for the same values, which is all the comparison needs.
-    return f"CAST(json_build_object({compiler.process(element.clauses, **kw)}) AS TEXT)"
-
-
-class iso_utc(FunctionElement[str]):
+class iso_utc(_Spelled):
     """A stored UTC time as ISO 8601 text with its offset, to the second: what `fromisoformat` reads."""
 
     type = String()
-    inherit_cache = True
     name = "iso_utc"
+    inherit_cache = True
+    spellings: ClassVar[dict[str, str]] = {
+        "sqlite": "strftime('%Y-%m-%dT%H:%M:%S+00:00', {})",
+        "postgresql": """to_char(({}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')""",
+    }
 
 
-@compiles(iso_utc, "sqlite")
-def _iso_utc_sqlite(element: iso_utc, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"strftime('%Y-%m-%dT%H:%M:%S+00:00', {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(iso_utc, "postgresql")
-def _iso_utc_postgresql(element: iso_utc, compiler: SQLCompiler, **kw: Any) -> str:
-    value = compiler.process(element.clauses, **kw)
-    return f"""to_char(({value}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"+00:00"')"""
-
-
-class json_value(FunctionElement[Any]):
+class json_value(_Spelled):
     """JSON text, as the value of a JSON column: SQLite keeps the text; PostgreSQL's json wants a cast."""
 
     type = JSON()
-    inherit_cache = True
     name = "json_value"
-
-
-@compiles(json_value, "sqlite")
-def _json_value_sqlite(element: json_value, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(element.clauses, **kw)
-
-
-@compiles(json_value, "postgresql")
-def _json_value_postgresql(element: json_value, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST({compiler.process(element.clauses, **kw)} AS JSON)"
+    inherit_cache = True
+    spellings: ClassVar[dict[str, str]] = {"sqlite": "{}", "postgresql": "CAST({} AS JSON)"}
 
 
 def constant(value: str) -> ColumnElement[str]:
