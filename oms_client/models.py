@@ -284,6 +284,8 @@ class OutboxRow(Base):
             sqlite_where=text("sent_at IS NULL"),
             postgresql_where=text("sent_at IS NULL"),
         ),
+        # Who heard of an alert, asked when it clears: the outbox keeps every message ever sent.
+        Index("ix_outbox_alert", "alert_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     target: Mapped[str] = mapped_column(String(64))

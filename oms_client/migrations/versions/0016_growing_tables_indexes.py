@@ -1,5 +1,6 @@
-"""when each chat's customer last wrote, by index: WeChat's reply window is asked before every API send,
-and without it that question read the whole inbox, which only grows
+"""indexes for two questions that read a whole table that only grows: when a chat's customer last wrote
+(WeChat's reply window, asked before every API send: the inbox) and who heard of an alert that clears
+(the outbox)
 
 Revision ID: 0016
 Revises: 0015
@@ -17,7 +18,9 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_index("ix_inbox_chat_received", "inbox", ["chat_key", "received_at"])
+    op.create_index("ix_outbox_alert", "outbox", ["alert_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_alert", table_name="outbox")
     op.drop_index("ix_inbox_chat_received", table_name="inbox")
