@@ -46,6 +46,9 @@ class Intake:
         self.on_queued = on_queued
         self._draining: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
+        # A delivery claimed as it was recorded, for the chat's drain to start with (none is running, or the
+        # one running holds nothing: only the chat's oldest unhandled delivery can be claimed).
+        self._claimed: dict[str, InboxItem] = {}
         self._watched: dict[int, asyncio.Future[None]] = {}
 
     async def accept(
@@ -64,10 +67,12 @@ class Intake:
         """
         chat_key = f"{channel}:{chat_id}"
         now, wakes = self.clock.now(), channel in self.windows
-        new_id = await self.inbox.record(channel, key, chat_key, payload, now, replay_key, wakes)
+        new_id, claimed = await self.inbox.record_and_claim(channel, key, chat_key, payload, now, replay_key, wakes)
         if new_id is not None:
             if watch:
                 self._watched[new_id] = asyncio.get_running_loop().create_future()
+            if claimed is not None:
+                self._claimed[chat_key] = claimed
             self.wake(chat_key)
         return new_id
 
@@ -101,11 +106,11 @@ class Intake:
 
     async def _drain(self, chat_key: str) -> None:
         try:
-            item = await self.inbox.claim_next(chat_key, self.clock.now())
+            item = await self._next(chat_key)
             while item is not None or chat_key in self._again:
                 if item is None:  # more arrived while the last one was handled: look once more
                     self._again.discard(chat_key)
-                    item = await self.inbox.claim_next(chat_key, self.clock.now())
+                    item = await self._next(chat_key)
                     continue
                 handled, item = await self._handle(item)
                 if not handled:
@@ -115,6 +120,10 @@ class Intake:
         finally:
             self._draining.pop(chat_key, None)
             self._again.discard(chat_key)
+
+    async def _next(self, chat_key: str) -> InboxItem | None:
+        claimed = self._claimed.pop(chat_key, None)
+        return claimed if claimed is not None else await self.inbox.claim_next(chat_key, self.clock.now())
 
     async def _handle(self, item: InboxItem) -> tuple[bool, InboxItem | None]:
         """Whether the delivery is done with (answered or given up), and the chat's next one, claimed."""
