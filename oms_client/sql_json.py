@@ -1,4 +1,5 @@
-"""JSON text built inside the database, the same text on SQLite and PostgreSQL.
+"""JSON text built inside the database (SQLite and PostgreSQL each their own way), always the same text for
+the same facts.
 
 The alert scans write what they find straight into a staging table and compare it with the open alerts
 there, so a finding's facts must come out of SQL as text that is equal exactly when the facts are.
