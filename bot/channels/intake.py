@@ -120,6 +120,9 @@ class Intake:
         finally:
             self._draining.pop(chat_key, None)
             self._again.discard(chat_key)
+            # Only after a failure can one be left; its claim lapses and the sweep takes it, rather than a
+            # later drain of ours handling it after another process may have claimed it.
+            self._claimed.pop(chat_key, None)
 
     async def _next(self, chat_key: str) -> InboxItem | None:
         claimed = self._claimed.pop(chat_key, None)
