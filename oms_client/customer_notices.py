@@ -18,6 +18,11 @@ from sqlalchemy import Select, and_, exists, literal, select, union_all
 from oms_client import models as m
 from oms_client.database import Database
 from oms_client.outgoing import ChatMessage, enqueue_messages
+from oms_client.sql_json import constant
+
+# Written into the SQL, not bound: only then can SQLite use the partial index of open alerts (its condition
+# must be seen to hold), instead of building an index of its own every tick.
+RESOLVED_SQL = constant("resolved")
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ class _ToldAlready(Exception):
 
 def _late(day: str) -> Select[Any]:
     alert = m.AlertRow
-    late = and_(alert.kind == "ship_overdue", alert.subject == _order_key(), alert.status != "resolved")
+    late = and_(alert.kind == "ship_overdue", alert.subject == _order_key(), alert.status != RESOLVED_SQL)
     no_parcel = (literal(None).label("courier"), literal(None).label("tracking_no"))
     return _columns(day, alert.kind, *no_parcel).join(alert, late)
 
@@ -92,7 +97,7 @@ def _stuck(day: str) -> Select[Any]:
     return (
         _columns(day, alert.kind, shipment.courier, shipment.tracking_no)
         .join(shipment, shipment.order_id == order.id)
-        .join(alert, and_(transit, alert.subject == shipment.tracking_no, alert.status != "resolved"))
+        .join(alert, and_(transit, alert.subject == shipment.tracking_no, alert.status != RESOLVED_SQL))
     )
 
 
