@@ -48,43 +48,16 @@ class InboxStore:
         now: datetime,
         replay_key: str | None = None,
         wakes_replies: bool = False,
-    ) -> int | None:
-        """The new delivery's id; None for a redelivery, which changes nothing.
+        claim: bool = False,
+    ) -> tuple[int | None, InboxItem | None]:
+        """The new delivery's id (None for a redelivery, which changes nothing), and with `claim` the chat's
+        next delivery (usually this one) claimed in the same transaction, as `claim_next` would: a chat nobody
+        is answering starts without a transaction of its own.
 
         `replay_key` (a signed request's timestamp and nonce) may come back only with the same delivery,
         as a platform's retry does; with another one the request is a replay and Replayed is raised.
         `wakes_replies`: on a channel whose replies may wait for the customer to write, this is that moment.
         """
-        async with self.database.write.begin() as conn:
-            return await self._record(conn, channel, key, chat_key, payload, now, replay_key, wakes_replies)
-
-    async def record_and_claim(
-        self,
-        channel: str,
-        key: str,
-        chat_key: str,
-        payload: dict[str, Any],
-        now: datetime,
-        replay_key: str | None = None,
-        wakes_replies: bool = False,
-    ) -> tuple[int | None, InboxItem | None]:
-        """`record`, and in the same transaction the chat's next delivery (usually this one) claimed, as
-        `claim_next` would: a chat nobody is answering starts without a transaction of its own."""
-        async with self.database.write.begin() as conn:
-            new_id = await self._record(conn, channel, key, chat_key, payload, now, replay_key, wakes_replies)
-            return new_id, (await self._claim(conn, chat_key, now) if new_id is not None else None)
-
-    async def _record(
-        self,
-        conn: AsyncConnection,
-        channel: str,
-        key: str,
-        chat_key: str,
-        payload: dict[str, Any],
-        now: datetime,
-        replay_key: str | None,
-        wakes_replies: bool,
-    ) -> int | None:
         values = {
             "channel": channel,
             "delivery_key": key[:128],
@@ -97,12 +70,15 @@ class InboxStore:
         statement = (
             self.database.conflict_insert(m.InboxRow).values(values).on_conflict_do_nothing().returning(m.InboxRow.id)
         )
-        new_id: int | None = await conn.scalar(statement)
-        if new_id is None and replay_key is not None:
-            await _refuse_replay(conn, channel, key[:128], replay_key)
-        if new_id is not None and wakes_replies:
-            await awake(conn, channel, chat_key.partition(":")[2], now)
-        return new_id
+        async with self.database.write.begin() as conn:
+            new_id: int | None = await conn.scalar(statement)
+            if new_id is None and replay_key is not None:
+                await _refuse_replay(conn, channel, key[:128], replay_key)
+            if new_id is None:
+                return None, None
+            if wakes_replies:
+                await awake(conn, channel, chat_key.partition(":")[2], now)
+            return new_id, (await self._claim(conn, chat_key, now) if claim else None)
 
     async def claim_next(self, chat_key: str, now: datetime) -> InboxItem | None:
         """The chat's oldest unhandled delivery, if no other process is working on it."""

@@ -67,7 +67,7 @@ class Intake:
         """
         chat_key = f"{channel}:{chat_id}"
         now, wakes = self.clock.now(), channel in self.windows
-        new_id, claimed = await self.inbox.record_and_claim(channel, key, chat_key, payload, now, replay_key, wakes)
+        new_id, claimed = await self.inbox.record(channel, key, chat_key, payload, now, replay_key, wakes, claim=True)
         if new_id is not None:
             if watch:
                 self._watched[new_id] = asyncio.get_running_loop().create_future()

@@ -166,7 +166,8 @@ async def test_a_delivery_stored_before_a_crash_is_answered_by_the_next_process(
     update = api.text_update(CUSTOMER, "我的订单")
     # What the webhook did before the process died: the update is in the inbox, nothing was answered.
     dead = InboxStore(database, "dead-process")
-    assert await dead.record("telegram", str(update["update_id"]), f"telegram:{CUSTOMER}", update, NOW) is not None
+    new_id, _ = await dead.record("telegram", str(update["update_id"]), f"telegram:{CUSTOMER}", update, NOW)
+    assert new_id is not None
     async with start_rig(database, tmp_path) as restarted:
         await restarted.app.intake.sweep()
         await restarted.settle()

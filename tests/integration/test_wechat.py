@@ -312,7 +312,8 @@ async def test_a_message_stored_before_a_crash_is_answered_by_the_next_process(
     message |= {"MsgId": "9001", "CreateTime": str(int(NOW.timestamp()))}
     # What the callback did before the process died: the message is in the inbox, nothing was answered.
     dead = InboxStore(database, "dead-process")
-    assert await dead.record("wechat", "9001", f"wechat:{CUSTOMER}", message, NOW) is not None
+    new_id, _ = await dead.record("wechat", "9001", f"wechat:{CUSTOMER}", message, NOW)
+    assert new_id is not None
     async with start_rig(database) as restarted:
         await restarted.app.intake.sweep()
         [sent] = await restarted.settle()
