@@ -63,6 +63,22 @@ STORIES = [
     ("completed", OrderState.COMPLETED, 45),
 ]
 
+# A shop's history instead of the demo mix: orders come at a steady pace for many days, so most of a large
+# store is long finished and only the last days' orders are open. Open stories weigh as many days of orders
+# as their window holds (times the share of orders that end up there: about 1.5 % ship late, 1 % stall,
+# 1 % meet an exception); cancelled and closed are shares of all orders; completed takes the rest.
+HISTORY_DAYS_OF_ORDERS = {
+    "unpaid": 0.005,
+    "paid": 1.15,
+    "paid_late": 0.025,
+    "in_transit": 3.3,
+    "stalled": 0.04,
+    "exception": 0.03,
+    "delivered": 5.2,
+}
+HISTORY_SHARES = {"cancelled": 0.05, "closed": 0.03}
+MIN_HISTORY_DAYS = 30
+
 # The order in which samples are offered: the most telling first.
 SAMPLE_ORDER = (
     "in_transit",
@@ -107,13 +123,19 @@ class StoreNotEmpty(Exception):
         self.orders = orders
 
 
-async def seed_store(database: Database, *, orders: int, seed: int, now: datetime) -> SeedResult:
+async def seed_store(
+    database: Database, *, orders: int, seed: int, now: datetime, history_days: float | None = None
+) -> SeedResult:
+    """The demo mix shows every story in a small store; `history_days` spreads the orders over that many
+    days of steady trade instead, as a large store's table really looks (what the scan bench measures)."""
+    if history_days is not None and history_days < MIN_HISTORY_DAYS:
+        raise ValueError(f"a history spans at least {MIN_HISTORY_DAYS} days: its open orders alone span about 10")
     started = time.perf_counter()
     async with database.read.connect() as conn:
         existing = await conn.scalar(select(func.count()).select_from(m.OrderRow))
     if existing:
         raise StoreNotEmpty(existing)
-    rows = _Generator(random.Random(seed), now).build(orders)
+    rows = _Generator(random.Random(seed), now, history_days).build(orders)
     await _write(database, rows)
     await _analyze(database)
     return SeedResult(
@@ -168,9 +190,11 @@ def _skus() -> list[tuple[str, str, Decimal]]:
 
 
 class _Generator:
-    def __init__(self, rng: random.Random, now: datetime) -> None:
+    def __init__(self, rng: random.Random, now: datetime, history_days: float | None = None) -> None:
         self.rng = rng
         self.now = now
+        self.days = history_days
+        self.weights = [w for _, _, w in STORIES] if history_days is None else _history_weights(history_days)
         self.rows = _Rows()
         self.skus = _skus()
         self.used_numbers: set[tuple[Platform, str]] = set()
@@ -252,7 +276,7 @@ class _Generator:
             self.rows.orders[-1].pop(key, None)
 
     def _story(self) -> tuple[str, OrderState]:
-        story = self.rng.choices(STORIES, weights=[w for _, _, w in STORIES])[0]
+        story = self.rng.choices(STORIES, weights=self.weights)[0]
         return story[0], story[1]
 
     def _unique_number(self, platform: Platform, created_at: datetime) -> str:
@@ -279,12 +303,12 @@ class _Generator:
             anchors["shipped_at"] = now - rng.uniform(*back) * hours
             created = anchors["shipped_at"] - rng.uniform(3, 40) * hours
         elif story in ("delivered", "completed"):
-            back = (0.2, 6.0) if story == "delivered" else (8.0, 58.0)
+            back = (0.2, 6.0) if story == "delivered" else (8.0, self.days or 58.0)
             anchors["signed_at"] = now - timedelta(days=rng.uniform(*back))
             anchors["shipped_at"] = anchors["signed_at"] - rng.uniform(20, 80) * hours
             created = anchors["shipped_at"] - rng.uniform(3, 40) * hours
         else:
-            created = now - timedelta(days=rng.uniform(1, 60))
+            created = now - timedelta(days=rng.uniform(1, self.days or 60.0))
         paid = None if story in ("unpaid", "closed") else created + timedelta(minutes=rng.uniform(0.5, 30))
         promised = paid + sla if paid else None
         return {"created_at": created, "paid_at": paid, "promised_ship_by": promised, **anchors}
@@ -396,6 +420,13 @@ class _Generator:
                     on_hand = max(0, demand[sku] - self.rng.randint(1, 3)) if index == 0 else 0
                 reserved = min(on_hand, demand[sku]) if index == 0 else 0
                 self.rows.stock.append({"sku": sku, "warehouse": code, "on_hand": on_hand, "reserved": reserved})
+
+
+def _history_weights(days: float) -> list[float]:
+    """Story weights for `days` of steady trade, in days' worth of orders (see HISTORY_DAYS_OF_ORDERS)."""
+    weights = HISTORY_DAYS_OF_ORDERS | {story: share * days for story, share in HISTORY_SHARES.items()}
+    weights["completed"] = max(0.0, days - sum(weights.values()))
+    return [weights[story] for story, _, _ in STORIES]
 
 
 def _route(rng: random.Random, origin: str, destination: str, district: str) -> list[tuple[str, str, TrackingState]]:

@@ -140,3 +140,21 @@ async def test_seed_is_deterministic_for_the_same_seed_and_time(tmp_path) -> Non
         await db.dispose()
     assert results[0].samples == results[1].samples
     assert (results[0].orders, results[0].tracking_events) == (results[1].orders, results[1].tracking_events)
+
+
+async def test_a_seeded_history_is_mostly_finished_orders_spread_over_its_days(database: Database) -> None:
+    """What the scan bench seeds: a year of steady trade, in which only the last days' orders are open."""
+    await seed_store(database, orders=3_000, seed=4, now=NOW, history_days=365)
+    o = m.OrderRow
+    async with database.read.connect() as conn:
+        open_orders = await conn.scalar(select(func.count()).where(o.state.in_((OrderState.PAID, OrderState.SHIPPED))))
+        oldest = await conn.scalar(select(func.min(o.created_at)))
+    # About 4.5 days of 8.2 orders a day are paid or on their way.
+    assert 15 <= (open_orders or 0) <= 60
+    assert oldest is not None and NOW - oldest.replace(tzinfo=UTC) > timedelta(days=300)
+
+
+async def test_a_history_too_short_to_hold_its_open_orders_is_refused(database: Database) -> None:
+    with pytest.raises(ValueError, match="30 days"):
+        await seed_store(database, orders=100, seed=4, now=NOW, history_days=7)
+    assert await SqlOrderStore(database).count_orders() == 0
