@@ -12,8 +12,10 @@ POST's own answer, which carries the passive reply when the turn was ready in ti
 many were). Targets: p99 under 300 ms; throughput at least a quarter of the bare handler's.
 
 With `--think S` each of the chats is one person instead: they write in their own chat, read the answer,
-and write again S seconds later, so the load is what that many people chatting at that pace bring, and the
-latency is what each of them waits for an answer.
+and write again S seconds later on average, so the load is what that many people chatting at that pace
+bring, and the latency is what each of them waits for an answer. The pauses are drawn at random
+(exponentially, the usual model of people's think times): with one fixed pause, answers held up together
+make everyone write again at the same moment, and the bench would measure waves it made itself.
 """
 
 from __future__ import annotations
@@ -97,13 +99,16 @@ async def closed_loop(load: Load, one: Callable[[int, int], Awaitable[float]]) -
     counter = itertools.count()
     latencies: list[float] = []
 
-    starts = random.Random(7)
+    pauses = random.Random(7)
+
+    def pause() -> float:
+        return pauses.expovariate(1 / load.think) if load.think else 0.0
 
     async def worker(person: int) -> None:
-        await asyncio.sleep(starts.uniform(0, load.think))  # people do not all write at the same moment
+        await asyncio.sleep(pause())  # people do not all write at the same moment
         while (n := next(counter)) < load.total:
             latencies.append(await one(n, person if load.think else n))
-            await asyncio.sleep(load.think)
+            await asyncio.sleep(pause())
 
     started = time.perf_counter()
     await asyncio.gather(*(worker(person) for person in range(load.chats)))
@@ -236,12 +241,15 @@ async def main() -> None:
     parser.add_argument("--messages", type=int, default=3_000)
     parser.add_argument("--postgres", help="a PostgreSQL server URL; a fresh database is made and dropped on it")
     parser.add_argument(
-        "--think", type=float, default=0.0, help="seconds each chat waits after an answer before writing again"
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds each chat waits (on average) after an answer before writing again",
     )
     args = parser.parse_args()
     load = Load(args.chats, args.messages, args.think)
     if load.think:
-        print(f"{load.chats} chats, each writing again {load.think:g} s after its answer")
+        print(f"{load.chats} chats, each writing again {load.think:g} s (on average) after its answer")
     baseline, bare_rate = await bare(load)
     print(baseline)
     with tempfile.TemporaryDirectory() as folder:
