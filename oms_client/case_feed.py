@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from oms_client import models as m
@@ -64,16 +64,19 @@ class CaseFeed:
         """Queue the messages and move the position from `seen` to `upto`; False (nothing queued) when
         another process moved it first."""
         cursor = m.CursorRow
-        async with self.database.write.begin() as conn:
-            moved = await conn.execute(
+
+        def deliver(conn: Connection) -> bool:
+            moved = conn.execute(
                 update(cursor)
                 .where(cursor.name == CURSOR, cursor.value == str(seen))
                 .values(value=str(upto), updated_at=now)
             )
             if moved.rowcount != 1:
                 return False  # nothing was written in this transaction
-            await enqueue_messages(conn, messages, now)
-        return True
+            enqueue_messages(conn, messages, now)
+            return True
+
+        return await self.database.write.run(deliver)
 
     async def _start(self, now: datetime) -> None:
         """Begin at the log's end; when two processes start at once, the first one's position stands."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, literal, select, union_all
+from sqlalchemy import Connection, Select, and_, exists, literal, select, union_all
 
 from oms_client import models as m
 from oms_client.database import Database
@@ -69,12 +69,15 @@ class NoticeStore:
         values = [{"order_key": d.order_key, "day": day, "kind": d.kind, "chat_key": d.chat_key, "created_at": now}
                   for d in delays]  # fmt: skip
         insert = self.database.conflict_insert(m.CustomerNoticeRow).values(values).on_conflict_do_nothing()
+
+        def tell(conn: Connection) -> None:
+            written = conn.execute(insert.returning(m.CustomerNoticeRow.id)).all()
+            if len(written) < len(values):
+                raise _ToldAlready  # rolls back the notices written so far
+            enqueue_messages(conn, messages, now)
+
         try:
-            async with self.database.write.begin() as conn:
-                written = (await conn.execute(insert.returning(m.CustomerNoticeRow.id))).all()
-                if len(written) < len(values):
-                    raise _ToldAlready
-                await enqueue_messages(conn, messages, now)
+            await self.database.write.run(tell)
         except _ToldAlready:
             return False
         return True

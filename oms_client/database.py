@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+import threading
+from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Table, event
+from sqlalchemy import Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.sql import Executable
 
 WRITE_OPTION = "xiaoer_write"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+T = TypeVar("T")
 
 
 def async_url(url: str) -> str:
@@ -28,22 +32,78 @@ def async_url(url: str) -> str:
 
 
 class Writer:
-    """Opens write transactions; on SQLite one at a time per process.
+    """Opens write transactions; on SQLite one at a time per process, in one thread of their own.
 
-    SQLite lets one writer in at a time. Writers of one process that race for the lock each get a busy
-    handler that sleeps in growing steps (up to 100 ms) before trying again, so under load most of a
-    turn's time went to sleeping; queueing them on an asyncio lock first hands the file lock straight on.
-    Writers of other processes still meet the busy timeout.
+    SQLite lets one writer in at a time, so a write transaction's length is what every other writer of the
+    store waits. Through aiosqlite each statement is a round trip to its thread and back through the event
+    loop, and under load the loop is slow to come back: transactions held the lock for several loop turns
+    each and chats queued behind them. `run` hands a whole transaction to the writer thread as one
+    synchronous function, which holds the lock only as long as SQLite works; `begin` (the async way, for
+    transactions that are not hot) keeps that thread waiting meanwhile, so writers still go one at a time,
+    in the order they came. On PostgreSQL both are plain transactions.
     """
 
-    def __init__(self, engine: AsyncEngine, one_at_a_time: bool) -> None:
+    def __init__(self, engine: AsyncEngine, sqlite_writer: Engine | None = None) -> None:
         self.engine = engine
-        self._turn = asyncio.Lock() if one_at_a_time else None
+        self._sqlite = sqlite_writer
+        self._thread = ThreadPoolExecutor(1, "sqlite-writer") if sqlite_writer is not None else None
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncConnection]:
-        async with self._turn or nullcontext(), self.engine.begin() as conn:
+        if self._thread is None:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._writer_thread_waiting(self._thread), self.engine.begin() as conn:
             yield conn
+
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        """`work` as one transaction (committed when it returns, rolled back when it raises)."""
+        if self._thread is None:
+            async with self.engine.begin() as conn:
+                return await conn.run_sync(work)
+        return await asyncio.get_running_loop().run_in_executor(self._thread, self._transact, work)
+
+    async def execute(self, statement: Executable) -> None:
+        """One statement as a transaction of its own."""
+
+        def execute(conn: Connection) -> None:
+            conn.execute(statement)
+
+        await self.run(execute)
+
+    async def close(self) -> None:
+        if self._thread is not None and self._sqlite is not None:
+            await asyncio.to_thread(self._thread.shutdown)
+            self._sqlite.dispose()
+
+    def _transact(self, work: Callable[[Connection], T]) -> T:
+        assert self._sqlite is not None
+        with self._sqlite.begin() as conn:
+            return work(conn)
+
+    @staticmethod
+    @asynccontextmanager
+    async def _writer_thread_waiting(thread: ThreadPoolExecutor) -> AsyncIterator[None]:
+        loop = asyncio.get_running_loop()
+        entered: asyncio.Future[None] = loop.create_future()
+        done = threading.Event()
+
+        def wait_for_the_async_writer() -> None:
+            loop.call_soon_threadsafe(_resolve, entered)
+            done.wait()
+
+        thread.submit(wait_for_the_async_writer)
+        try:
+            await entered
+            yield
+        finally:
+            done.set()  # also when cancelled before the thread got to it: it then passes straight on
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 @dataclass(frozen=True)
@@ -68,19 +128,23 @@ class Database:
         return sqlite.insert(table)
 
     async def dispose(self) -> None:
+        await self.write.close()
         await self.read.dispose()
 
 
 def open_database(url: str, **engine_kwargs: Any) -> Database:
     engine = create_async_engine(async_url(url), **engine_kwargs)
-    if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
-    one_writer = engine.dialect.name == "sqlite"
-    return Database(read=engine, write=Writer(engine.execution_options(**{WRITE_OPTION: True}), one_writer))
+    writes = engine.execution_options(**{WRITE_OPTION: True})
+    if engine.dialect.name != "sqlite":
+        return Database(read=engine, write=Writer(writes))
+    _configure_sqlite(engine.sync_engine)
+    writer = create_engine(make_url(url).set(drivername="sqlite"))
+    _configure_sqlite(writer)
+    return Database(read=engine, write=Writer(writes, writer.execution_options(**{WRITE_OPTION: True})))
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Hand transaction control to SQLAlchemy's begin event below.
         dbapi_connection.isolation_level = None
@@ -91,7 +155,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def on_begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get(WRITE_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, func, or_, select, update
 
 from oms_client import models as m
 from oms_client.database import Database
@@ -70,28 +69,30 @@ class InboxStore:
         statement = (
             self.database.conflict_insert(m.InboxRow).values(values).on_conflict_do_nothing().returning(m.InboxRow.id)
         )
-        async with self.database.write.begin() as conn:
-            new_id: int | None = await conn.scalar(statement)
+
+        def record(conn: Connection) -> tuple[int | None, InboxItem | None]:
+            new_id: int | None = conn.scalar(statement)
             if new_id is None and replay_key is not None:
-                await _refuse_replay(conn, channel, key[:128], replay_key)
+                _refuse_replay(conn, channel, key[:128], replay_key)
             if new_id is None:
                 return None, None
             if wakes_replies:
-                await awake(conn, channel, chat_key.partition(":")[2], now)
-            return new_id, (await self._claim(conn, chat_key, now) if claim else None)
+                awake(conn, channel, chat_key.partition(":")[2], now)
+            return new_id, (self._claim(conn, chat_key, now) if claim else None)
+
+        return await self.database.write.run(record)
 
     async def claim_next(self, chat_key: str, now: datetime) -> InboxItem | None:
         """The chat's oldest unhandled delivery, if no other process is working on it."""
-        async with self.database.write.begin() as conn:
-            return await self._claim(conn, chat_key, now)
+        return await self.database.write.run(lambda conn: self._claim(conn, chat_key, now))
 
-    async def _claim(self, conn: AsyncConnection, chat_key: str, now: datetime) -> InboxItem | None:
+    def _claim(self, conn: Connection, chat_key: str, now: datetime) -> InboxItem | None:
         """One statement: a process that read the head and then updated it could lose it in between."""
         inbox = m.InboxRow
         head = (
             select(func.min(inbox.id)).where(inbox.chat_key == chat_key, inbox.handled_at.is_(None)).scalar_subquery()
         )
-        claimed = await conn.execute(
+        claimed = conn.execute(
             update(inbox)
             .where(
                 inbox.id == head,
@@ -119,11 +120,14 @@ class InboxStore:
         """Mark the delivery handled and queue its replies, and what it relays to other chats, together:
         a crash keeps all or none. Returns the chat's next delivery, claimed in the same transaction, so a
         chat that keeps writing costs one transaction a turn less."""
-        async with self.database.write.begin() as conn:
-            await _handled(conn, item.id, now)
-            await enqueue(conn, item.channel, chat_id, bodies, pace, now, inbox_id=item.id, not_before=not_before)
-            await enqueue_messages(conn, others, now)
-            return await self._claim(conn, item.chat_key, now)
+
+        def finish(conn: Connection) -> InboxItem | None:
+            _handled(conn, item.id, now)
+            enqueue(conn, item.channel, chat_id, bodies, pace, now, inbox_id=item.id, not_before=not_before)
+            enqueue_messages(conn, others, now)
+            return self._claim(conn, item.chat_key, now)
+
+        return await self.database.write.run(finish)
 
     async def last_received(self, chat_key: str) -> datetime | None:
         """When the chat's user last wrote to us: platforms open their reply windows from it."""
@@ -133,16 +137,13 @@ class InboxStore:
 
     async def give_up(self, item: InboxItem, error: str, now: datetime) -> None:
         """A delivery that failed every attempt is kept with its error, and no longer blocks its chat."""
-        async with self.database.write.begin() as conn:
-            await _handled(conn, item.id, now, error)
+        await self.database.write.run(lambda conn: _handled(conn, item.id, now, error))
 
     async def release(self, item: InboxItem, error: str) -> None:
         """Failed this time: leave it for the next attempt, by this or another process."""
         inbox = m.InboxRow
-        async with self.database.write.begin() as conn:
-            await conn.execute(
-                update(inbox).where(inbox.id == item.id).values(claimed_until=None, last_error=error[:300])
-            )
+        statement = update(inbox).where(inbox.id == item.id).values(claimed_until=None, last_error=error[:300])
+        await self.database.write.execute(statement)
 
     async def waiting_chats(self, now: datetime) -> list[str]:
         """Chats with deliveries nobody is handling: left by a crash, a failure, or another process."""
@@ -161,17 +162,15 @@ class InboxStore:
             return int(await conn.scalar(select(func.count()).where(inbox.handled_at.is_(None))) or 0)
 
 
-async def _refuse_replay(conn: AsyncConnection, channel: str, key: str, replay_key: str) -> None:
+def _refuse_replay(conn: Connection, channel: str, key: str, replay_key: str) -> None:
     inbox = m.InboxRow
-    first = await conn.scalar(
-        select(inbox.delivery_key).where(inbox.channel == channel, inbox.replay_key == replay_key)
-    )
+    first = conn.scalar(select(inbox.delivery_key).where(inbox.channel == channel, inbox.replay_key == replay_key))
     if first is not None and first != key:
         raise Replayed(f"{channel} request {replay_key} was first used for another delivery")
 
 
-async def _handled(conn: AsyncConnection, item_id: int, now: datetime, error: str | None = None) -> None:
+def _handled(conn: Connection, item_id: int, now: datetime, error: str | None = None) -> None:
     values: dict[str, Any] = {"handled_at": now, "claimed_until": None}
     if error is not None:
         values["last_error"] = error[:300]
-    await conn.execute(update(m.InboxRow).where(m.InboxRow.id == item_id).values(values))
+    conn.execute(update(m.InboxRow).where(m.InboxRow.id == item_id).values(values))

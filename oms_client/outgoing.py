@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Connection, exists, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from oms_client import models as m
@@ -37,8 +36,8 @@ class OutgoingItem:
     attempts: int
 
 
-async def enqueue(
-    conn: AsyncConnection,
+def enqueue(
+    conn: Connection,
     channel: str,
     chat_id: str,
     bodies: Sequence[dict[str, Any]],
@@ -55,7 +54,7 @@ async def enqueue(
     if not bodies:
         return
     out = m.OutgoingRow
-    last = await conn.scalar(
+    last = conn.scalar(
         select(out.pace_at).where(out.channel == channel, out.chat_id == chat_id).order_by(out.id.desc()).limit(1)
     )
     pace_at = max(last or now, now)
@@ -75,7 +74,7 @@ async def enqueue(
                 "attempts": 0,
             }
         )
-    await conn.execute(insert(out), rows)
+    conn.execute(insert(out), rows)
 
 
 @dataclass(frozen=True)
@@ -88,15 +87,15 @@ class ChatMessage:
     pace: Pace
 
 
-async def enqueue_messages(conn: AsyncConnection, messages: Sequence[ChatMessage], now: datetime) -> None:
+def enqueue_messages(conn: Connection, messages: Sequence[ChatMessage], now: datetime) -> None:
     for message in messages:
-        await enqueue(conn, message.channel, message.chat_id, message.bodies, message.pace, now)
+        enqueue(conn, message.channel, message.chat_id, message.bodies, message.pace, now)
 
 
-async def awake(conn: AsyncConnection, channel: str, chat_id: str, now: datetime) -> None:
+def awake(conn: Connection, channel: str, chat_id: str, now: datetime) -> None:
     """The customer wrote: what waited for that is due again, inside the caller's transaction."""
     out = m.OutgoingRow
-    await conn.execute(
+    conn.execute(
         update(out)
         .where(out.channel == channel, out.chat_id == chat_id, out.awaits_customer.is_(True))
         .values(awaits_customer=False, send_at=now)
@@ -135,23 +134,25 @@ class OutgoingStore:
             .order_by(out.send_at, out.id)
             .limit(limit)
         )
-        async with self.database.write.begin() as conn:
-            ids = list((await conn.scalars(heads)).all())
+
+        def claim(conn: Connection) -> list[OutgoingItem]:
+            ids = list(conn.scalars(heads).all())
             if not ids:
                 return []
-            claimed = await conn.execute(
+            claimed = conn.execute(
                 update(out)
                 .where(out.id.in_(ids), free)
                 .values(claimed_until=now + self.claim_for)
                 .returning(out.id, out.channel, out.chat_id, out.body, out.attempts)
             )
             rows = sorted(claimed.all(), key=lambda row: row.id)
-        return [OutgoingItem(r.id, r.channel, r.chat_id, r.body, r.attempts) for r in rows]
+            return [OutgoingItem(r.id, r.channel, r.chat_id, r.body, r.attempts) for r in rows]
+
+        return await self.database.write.run(claim)
 
     async def queue(self, messages: Sequence[ChatMessage], now: datetime) -> None:
         """Queue messages made outside a delivery's turn (the console's) in one transaction."""
-        async with self.database.write.begin() as conn:
-            await enqueue_messages(conn, messages, now)
+        await self.database.write.run(lambda conn: enqueue_messages(conn, messages, now))
 
     async def take_passive(self, inbox_id: int, now: datetime) -> dict[str, Any] | None:
         """The first reply to a delivery, marked sent as the delivery's HTTP answer, if nothing else has it.
@@ -175,8 +176,7 @@ class OutgoingStore:
             .values(sent_at=now, passive=True, claimed_until=None)
             .returning(out.body)
         )
-        async with self.database.write.begin() as conn:
-            body = await conn.scalar(statement)
+        body = await self.database.write.run(lambda conn: conn.scalar(statement))
         return dict(body) if body is not None else None
 
     async def sent_by_api_since(self, channel: str, chat_id: str, since: datetime) -> int:
@@ -192,8 +192,9 @@ class OutgoingStore:
         if not item_ids:
             return
         out = m.OutgoingRow
-        async with self.database.write.begin() as conn:
-            await conn.execute(update(out).where(out.id.in_(item_ids)).values(sent_at=now, claimed_until=None))
+        await self.database.write.execute(
+            update(out).where(out.id.in_(item_ids)).values(sent_at=now, claimed_until=None)
+        )
 
     async def retry(self, item: OutgoingItem, error: str, at: datetime) -> None:
         await self._set(item.id, attempts=item.attempts + 1, last_error=error[:300], send_at=at, claimed_until=None)
@@ -209,12 +210,11 @@ class OutgoingStore:
     async def hold_chat(self, channel: str, chat_id: str, until: datetime) -> None:
         """The platform asked us to wait (429): nothing more goes to this chat before `until`."""
         out = m.OutgoingRow
-        async with self.database.write.begin() as conn:
-            await conn.execute(
-                update(out)
-                .where(out.channel == channel, out.chat_id == chat_id, out.sent_at.is_(None), out.send_at < until)
-                .values(send_at=until, claimed_until=None)
-            )
+        await self.database.write.execute(
+            update(out)
+            .where(out.channel == channel, out.chat_id == chat_id, out.sent_at.is_(None), out.send_at < until)
+            .values(send_at=until, claimed_until=None)
+        )
 
     async def unsent(self, channel: str | None = None) -> int:
         out = m.OutgoingRow
@@ -225,5 +225,4 @@ class OutgoingStore:
             return int(await conn.scalar(query) or 0)
 
     async def _set(self, item_id: int, **values: Any) -> None:
-        async with self.database.write.begin() as conn:
-            await conn.execute(update(m.OutgoingRow).where(m.OutgoingRow.id == item_id).values(values))
+        await self.database.write.execute(update(m.OutgoingRow).where(m.OutgoingRow.id == item_id).values(values))

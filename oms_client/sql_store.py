@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Connection, Select, func, insert, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import selectinload
 
@@ -100,14 +100,15 @@ class SqlOrderStore(SqlCases, SqlHandoffs):
         self, user: ChatUser, state: dict[str, Any], expected_version: int, at: datetime
     ) -> int:
         table = m.ConversationRow
-        async with self.database.write.begin() as conn:
+
+        def save(conn: Connection) -> int:
             if expected_version == 0:
-                exists = await conn.scalar(select(table.version).where(table.key == user.key))
+                exists = conn.scalar(select(table.version).where(table.key == user.key))
                 if exists is not None:
                     raise StaleConversation(user.key)
-                await conn.execute(insert(table), [{"key": user.key, "state": state, "version": 1, "updated_at": at}])
+                conn.execute(insert(table), [{"key": user.key, "state": state, "version": 1, "updated_at": at}])
                 return 1
-            result = await conn.execute(
+            result = conn.execute(
                 update(table)
                 .where(table.key == user.key, table.version == expected_version)
                 .values(state=state, version=expected_version + 1, updated_at=at)
@@ -115,6 +116,8 @@ class SqlOrderStore(SqlCases, SqlHandoffs):
             if result.rowcount != 1:
                 raise StaleConversation(user.key)
             return expected_version + 1
+
+        return await self.database.write.run(save)
 
     async def audit(
         self, actor: str, action: str, subject: tuple[str, str], detail: dict[str, Any], at: datetime

@@ -155,8 +155,9 @@ async def test_a_reply_queued_by_another_process_reaches_a_waiting_page(
     waiting = asyncio.create_task(rig.replies(visitor, after, wait=20))
     await asyncio.sleep(0.3)
     assert not waiting.done()
-    async with rig.app.database.write.begin() as conn:  # as an agent's relay in another process would
-        await enqueue(conn, "web", visitor_id, [{"text": "您好，我是客服小王"}], Pace(timedelta(0)), rig.clock.now())
+    relay = [{"text": "您好，我是客服小王"}]  # as an agent's relay in another process would queue it
+    now = rig.clock.now()
+    await rig.app.database.write.run(lambda conn: enqueue(conn, "web", visitor_id, relay, Pace(timedelta(0)), now))
     answer = await asyncio.wait_for(waiting, 2.5)
     assert [line["text"] for line in answer["messages"]] == ["您好，我是客服小王"]
 

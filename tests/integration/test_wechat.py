@@ -216,9 +216,9 @@ async def test_unfollowing_is_recorded_and_answered_with_nothing(rig: Rig) -> No
 
 
 async def queue_replies(rig: Rig, count: int) -> None:
-    async with rig.app.database.write.begin() as conn:
-        bodies = [{"text": f"第 {n} 条"} for n in range(1, count + 1)]
-        await enqueue(conn, "wechat", CUSTOMER, bodies, Pace(interval=timedelta(0)), rig.clock.now())
+    bodies = [{"text": f"第 {n} 条"} for n in range(1, count + 1)]
+    now, pace = rig.clock.now(), Pace(interval=timedelta(0))
+    await rig.app.database.write.run(lambda conn: enqueue(conn, "wechat", CUSTOMER, bodies, pace, now))
 
 
 async def failed_errors(database: Database) -> list[str]:
