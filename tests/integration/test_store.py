@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from oms_client import models as m
-from oms_client.database import Database
+from oms_client.database import Database, open_database
 from oms_client.domain import OrderState, Platform
+from oms_client.migrate import upgrade
 from oms_client.seed import SeedResult, StoreNotEmpty, seed_store
 from oms_client.sql_store import SqlOrderStore
 from oms_client.store import ChatUser, StaleConversation
@@ -129,9 +133,6 @@ async def test_health_reports_the_backend(store: SqlOrderStore, database: Databa
 
 
 async def test_seed_is_deterministic_for_the_same_seed_and_time(tmp_path) -> None:
-    from oms_client.database import open_database
-    from oms_client.migrate import upgrade
-
     results = []
     for name in ("a", "b"):
         db = open_database(f"sqlite:///{tmp_path / name}.db")
@@ -158,3 +159,33 @@ async def test_a_history_too_short_to_hold_its_open_orders_is_refused(database: 
     with pytest.raises(ValueError, match="30 days"):
         await seed_store(database, orders=100, seed=4, now=NOW, history_days=7)
     assert await SqlOrderStore(database).count_orders() == 0
+
+
+async def test_a_writer_cancelled_while_waiting_its_turn_holds_up_no_one(tmp_path: Path) -> None:
+    """SQLite's writes go one at a time through a writer thread (PostgreSQL takes them side by side); a
+    writer that gives up in that queue must neither write nor keep the thread waiting for it."""
+    database = open_database(f"sqlite:///{tmp_path / 'store.db'}")
+    await upgrade(database)
+    turn_taken = threading.Event()
+
+    def long_write(conn: Connection) -> None:
+        conn.execute(insert(m.MetaRow).values(key="first", value={}))
+        turn_taken.set()
+        time.sleep(0.3)
+
+    async def queued_writer() -> None:
+        async with database.write.begin() as conn:
+            await conn.execute(insert(m.MetaRow).values(key="given_up", value={}))
+
+    first = asyncio.create_task(database.write.run(long_write))
+    await asyncio.to_thread(turn_taken.wait, 5)
+    queued = asyncio.create_task(queued_writer())
+    await asyncio.sleep(0.05)
+    queued.cancel()
+    await first
+    last = insert(m.MetaRow).values(key="last", value={})
+    await asyncio.wait_for(database.write.execute(last), 2)
+    async with database.read.connect() as conn:
+        keys = set((await conn.scalars(select(m.MetaRow.key))).all())
+    await database.dispose()
+    assert {"first", "last"} <= keys and "given_up" not in keys
