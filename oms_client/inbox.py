@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy import Connection, bindparam, func, or_, select, update
 
 from oms_client import models as m
 from oms_client.database import Database
@@ -34,9 +34,46 @@ class InboxItem:
     received_at: datetime
 
 
+def _claim_statement() -> Any:
+    """The chat's head delivery claimed, in one statement: a process that read the head and then updated
+    it could lose it in between."""
+    inbox = m.InboxRow
+    now = bindparam("claim_now", type_=inbox.claimed_until.type)
+    head = (
+        select(func.min(inbox.id))
+        .where(inbox.chat_key == bindparam("claim_chat"), inbox.handled_at.is_(None))
+        .scalar_subquery()
+    )
+    return (
+        update(inbox)
+        .where(
+            inbox.id == head,
+            inbox.handled_at.is_(None),  # re-checked on the row itself, should another process finish it first
+            or_(inbox.claimed_until.is_(None), inbox.claimed_until < now),
+        )
+        .values(
+            claimed_by=bindparam("claim_holder"),
+            claimed_until=bindparam("claim_until", type_=inbox.claimed_until.type),
+            attempts=inbox.attempts + 1,
+        )
+        .returning(inbox.id, inbox.channel, inbox.chat_key, inbox.payload, inbox.attempts, inbox.received_at)
+    )
+
+
+# Every chat turn runs these, so they are built once: building and keying a statement cost more than
+# running it (SQLAlchemy remembers a statement object's cache key).
+CLAIM = _claim_statement()
+HANDLED = (
+    update(m.InboxRow)
+    .where(m.InboxRow.id == bindparam("handled_id"))
+    .values(handled_at=bindparam("handled_now", type_=m.InboxRow.handled_at.type), claimed_until=None)
+)
+
+
 class InboxStore:
     def __init__(self, database: Database, holder: str, claim_for: timedelta = timedelta(seconds=60)) -> None:
         self.database, self.holder, self.claim_for = database, holder, claim_for
+        self._record = database.conflict_insert(m.InboxRow).on_conflict_do_nothing().returning(m.InboxRow.id)
 
     async def record(
         self,
@@ -66,12 +103,9 @@ class InboxStore:
             "received_at": now,
             "attempts": 0,
         }
-        statement = (
-            self.database.conflict_insert(m.InboxRow).values(values).on_conflict_do_nothing().returning(m.InboxRow.id)
-        )
 
         def record(conn: Connection) -> tuple[int | None, InboxItem | None]:
-            new_id: int | None = conn.scalar(statement)
+            new_id: int | None = conn.scalar(self._record, values)
             if new_id is None and replay_key is not None:
                 _refuse_replay(conn, channel, key[:128], replay_key)
             if new_id is None:
@@ -87,22 +121,13 @@ class InboxStore:
         return await self.database.write.run(lambda conn: self._claim(conn, chat_key, now))
 
     def _claim(self, conn: Connection, chat_key: str, now: datetime) -> InboxItem | None:
-        """One statement: a process that read the head and then updated it could lose it in between."""
-        inbox = m.InboxRow
-        head = (
-            select(func.min(inbox.id)).where(inbox.chat_key == chat_key, inbox.handled_at.is_(None)).scalar_subquery()
-        )
-        claimed = conn.execute(
-            update(inbox)
-            .where(
-                inbox.id == head,
-                inbox.handled_at.is_(None),  # re-checked on the row itself, should another process finish it first
-                or_(inbox.claimed_until.is_(None), inbox.claimed_until < now),
-            )
-            .values(claimed_by=self.holder, claimed_until=now + self.claim_for, attempts=inbox.attempts + 1)
-            .returning(inbox.id, inbox.channel, inbox.chat_key, inbox.payload, inbox.attempts, inbox.received_at)
-        )
-        row = claimed.first()
+        params = {
+            "claim_chat": chat_key,
+            "claim_now": now,
+            "claim_holder": self.holder,
+            "claim_until": now + self.claim_for,
+        }
+        row = conn.execute(CLAIM, params).first()
         if row is None:
             return None
         return InboxItem(row.id, row.channel, row.chat_key, row.payload, row.attempts, row.received_at)
@@ -170,7 +195,8 @@ def _refuse_replay(conn: Connection, channel: str, key: str, replay_key: str) ->
 
 
 def _handled(conn: Connection, item_id: int, now: datetime, error: str | None = None) -> None:
-    values: dict[str, Any] = {"handled_at": now, "claimed_until": None}
-    if error is not None:
-        values["last_error"] = error[:300]
+    if error is None:
+        conn.execute(HANDLED, {"handled_id": item_id, "handled_now": now})
+        return
+    values = {"handled_at": now, "claimed_until": None, "last_error": error[:300]}
     conn.execute(update(m.InboxRow).where(m.InboxRow.id == item_id).values(values))
