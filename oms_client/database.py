@@ -64,11 +64,11 @@ class Writer:
                 return await conn.run_sync(work)
         return await asyncio.get_running_loop().run_in_executor(self._thread, self._transact, work)
 
-    async def execute(self, statement: Executable) -> None:
+    async def execute(self, statement: Executable, params: dict[str, Any] | None = None) -> None:
         """One statement as a transaction of its own."""
 
         def execute(conn: Connection) -> None:
-            conn.execute(statement)
+            conn.execute(statement, params)
 
         await self.run(execute)
 

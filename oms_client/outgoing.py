@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from oms_client import models as m
@@ -54,9 +54,7 @@ def enqueue(
     if not bodies:
         return
     out = m.OutgoingRow
-    last = conn.scalar(
-        select(out.pace_at).where(out.channel == channel, out.chat_id == chat_id).order_by(out.id.desc()).limit(1)
-    )
+    last = conn.scalar(LAST_PACE, {"pace_channel": channel, "pace_chat": chat_id})
     pace_at = max(last or now, now)
     rows = []
     for body in bodies:
@@ -102,7 +100,7 @@ def awake(conn: Connection, channel: str, chat_id: str, now: datetime) -> None:
     )
 
 
-def _unclaimed(out: Any, now: datetime) -> Any:
+def _unclaimed(out: Any, now: Any) -> Any:
     return or_(out.claimed_until.is_(None), out.claimed_until < now)
 
 
@@ -116,6 +114,43 @@ def _earlier_unsent(out: Any) -> Any:
         earlier.sent_at.is_(None),
         earlier.failed_at.is_(None),
     )
+
+
+_OUT = m.OutgoingRow
+# Every turn runs these, so they are built once: building and keying a statement cost more than running it.
+LAST_PACE = (
+    select(_OUT.pace_at)
+    .where(_OUT.channel == bindparam("pace_channel"), _OUT.chat_id == bindparam("pace_chat"))
+    .order_by(_OUT.id.desc())
+    .limit(1)
+)
+SENT = (
+    update(_OUT)
+    .where(_OUT.id.in_(bindparam("sent_ids", expanding=True)))
+    .values(sent_at=bindparam("sent_now", type_=_OUT.sent_at.type), claimed_until=None)
+)
+
+
+def _take_passive_statement() -> Any:
+    out, answer = _OUT, aliased(m.OutgoingRow)
+    now = bindparam("passive_now", type_=_OUT.sent_at.type)
+    first = select(func.min(answer.id)).where(answer.inbox_id == bindparam("passive_inbox")).scalar_subquery()
+    return (
+        update(out)
+        .where(
+            out.id == first,
+            out.body["text"].as_string().is_not(None),
+            out.sent_at.is_(None),
+            out.failed_at.is_(None),
+            _unclaimed(out, now),
+            ~_earlier_unsent(out),
+        )
+        .values(sent_at=now, passive=True, claimed_until=None)
+        .returning(out.body)
+    )
+
+
+TAKE_PASSIVE = _take_passive_statement()
 
 
 class OutgoingStore:
@@ -161,22 +196,8 @@ class OutgoingStore:
         upload first), and only while no sender has claimed it; the update is one statement, so a sender
         and a request never both win.
         """
-        out, answer = m.OutgoingRow, aliased(m.OutgoingRow)
-        first = select(func.min(answer.id)).where(answer.inbox_id == inbox_id).scalar_subquery()
-        statement = (
-            update(out)
-            .where(
-                out.id == first,
-                out.body["text"].as_string().is_not(None),
-                out.sent_at.is_(None),
-                out.failed_at.is_(None),
-                _unclaimed(out, now),
-                ~_earlier_unsent(out),
-            )
-            .values(sent_at=now, passive=True, claimed_until=None)
-            .returning(out.body)
-        )
-        body = await self.database.write.run(lambda conn: conn.scalar(statement))
+        params = {"passive_inbox": inbox_id, "passive_now": now}
+        body = await self.database.write.run(lambda conn: conn.scalar(TAKE_PASSIVE, params))
         return dict(body) if body is not None else None
 
     async def sent_by_api_since(self, channel: str, chat_id: str, since: datetime) -> int:
@@ -191,10 +212,7 @@ class OutgoingStore:
     async def sent(self, item_ids: Sequence[int], now: datetime) -> None:
         if not item_ids:
             return
-        out = m.OutgoingRow
-        await self.database.write.execute(
-            update(out).where(out.id.in_(item_ids)).values(sent_at=now, claimed_until=None)
-        )
+        await self.database.write.execute(SENT, {"sent_ids": list(item_ids), "sent_now": now})
 
     async def retry(self, item: OutgoingItem, error: str, at: datetime) -> None:
         await self._set(item.id, attempts=item.attempts + 1, last_error=error[:300], send_at=at, claimed_until=None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from oms_client import models as m
@@ -58,7 +58,7 @@ class SqlHandoffs:
 
     async def chat_handoff(self, chat_key: str) -> Handoff | None:
         """The chat's open hand-off (waiting or active), if it has one."""
-        found = await self._handoffs(_select().where(H.chat_key == chat_key, H.state.in_(OPEN)))
+        found = await self._handoffs(CHAT_HANDOFF, {"chat_key": chat_key})
         return found[0] if found else None
 
     async def get_handoff(self, handoff_id: int) -> Handoff:
@@ -133,14 +133,18 @@ class SqlHandoffs:
             raise HandoffTaken(current)
         return current
 
-    async def _handoffs(self, query: Select[Any]) -> list[Handoff]:
+    async def _handoffs(self, query: Select[Any], params: dict[str, Any] | None = None) -> list[Handoff]:
         async with self.database.read.connect() as conn:
-            return [_handoff(row) for row in await conn.execute(query)]
+            return [_handoff(row) for row in await conn.execute(query, params)]
 
 
 def _select() -> Select[Any]:
     return select(H.id, H.chat_key, H.lang, H.reason, H.state, H.created_at, H.summary, H.agent_id,
                   H.agent_chat, H.claimed_at)  # fmt: skip
+
+
+# Asked at every customer turn, so built once (building and keying it cost more than running it).
+CHAT_HANDOFF = _select().where(H.chat_key == bindparam("chat_key"), H.state.in_(OPEN))
 
 
 def _handoff(row: Any) -> Handoff:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import selectinload
 
@@ -28,6 +28,25 @@ from oms_client.domain import (
 from oms_client.sql_cases import SqlCases
 from oms_client.sql_handoffs import SqlHandoffs
 from oms_client.store import ChatUser, ConversationRecord, StaleConversation
+
+_CONVERSATION, _BINDING = m.ConversationRow, m.ChatBindingRow
+# Every customer turn runs these, so they are built once: building and keying a statement cost more
+# than running it (SQLAlchemy remembers a statement object's cache key).
+BOUND_CUSTOMERS = select(_BINDING.customer_id).where(
+    _BINDING.channel == bindparam("bound_channel"), _BINDING.user_id == bindparam("bound_user")
+)
+LOAD_CONVERSATION = select(_CONVERSATION.state, _CONVERSATION.version).where(
+    _CONVERSATION.key == bindparam("conversation")
+)
+SAVE_CONVERSATION = (
+    update(_CONVERSATION)
+    .where(_CONVERSATION.key == bindparam("conversation"), _CONVERSATION.version == bindparam("expected"))
+    .values(
+        state=bindparam("new_state", type_=_CONVERSATION.state.type),
+        version=bindparam("new_version"),
+        updated_at=bindparam("saved_at", type_=_CONVERSATION.updated_at.type),
+    )
+)
 
 
 class SqlOrderStore(SqlCases, SqlHandoffs):
@@ -55,11 +74,9 @@ class SqlOrderStore(SqlCases, SqlHandoffs):
             return [_order_from_row(row) for row in rows]
 
     async def bound_customers(self, user: ChatUser) -> set[int]:
-        query = select(m.ChatBindingRow.customer_id).where(
-            m.ChatBindingRow.channel == user.channel, m.ChatBindingRow.user_id == user.user_id
-        )
+        params = {"bound_channel": user.channel, "bound_user": user.user_id}
         async with self.database.read.connect() as conn:
-            return set((await conn.scalars(query)).all())
+            return set((await conn.scalars(BOUND_CUSTOMERS, params)).all())
 
     async def bind(self, user: ChatUser, customer_id: int, at: datetime) -> None:
         values = {"channel": user.channel, "user_id": user.user_id, "customer_id": customer_id, "created_at": at}
@@ -91,9 +108,8 @@ class SqlOrderStore(SqlCases, SqlHandoffs):
             return int((await conn.scalar(query)) or 0)
 
     async def load_conversation(self, user: ChatUser) -> ConversationRecord | None:
-        query = select(m.ConversationRow.state, m.ConversationRow.version).where(m.ConversationRow.key == user.key)
         async with self.database.read.connect() as conn:
-            row = (await conn.execute(query)).first()
+            row = (await conn.execute(LOAD_CONVERSATION, {"conversation": user.key})).first()
         return ConversationRecord(state=row.state, version=row.version) if row else None
 
     async def save_conversation(
@@ -103,16 +119,14 @@ class SqlOrderStore(SqlCases, SqlHandoffs):
 
         def save(conn: Connection) -> int:
             if expected_version == 0:
-                exists = conn.scalar(select(table.version).where(table.key == user.key))
+                exists = conn.execute(LOAD_CONVERSATION, {"conversation": user.key}).first()
                 if exists is not None:
                     raise StaleConversation(user.key)
                 conn.execute(insert(table), [{"key": user.key, "state": state, "version": 1, "updated_at": at}])
                 return 1
-            result = conn.execute(
-                update(table)
-                .where(table.key == user.key, table.version == expected_version)
-                .values(state=state, version=expected_version + 1, updated_at=at)
-            )
+            params = {"conversation": user.key, "expected": expected_version, "new_state": state,
+                      "new_version": expected_version + 1, "saved_at": at}  # fmt: skip
+            result = conn.execute(SAVE_CONVERSATION, params)
             if result.rowcount != 1:
                 raise StaleConversation(user.key)
             return expected_version + 1
