@@ -9,6 +9,17 @@ from typing import Any
 
 import aiohttp
 from aiogram import Bot, Dispatcher
+from aiogram.methods import (
+    AnswerCallbackQuery,
+    DeleteWebhook,
+    GetFile,
+    GetUpdates,
+    Response,
+    SendMessage,
+    SendPhoto,
+    SetMyCommands,
+    SetWebhook,
+)
 from aiogram.types import BufferedInputFile, Update
 
 from bot.channels.telegram.render import bodies, keyboard
@@ -21,6 +32,11 @@ from oms_client.outgoing import Pace
 # Telegram's guidance: about one message a second in a chat (short bursts pass), 20 a minute in a group.
 PRIVATE_PACE = Pace(interval=timedelta(seconds=1), burst=timedelta(seconds=2))
 GROUP_PACE = Pace(interval=timedelta(seconds=3), burst=timedelta(seconds=3))
+# aiogram reads every answer through pydantic's Response[<what the method returns>], a class pydantic makes
+# on first use and keeps only weakly: once collected, the next send made it again (2-5 % of a busy process).
+# Holding the ones this bot calls keeps them made.
+CALLED = (SendMessage, SendPhoto, AnswerCallbackQuery, GetUpdates, GetFile, SetWebhook, DeleteWebhook, SetMyCommands)
+KEPT_RESPONSE_MODELS = tuple(Response[method.__returning__] for method in CALLED)  # type: ignore[name-defined]
 GONE = {400, 404, 410}  # a file path that expired or never was: fetching again cannot help
 
 
