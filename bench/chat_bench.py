@@ -104,15 +104,19 @@ async def closed_loop(load: Load, one: Callable[[int, int], Awaitable[float]]) -
     def pause() -> float:
         return pauses.expovariate(1 / load.think) if load.think else 0.0
 
+    last_answer = 0.0
+
     async def worker(person: int) -> None:
+        nonlocal last_answer
         await asyncio.sleep(pause())  # people do not all write at the same moment
         while (n := next(counter)) < load.total:
             latencies.append(await one(n, person if load.think else n))
+            last_answer = time.perf_counter()
             await asyncio.sleep(pause())
 
     started = time.perf_counter()
     await asyncio.gather(*(worker(person) for person in range(load.chats)))
-    return latencies, time.perf_counter() - started
+    return latencies, last_answer - started  # not the pauses after the last message
 
 
 def summary(name: str, latencies: list[float], seconds: float) -> tuple[str, float]:
