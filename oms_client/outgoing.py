@@ -92,12 +92,7 @@ def enqueue_messages(conn: Connection, messages: Sequence[ChatMessage], now: dat
 
 def awake(conn: Connection, channel: str, chat_id: str, now: datetime) -> None:
     """The customer wrote: what waited for that is due again, inside the caller's transaction."""
-    out = m.OutgoingRow
-    conn.execute(
-        update(out)
-        .where(out.channel == channel, out.chat_id == chat_id, out.awaits_customer.is_(True))
-        .values(awaits_customer=False, send_at=now)
-    )
+    conn.execute(AWAKE, {"awake_channel": channel, "awake_chat": chat_id, "awake_now": now})
 
 
 def _unclaimed(out: Any, now: Any) -> Any:
@@ -131,6 +126,35 @@ SENT = (
 )
 
 
+def _due_statements() -> tuple[Any, Any]:
+    """The chats' heads that are due, and claiming them (re-checked: another process may have been first)."""
+    out, now = _OUT, bindparam("due_now", type_=_OUT.send_at.type)
+    waiting = (out.sent_at.is_(None), out.failed_at.is_(None), out.awaits_customer.is_(False))
+    channels = out.channel.in_(bindparam("due_channels", expanding=True))
+    heads = (
+        select(out.id)
+        .where(*waiting, out.send_at <= now, channels, _unclaimed(out, now), ~_earlier_unsent(out))
+        .order_by(out.send_at, out.id)
+        .limit(bindparam("due_limit"))
+    )
+    claim = (
+        update(out)
+        .where(out.id.in_(bindparam("due_ids", expanding=True)), _unclaimed(out, now))
+        .values(claimed_until=bindparam("due_until", type_=out.claimed_until.type))
+        .returning(out.id, out.channel, out.chat_id, out.body, out.attempts)
+    )
+    return heads, claim
+
+
+DUE_HEADS, CLAIM_DUE = _due_statements()
+AWAKE = (
+    update(_OUT)
+    .where(_OUT.channel == bindparam("awake_channel"), _OUT.chat_id == bindparam("awake_chat"))
+    .where(_OUT.awaits_customer.is_(True))
+    .values(awaits_customer=False, send_at=bindparam("awake_now", type_=_OUT.send_at.type))
+)
+
+
 def _take_passive_statement() -> Any:
     out, answer = _OUT, aliased(m.OutgoingRow)
     now = bindparam("passive_now", type_=_OUT.sent_at.type)
@@ -159,27 +183,13 @@ class OutgoingStore:
 
     async def claim_due(self, channels: Sequence[str], now: datetime, limit: int) -> list[OutgoingItem]:
         """The oldest unsent reply of each chat that is due and unclaimed, claimed for this process."""
-        out = m.OutgoingRow
-        waiting = (out.sent_at.is_(None), out.failed_at.is_(None), out.awaits_customer.is_(False))
-        blocked = _earlier_unsent(out)
-        free = _unclaimed(out, now)
-        heads = (
-            select(out.id)
-            .where(*waiting, out.send_at <= now, out.channel.in_(channels), free, ~blocked)
-            .order_by(out.send_at, out.id)
-            .limit(limit)
-        )
+        due = {"due_now": now, "due_channels": list(channels), "due_limit": limit}
 
         def claim(conn: Connection) -> list[OutgoingItem]:
-            ids = list(conn.scalars(heads).all())
+            ids = list(conn.scalars(DUE_HEADS, due).all())
             if not ids:
                 return []
-            claimed = conn.execute(
-                update(out)
-                .where(out.id.in_(ids), free)
-                .values(claimed_until=now + self.claim_for)
-                .returning(out.id, out.channel, out.chat_id, out.body, out.attempts)
-            )
+            claimed = conn.execute(CLAIM_DUE, {"due_now": now, "due_ids": ids, "due_until": now + self.claim_for})
             rows = sorted(claimed.all(), key=lambda row: row.id)
             return [OutgoingItem(r.id, r.channel, r.chat_id, r.body, r.attempts) for r in rows]
 
