@@ -34,16 +34,21 @@ class Leases:
             )
             if renewed.rowcount == 1:
                 return True
-            if await conn.scalar(select(table.holder).where(table.name == name)) is not None:
-                return False
+            # A row that appeared since the update was made by another job of this process (the scan and
+            # the relay start together) or by another process: the lease is ours only in the first case.
+            current = await conn.scalar(select(table.holder).where(table.name == name))
+            if current is not None:
+                return bool(current == holder)
         return await self._first(name, holder, now + ttl)
 
     async def _first(self, name: str, holder: str, expires_at: datetime) -> bool:
         try:
             async with self.database.write.begin() as conn:
                 await conn.execute(insert(m.LeaseRow).values(name=name, holder=holder, expires_at=expires_at))
-        except IntegrityError:
-            return False  # another process created it first
+        except IntegrityError:  # made meanwhile, as above
+            async with self.database.read.connect() as conn:
+                first = await conn.scalar(select(m.LeaseRow.holder).where(m.LeaseRow.name == name))
+            return first == holder
         return True
 
     async def release(self, name: str, holder: str) -> None:
