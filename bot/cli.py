@@ -30,7 +30,7 @@ from bot.web import build_web_app
 from handlers.staff import StaffMember
 from nlu.evaluate import evaluate
 from notifications.alert_text import alerts_as_text
-from notifications.scheduler import start_scheduler
+from notifications.scheduler import start_scheduler, stop_scheduler
 from oms_client.chat_log import ChatLog
 from oms_client.seed import SAMPLES_META_KEY, StoreNotEmpty, seed_store
 
@@ -205,7 +205,7 @@ async def _serve(app: App, args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     await stop.wait()
-    scheduler.shutdown(wait=False)
+    await stop_scheduler(scheduler, app.jobs, STOP_GRACE_SECONDS)
     await runner.cleanup()  # no new deliveries; the ones taken in are answered below
     for task in tasks:
         task.cancel()

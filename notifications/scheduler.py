@@ -6,6 +6,8 @@ scan interval is claimed once, so three processes still scan once per interval.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import os
 import socket
@@ -42,6 +44,7 @@ class Jobs:
     holder: str = field(default_factory=process_name)
     # What else runs after each scan this process ran (telling customers of their own delays).
     after_scan: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    in_progress: set[asyncio.Task[object]] = field(default_factory=set, init=False)
 
     async def scan_tick(self) -> bool:
         """True when this process ran this interval's scan."""
@@ -80,6 +83,16 @@ class Jobs:
     async def step_down(self) -> None:
         await self.leases.release(LEASE, self.holder)
 
+    async def tracked(self, job: Callable[[], Awaitable[object]]) -> object:
+        """Run a job so that `stop_scheduler` can let it finish instead of cutting it off mid-write."""
+        task = asyncio.current_task()
+        assert task is not None
+        self.in_progress.add(task)
+        try:
+            return await job()
+        finally:
+            self.in_progress.discard(task)
+
 
 def start_scheduler(jobs: Jobs) -> AsyncIOScheduler:
     """Coalesced, with about one interval of misfire grace: a late run happens once, not in a burst."""
@@ -87,11 +100,18 @@ def start_scheduler(jobs: Jobs) -> AsyncIOScheduler:
     relay_seconds = jobs.config.relay_every_seconds
     scheduler = AsyncIOScheduler(timezone=UTC)
     common = {"coalesce": True, "max_instances": 1, "next_run_time": datetime.now(UTC)}
-    scheduler.add_job(
-        jobs.scan_tick, "interval", seconds=scan_seconds, misfire_grace_time=max(1, int(scan_seconds)), **common
-    )
-    scheduler.add_job(
-        jobs.relay_tick, "interval", seconds=relay_seconds, misfire_grace_time=max(1, int(relay_seconds)), **common
-    )
+    scan, relay = functools.partial(jobs.tracked, jobs.scan_tick), functools.partial(jobs.tracked, jobs.relay_tick)
+    scheduler.add_job(scan, "interval", seconds=scan_seconds, misfire_grace_time=max(1, int(scan_seconds)), **common)
+    scheduler.add_job(relay, "interval", seconds=relay_seconds, misfire_grace_time=max(1, int(relay_seconds)), **common)
     scheduler.start()
     return scheduler
+
+
+async def stop_scheduler(scheduler: AsyncIOScheduler, jobs: Jobs, grace_seconds: float) -> None:
+    """No new runs; the running ones get `grace_seconds` to finish. APScheduler's own shutdown cancels
+    them wherever they are, and each cut-off run was logged as a failed job."""
+    scheduler.pause()
+    running = set(jobs.in_progress)
+    if running:
+        await asyncio.wait(running, timeout=grace_seconds)
+    scheduler.shutdown(wait=False)
