@@ -205,7 +205,10 @@ class ChatBindingRow(Base):
     """A chat user who has proved ownership of one of a customer's orders."""
 
     __tablename__ = "chat_bindings"
-    __table_args__ = (UniqueConstraint("channel", "user_id", "customer_id", name="uq_chat_bindings_who"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "user_id", "customer_id", name="uq_chat_bindings_who"),
+        Index("ix_chat_bindings_customer", "customer_id"),  # whom to tell of a customer's late order
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(128))
