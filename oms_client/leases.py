@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import Select, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from oms_client import models as m
@@ -36,9 +36,9 @@ class Leases:
                 return True
             # A row that appeared since the update was made by another job of this process (the scan and
             # the relay start together) or by another process: the lease is ours only in the first case.
-            current = await conn.scalar(select(table.holder).where(table.name == name))
+            current = await conn.scalar(_holder_of(name))
             if current is not None:
-                return bool(current == holder)
+                return current == holder
         return await self._first(name, holder, now + ttl)
 
     async def _first(self, name: str, holder: str, expires_at: datetime) -> bool:
@@ -47,8 +47,7 @@ class Leases:
                 await conn.execute(insert(m.LeaseRow).values(name=name, holder=holder, expires_at=expires_at))
         except IntegrityError:  # made meanwhile, as above
             async with self.database.read.connect() as conn:
-                first = await conn.scalar(select(m.LeaseRow.holder).where(m.LeaseRow.name == name))
-            return first == holder
+                return await conn.scalar(_holder_of(name)) == holder
         return True
 
     async def release(self, name: str, holder: str) -> None:
@@ -72,3 +71,7 @@ class Leases:
         query = select(table.slot, table.holder).where(table.job == job).order_by(table.slot)
         async with self.database.read.connect() as conn:
             return [(row.slot, row.holder) for row in (await conn.execute(query)).all()]
+
+
+def _holder_of(name: str) -> Select[str]:
+    return select(m.LeaseRow.holder).where(m.LeaseRow.name == name)

@@ -115,14 +115,14 @@ class SqlOrderStore(SqlCases, SqlHandoffs):
     async def save_conversation(
         self, user: ChatUser, state: dict[str, Any], expected_version: int, at: datetime
     ) -> int:
-        table = m.ConversationRow
 
         def save(conn: Connection) -> int:
             if expected_version == 0:
                 exists = conn.execute(LOAD_CONVERSATION, {"conversation": user.key}).first()
                 if exists is not None:
                     raise StaleConversation(user.key)
-                conn.execute(insert(table), [{"key": user.key, "state": state, "version": 1, "updated_at": at}])
+                row = {"key": user.key, "state": state, "version": 1, "updated_at": at}
+                conn.execute(insert(_CONVERSATION), [row])
                 return 1
             params = {"conversation": user.key, "expected": expected_version, "new_state": state,
                       "new_version": expected_version + 1, "saved_at": at}  # fmt: skip
