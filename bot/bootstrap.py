@@ -50,6 +50,7 @@ from oms_client.media import MediaStore
 from oms_client.migrate import upgrade
 from oms_client.outbox import OutboxStore
 from oms_client.outgoing import OutgoingStore
+from oms_client.sql_budgets import SqlBudgets
 from oms_client.sql_store import SqlOrderStore
 
 
@@ -107,7 +108,8 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     relay = Relay(outbox, push.pushers, shop.alerts, clock, zone)
     jobs = Jobs(alerts, relay, Leases(database), shop.alerts, clock, zone)
     roster = Roster(shop.staff)
-    handoffs = Handoffs(store, roster, shop.service, zone)
+    budgets = SqlBudgets(database)
+    handoffs = Handoffs(store, roster, shop.service, zone, budgets)
     dialogue = Dialogue(store, nlu.parse, clock, zone, policy=shop.aftersales, handoffs=handoffs)
     desk, chats = AgentDesk(store, clock, zone, shop.aftersales.return_address), AgentChats(store, clock, zone)
     front = Front(dialogue, OpsCommands(alerts, roster, clock, zone), desk, chats, roster)
@@ -144,6 +146,10 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     notices = CustomerNotices(NoticeStore(database), store, renderers, windows, clock, zone, queued)
     if shop.alerts.tell_customers:
         jobs.after_scan.append(notices.tick)
+    web_chat = None
+    if settings.web_chat:
+        log = ChatLog(database)
+        web_chat = WebChat(intake, log, media, doorbell, clock, budgets, settings.trusted_proxy_header)
     return App(
         settings=settings,
         shop=shop,
@@ -168,7 +174,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         customer_notices=notices,
         wechat=_wechat_callback(settings, intake, outgoing, clock),
         wecom=_wecom_callback(settings, push, intake, CursorStore(database), clock),
-        web_chat=WebChat(intake, ChatLog(database), media, doorbell, clock) if settings.web_chat else None,
+        web_chat=web_chat,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import gc
 import json
 import logging
@@ -23,8 +24,9 @@ from bot.channels.wechat.channel import WeChatChannel
 from bot.channels.wechat.setup import set_menu as set_wechat_menu
 from bot.logs import configure_logging
 from bot.periodic import repeat
+from bot.privacy import privacy_command
 from bot.samples import samples_as_json, samples_as_text, samples_from_meta
-from bot.settings import Settings
+from bot.settings import Settings, settings_problems
 from bot.shop_config import ShopConfigError
 from bot.web import build_web_app
 from handlers.staff import StaffMember
@@ -32,6 +34,9 @@ from nlu.evaluate import evaluate
 from notifications.alert_text import alerts_as_text
 from notifications.scheduler import start_scheduler, stop_scheduler
 from oms_client.chat_log import ChatLog
+from oms_client.clock import Clock
+from oms_client.leases import Liveness
+from oms_client.retention import purge
 from oms_client.seed import SAMPLES_META_KEY, StoreNotEmpty, seed_store
 
 log = logging.getLogger(__name__)
@@ -42,6 +47,13 @@ SWEEP_EVERY = timedelta(seconds=5)
 # 微信客服 pulls without an event's token are strictly rate limited: a slow safety net, not the main path.
 KF_PULL_EVERY = timedelta(minutes=5)
 STOP_GRACE_SECONDS = 10
+# A serving process says it is alive this often; a claim of one silent for HEARTBEAT_TTL is taken over
+# (a process killed mid-turn), long before the claim's own minute. The TTL outlasts a busy event loop.
+HEARTBEAT_EVERY = timedelta(seconds=3)
+HEARTBEAT_TTL = timedelta(seconds=15)
+# Chat data past its retention goes this often (an unused upload within this of its hour); every process
+# runs it, and a second run finds nothing left to delete.
+PURGE_EVERY = timedelta(minutes=10)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     scan = commands.add_parser("scan", help="run every alert scan once and print the open alerts")
     scan.add_argument("--now", type=datetime.fromisoformat, help="scan as if it were this time (ISO, with zone)")
     scan.add_argument("--json", action="store_true", help="print the alerts as a JSON list")
+    privacy = commands.add_parser("privacy", help="PIPL: erase or export what the store holds about one person")
+    privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True)
+    for name, what in (("erase", "erase a person's chat data"), ("export", "print what the store holds about them")):
+        person = privacy_commands.add_parser(name, help=what).add_mutually_exclusive_group(required=True)
+        person.add_argument("--phone", help="the person's mobile number (the receiver phone on their orders)")
+        person.add_argument("--user", help="one chat, as CHANNEL:ID (e.g. telegram:5150, web:<visitor id>)")
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply migrations")
@@ -85,9 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as error:
-        print(f"设置有误，未启动（XIAOER_* 环境变量或 .env）：{error}", file=sys.stderr)
+        problems = "\n  ".join(settings_problems(error))
+        print(f"设置有误，未启动（XIAOER_* 环境变量或 .env）：\n  {problems}", file=sys.stderr)
         return 2
-    configure_logging("WARNING" if args.command in ("chat", "seed", "nlu", "scan", "db") else settings.log_level)
+    quiet = ("chat", "seed", "nlu", "scan", "db", "privacy")
+    configure_logging("WARNING" if args.command in quiet else settings.log_level)
     if args.command == "nlu":
         return _nlu(args)
     return asyncio.run(_run(args, settings))
@@ -129,6 +149,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             return await _chat(app, args)
         if args.command == "scan":
             return await _scan(app, args)
+        if args.command == "privacy":
+            return await privacy_command(app, args.privacy_command, args.phone, args.user)
         if args.command == "serve":
             return await _serve(app, args)
         return 0  # db upgrade: bootstrap has applied the migrations
@@ -194,12 +216,18 @@ async def _serve(app: App, args: argparse.Namespace) -> int:
     if args.demo:
         await _seed_demo_if_empty(app)
     await _settle()
+    liveness, holder = Liveness(app.database), app.jobs.holder
+    await liveness.beat(holder, HEARTBEAT_TTL, app.clock.now())  # before the first claim this process makes
     runner = web.AppRunner(build_web_app(app))
     await runner.setup()
     await web.TCPSite(runner, app.settings.host, app.settings.port).start()
     log.info("listening on http://%s:%s", app.settings.host, app.settings.port)
     scheduler = start_scheduler(app.jobs)
     tasks = _channel_tasks(app)
+    beat = functools.partial(_beat, liveness, holder, app.clock)
+    tasks.append(asyncio.create_task(repeat(beat, HEARTBEAT_EVERY, "saying this process is alive")))
+    purge = functools.partial(_purge, app)
+    tasks.append(asyncio.create_task(repeat(purge, PURGE_EVERY, "purging chat data past its retention")))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -213,7 +241,18 @@ async def _serve(app: App, args: argparse.Namespace) -> int:
         await asyncio.wait_for(app.intake.idle(), STOP_GRACE_SECONDS)
     await app.sender.tick()
     await app.jobs.step_down()
+    await liveness.gone(holder)
     return 0
+
+
+async def _purge(app: App) -> None:
+    purged = await purge(app.database, app.shop.privacy, app.clock.now())
+    if any(purged.values()):
+        log.info("purged past retention: %s", ", ".join(f"{kind} {rows}" for kind, rows in purged.items() if rows))
+
+
+async def _beat(liveness: Liveness, holder: str, clock: Clock) -> None:
+    await liveness.beat(holder, HEARTBEAT_TTL, clock.now())
 
 
 async def _settle() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.pushers.tencent_api import WECHAT_API_BASE
@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     wecom_aes_key: str | None = Field(default=None, pattern=r"^[A-Za-z0-9]{43}$")
     # The customer chat page at /chat (a shop links it from its site or mini-program).
     web_chat: bool = True
+    # Behind a reverse proxy: the header it sets to the client's address (X-Forwarded-For, X-Real-IP). Per-address
+    # limits then count the address it names, and X-Forwarded-Proto tells a TLS visit. Unset: the peer address.
+    trusted_proxy_header: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,64}$")
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Self:
@@ -69,3 +72,13 @@ class Settings(BaseSettings):
         if any(given) and not all(given):
             raise ValueError("WeChat needs XIAOER_WECHAT_TOKEN, XIAOER_WECHAT_APPID and XIAOER_WECHAT_SECRET together")
         return self
+
+
+def settings_problems(error: ValidationError) -> list[str]:
+    """Each bad setting by its variable and the rule it breaks, never its value: the values are secrets
+    (webhook secret, AES keys, tokens) and start-up output ends up in logs."""
+    problems = []
+    for detail in error.errors(include_url=False, include_input=False, include_context=False):
+        names = [f"XIAOER_{part}".upper() for part in detail["loc"] if isinstance(part, str)]
+        problems.append(f"{', '.join(names) or 'XIAOER_*'}: {detail['msg']}")
+    return problems

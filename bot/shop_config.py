@@ -11,6 +11,7 @@ from handlers.aftersales_policy import AfterSalesPolicy
 from handlers.service_hours import ServiceHours
 from handlers.staff import StaffMember
 from notifications.config import AlertsConfig
+from oms_client.retention import Retention
 
 
 class ShopConfigError(Exception):
@@ -24,6 +25,7 @@ class ShopConfig(BaseModel):
     aftersales: AfterSalesPolicy = AfterSalesPolicy()
     service: ServiceHours = ServiceHours()  # when people answer hand-offs
     staff: tuple[StaffMember, ...] = ()
+    privacy: Retention = Retention()  # how long each kind of chat data is kept
 
 
 def load_shop_config(path: Path | None) -> ShopConfig:

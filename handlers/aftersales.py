@@ -31,6 +31,7 @@ from handlers.turn import Turn
 from nlu.slots import courier_of_waybill
 from oms_client.case_rules import CaseAction, CaseKind, CaseState
 from oms_client.domain import Case, Order
+from oms_client.proofs import Proof
 from oms_client.sql_cases import DuplicateCase, StaleCase
 from oms_client.store import ChatUser, OrderStore
 
@@ -205,8 +206,8 @@ class AfterSales:
             return [Reply(say("as_auto_cancel", state.lang, order_no=order.order_no, case_id=case.id))]
         return [Reply(say("as_auto_address", state.lang, case_id=case.id, address=draft.address))]
 
-    async def progress(self, lang: str, customer_ids: set[int]) -> list[Reply]:
-        cases = await self.store.customer_cases(sorted(customer_ids), limit=5)
+    async def progress(self, lang: str, proofs: frozenset[Proof]) -> list[Reply]:
+        cases = await self.store.customer_cases(proofs, limit=5)
         return [Reply(self._view(lang).progress(cases))]
 
     async def take_waybill(self, lang: str, user: ChatUser, waybill: str, now: datetime) -> list[Reply] | None:
@@ -243,9 +244,8 @@ class AfterSales:
         return [Reply(say("as_answer_taken", lang, case_id=case.id))]
 
     async def _customer_cases(self, user: ChatUser) -> list[Case]:
-        """The cases of the customers this chat user has proved to be (none before any proof)."""
-        bound = await self.store.bound_customers(user)
-        return await self.store.customer_cases(sorted(bound)) if bound else []
+        """The cases of the orders this chat user's proofs open (none before any proof)."""
+        return await self.store.customer_cases(await self.store.proofs(user))
 
     def _view(self, lang: str) -> CaseView:
         return CaseView(lang, self.tz, self.policy.return_address)

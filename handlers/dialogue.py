@@ -9,12 +9,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.aftersales import AfterSales
-from handlers.aftersales_draft import REQUESTS, Draft, read_reason
+from handlers.aftersales_draft import REQUESTS, Draft, is_leaving, read_reason
 from handlers.aftersales_policy import AfterSalesPolicy
 from handlers.aftersales_texts import REQUEST_NAMES
 from handlers.context import conversation_id, conversation_id_for
 from handlers.handoff import Handoffs
-from handlers.identity import Identity, Outcome, VerificationLimits
+from handlers.identity import Identity
 from handlers.messages import Address, Button, IncomingMessage, Reply
 from handlers.order_view import OrderView
 from handlers.service_hours import ServiceHours
@@ -26,6 +26,7 @@ from nlu import Parse, detect_lang
 from nlu.normalize import normalize
 from oms_client.clock import Clock
 from oms_client.domain import Order, OrderState
+from oms_client.proofs import GuessLimits, Outcome
 from oms_client.store import ChatUser, OrderStore, StaleConversation
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ class Dialogue:
         parse: Callable[[str], Parse],
         clock: Clock,
         tz: ZoneInfo,
-        limits: VerificationLimits | None = None,
+        limits: GuessLimits | None = None,
         policy: AfterSalesPolicy | None = None,
         handoffs: Handoffs | None = None,
     ) -> None:
@@ -71,7 +72,7 @@ class Dialogue:
         self.parse = parse
         self.clock = clock
         self.tz = tz
-        self.identity = Identity(store, limits or VerificationLimits())
+        self.identity = Identity(store, limits or GuessLimits())
         self.aftersales = AfterSales(store, policy or AfterSalesPolicy(), tz)
         self.handoffs = handoffs or Handoffs(store, Roster(), ServiceHours(), tz)
 
@@ -110,7 +111,7 @@ class Dialogue:
             replies = await self._command(state, user, command, now)
         else:
             chat = Address(message.channel, message.chat_id)
-            turn = Turn(user, chat, text, self.parse(text), now, message.attachments)
+            turn = Turn(user, chat, text, self.parse(text), now, message.attachments, message.client)
             state.remember("customer", text)
             replies = await self._respond(state, turn)
             state.remember("bot", replies[0].text if replies else "")
@@ -136,6 +137,8 @@ class Dialogue:
             log.warning("conversation changed during the turn; keeping the other turn's state")
 
     async def _respond(self, state: ConversationState, turn: Turn) -> list[Reply]:
+        if state.awaiting == "person":
+            return await self._person_after_words(state, turn)
         if state.draft is not None:
             taken = await self.aftersales.carry_on(state, turn)
             if taken is not None:
@@ -149,13 +152,13 @@ class Dialogue:
             # Wanting a person ends whatever the bot was asking: the person takes it from here.
             state.awaiting = state.pending_intent = state.draft = None
             state.misses = 0
-            return await self.handoffs.escalate(turn.user, turn.chat, state, intent, turn.now)
+            return await self.handoffs.escalate(turn.user, turn.chat, state, intent, turn.now, turn.client)
         if intent in REQUESTS and not unsure and state.draft is None:
             reason = turn.parsed.slots.get("reason", "")
             state.draft = Draft(intent, reason=read_reason(reason), words=reason).to_dict()
             state.ask("order_id", intent)
         answers_question = state.awaiting and (unsure or intent in ("other", "greeting"))
-        if intent in ORDER_INTENTS or state.draft or turn.order_no or turn.phone_tail or answers_question:
+        if intent in ORDER_INTENTS or state.draft or turn.order_no or turn.phone_digits or answers_question:
             state.misses = 0
             return await self._order_turn(state, turn)
         choices = self._choices(turn.parsed, state.lang) if unsure else ()
@@ -167,18 +170,26 @@ class Dialogue:
             return [Reply(say("thanks" if thanks else "welcome", state.lang), self._menu(state.lang))]
         return await self._missed(state, turn, Reply(say("fallback", state.lang), self._menu(state.lang)))
 
+    async def _person_after_words(self, state: ConversationState, turn: Turn) -> list[Reply]:
+        """The customer asked for a person and was asked what about: this message says it (or withdraws)."""
+        reason = state.pending_intent or "human_agent"
+        state.awaiting = state.pending_intent = None
+        if is_leaving(turn.text):
+            return [Reply(say("ho_withdrawn", state.lang))]
+        return await self.handoffs.escalate(turn.user, turn.chat, state, reason, turn.now, turn.client)
+
     async def _missed(self, state: ConversationState, turn: Turn, reply: Reply) -> list[Reply]:
         """A turn not understood; the second in a row goes to a person rather than round in circles."""
         state.misses += 1
         if state.misses >= MISSES_BEFORE_PERSON:
-            return await self.handoffs.escalate(turn.user, turn.chat, state, "misunderstood", turn.now)
+            return await self.handoffs.escalate(turn.user, turn.chat, state, "misunderstood", turn.now, turn.client)
         return [reply]
 
     async def _about_cases(self, state: ConversationState, turn: Turn) -> list[Reply] | None:
         """Messages about cases already filed: their progress, a return waybill, an answer an agent asked for."""
         if turn.asks_for_progress():
             return await self._progress(state, turn)
-        waybill = turn.parsed.slots.get("tracking_no")
+        waybill = turn.tracking_no
         if waybill and not turn.order_no:
             taken = await self.aftersales.take_waybill(state.lang, turn.user, waybill, turn.now)
             if taken is not None:
@@ -210,8 +221,8 @@ class Dialogue:
         focus = state.order_no
         if focus is None:
             return await self._without_order_no(state, turn, want)
-        if turn.phone_tail:
-            return await self._verify(state, turn, focus, turn.phone_tail, want)
+        if turn.phone_digits:
+            return await self._verify(state, turn, focus, turn.phone_digits, want)
         visible = await self.identity.visible_orders(turn.user, focus)
         if visible:
             state.settle()
@@ -221,19 +232,22 @@ class Dialogue:
         return await self._ask_phone_tail(state, turn, focus, want)
 
     async def _ask_phone_tail(self, state: ConversationState, turn: Turn, order_no: str, want: str) -> list[Reply]:
-        if await self.identity.is_locked(turn.user, order_no, turn.now):
+        lock = await self.identity.lock(turn.user, order_no, turn.client, turn.now)
+        if lock is Outcome.LOCKED:
             state.settle()
             return [self._locked(state.lang)]
         state.ask("phone_tail", want)
+        if lock is Outcome.ORDER_LOCKED:
+            return [self._whole_phone(order_no, state.lang)]
         return [Reply(say("ask_phone_tail", state.lang, order_no=order_no))]
 
     async def _without_order_no(self, state: ConversationState, turn: Turn, want: str) -> list[Reply]:
         """No order named: a verified user picks from their orders, anyone else is asked for a number."""
-        bound = await self.store.bound_customers(turn.user)
-        if not bound:
+        proofs = await self.store.proofs(turn.user)
+        if not proofs:
             state.ask("order_id", want)
             return [Reply(self._order_prompt("ask_order_no", want, state.lang))]
-        orders = await self.store.recent_orders(sorted(bound), RECENT_ORDERS)
+        orders = await self.store.recent_orders(proofs, RECENT_ORDERS)
         candidates = [o for o in orders if self._fits(o, want, turn.now)] or list(orders)
         if len(candidates) == 1:
             state.order_no = candidates[0].order_no
@@ -260,18 +274,18 @@ class Dialogue:
 
     async def _progress(self, state: ConversationState, turn: Turn) -> list[Reply]:
         """ "我的售后进度": a verified user sees their cases; anyone else proves an order first."""
-        bound = await self.store.bound_customers(turn.user)
-        if bound and not turn.order_no:
+        proofs = await self.store.proofs(turn.user)
+        if proofs and not turn.order_no:
             state.settle()
-            return await self.aftersales.progress(state.lang, bound)
+            return await self.aftersales.progress(state.lang, proofs)
         return await self._order_turn(state, replace(turn, parsed=replace(turn.parsed, intent="progress")))
 
     async def _list(self, state: ConversationState, user: ChatUser, now: datetime) -> list[Reply]:
-        bound = await self.store.bound_customers(user)
-        if not bound:
+        proofs = await self.store.proofs(user)
+        if not proofs:
             state.ask("order_id", "order_status")
             return [Reply(say("ask_order_no", state.lang))]
-        orders = await self.store.recent_orders(sorted(bound), RECENT_ORDERS)
+        orders = await self.store.recent_orders(proofs, RECENT_ORDERS)
         if not orders:
             return [Reply(say("no_orders", state.lang))]
         state.settle()
@@ -281,11 +295,14 @@ class Dialogue:
         text, buttons = OrderView(state.lang, self.tz, now).listing(orders)
         return [Reply(f"{text}\n{prompt}".rstrip(), buttons)]
 
-    async def _verify(self, state: ConversationState, turn: Turn, order_no: str, tail: str, want: str) -> list[Reply]:
-        result = await self.identity.verify(turn.user, order_no, tail, turn.now)
+    async def _verify(self, state: ConversationState, turn: Turn, order_no: str, digits: str, want: str) -> list[Reply]:
+        result = await self.identity.verify(turn.user, order_no, digits, turn.client, turn.now)
         if result.outcome is Outcome.LOCKED:
             state.settle()
             return [self._locked(state.lang)]
+        if result.outcome is Outcome.ORDER_LOCKED:
+            state.ask("phone_tail", want)
+            return [self._whole_phone(order_no, state.lang)]
         if result.outcome is Outcome.FAILED or result.order is None:
             state.ask("phone_tail", want)
             return [Reply(say("no_match", state.lang))]
@@ -293,6 +310,10 @@ class Dialogue:
         answer = await self._answer(state, turn, result.order, want)
         first = answer[0]
         return [Reply(f"{say('verified', state.lang)}\n{first.text}", first.buttons), *answer[1:]]
+
+    def _whole_phone(self, order_no: str, lang: str) -> Reply:
+        """The order's tail guesses are spent (perhaps by someone else): its owner proves with the whole number."""
+        return Reply(say("ask_whole_phone", lang, order_no=order_no), (echo_button("btn_human", lang),))
 
     def _locked(self, lang: str) -> Reply:
         return Reply(say("locked", lang), (echo_button("btn_human", lang),))
@@ -303,7 +324,7 @@ class Dialogue:
         if want in REQUESTS:
             return await self.aftersales.begin(state, turn, order, want)
         if want == "progress":
-            return await self.aftersales.progress(state.lang, {order.customer_id})
+            return await self.aftersales.progress(state.lang, await self.store.proofs(turn.user))
         if want == "urge_shipping":
             text = self._urge(view, order, state.lang)
             if order.state is OrderState.PAID:

@@ -7,7 +7,8 @@ for the agent); while an agent holds it the bot stays silent and only relays, un
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from handlers.aftersales_draft import is_leaving
@@ -16,7 +17,9 @@ from handlers.service_hours import ServiceHours
 from handlers.staff import Roster
 from handlers.state import ConversationState
 from handlers.texts import PLATFORM_NAMES, name_of, say
+from oms_client.budgets import Budgets
 from oms_client.domain import Handoff, HandoffState
+from oms_client.proofs import covered
 from oms_client.store import ChatUser, OrderStore
 
 REASON_LABELS = {"human_agent": "要求人工", "complaint": "投诉", "misunderstood": "连续没听懂"}
@@ -24,14 +27,49 @@ WHO = {"customer": "顾客", "bot": "小二"}
 QUOTED = 200  # characters of one message shown to an agent in a summary
 
 
+@dataclass(frozen=True)
+class HandoffLimits:
+    """How often one chat, and one client address, may queue for a person in an hour: every hand-off pushes
+    every agent, and a new web visitor costs nothing to make."""
+
+    per_user_per_hour: int = 3
+    per_client_per_hour: int = 5
+
+
 class Handoffs:
-    def __init__(self, store: OrderStore, roster: Roster, hours: ServiceHours, zone: ZoneInfo) -> None:
+    def __init__(
+        self,
+        store: OrderStore,
+        roster: Roster,
+        hours: ServiceHours,
+        zone: ZoneInfo,
+        budgets: Budgets | None = None,
+        limits: HandoffLimits = HandoffLimits(),
+    ) -> None:
+        """Without `budgets` (a test's or the console's desk) hand-offs are not counted."""
         self.store, self.roster, self.hours, self.zone = store, roster, hours, zone
+        self.budgets, self.limits = budgets, limits
 
     async def escalate(
-        self, user: ChatUser, chat: Address, state: ConversationState, reason: str, now: datetime
+        self,
+        user: ChatUser,
+        chat: Address,
+        state: ConversationState,
+        reason: str,
+        now: datetime,
+        client: str | None = None,
     ) -> list[Reply]:
-        """Queue the chat for a person (once) and tell the customer when to expect one."""
+        """Queue the chat for a person (once) and tell the customer when to expect one.
+
+        A chat whose first words ask for a person (a complaint says what it is about) is asked what it is
+        about first (`state` then awaits "person"): an agent gets something to work with, and a flood of fresh
+        chats saying only 转人工 pushes nobody. Queuing again and again, per chat or per address, is capped."""
+        if await self.store.chat_handoff(chat.key) is None:
+            if reason == "human_agent" and _first_words(state):
+                state.ask("person", reason)
+                return [Reply(say("ho_tell_first", state.lang))]
+            if not await self._within_budget(user, client, now):
+                return [Reply(say("ho_too_often", state.lang))]
         summary = {"recent": state.recent, **await self._order(user, state.order_no)}
         open_now = self.hours.is_open(now, self.zone)
         expected = now if open_now else self.hours.next_open(now, self.zone)
@@ -62,6 +100,16 @@ class Handoffs:
         await self.store.keep_for_agent(handoff.id, line)
         return None
 
+    async def _within_budget(self, user: ChatUser, client: str | None, now: datetime) -> bool:
+        if self.budgets is None:
+            return True
+        hour = timedelta(hours=1)
+        if not await self.budgets.take(f"handoff:user:{user.key}", self.limits.per_user_per_hour, hour, now):
+            return False
+        return client is None or await self.budgets.take(
+            f"handoff:client:{client}", self.limits.per_client_per_hour, hour, now
+        )
+
     def _queued(self, reason: str, lang: str, place: str, expected: datetime, open_now: bool) -> Reply:
         why = say(f"ho_why_{reason}", lang) if reason in ("complaint", "misunderstood") else ""
         if open_now:
@@ -81,9 +129,14 @@ class Handoffs:
         """The order talked about, with its platform only when this chat has proved it owns it."""
         if not order_no:
             return {}
-        bound = await self.store.bound_customers(user)
-        owned = [o for o in await self.store.find_orders(order_no) if o.customer_id in bound]
+        proofs = await self.store.proofs(user)
+        owned = [o for o in await self.store.find_orders(order_no) if covered(proofs, o)]
         return {"order_no": order_no, **({"platform": owned[0].platform} if owned else {})}
+
+
+def _first_words(state: ConversationState) -> bool:
+    """Whether the message being answered is all the chat has said (it is remembered before the answer)."""
+    return sum(1 for who, _ in state.recent if who == "customer") <= 1
 
 
 def queue_place(position: int, lang: str) -> str:

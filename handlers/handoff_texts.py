@@ -43,6 +43,17 @@ HANDOFF_TEXTS: dict[str, dict[str, str]] = {
         "zh": "本次人工服务已结束，感谢您的耐心。接下来由小二继续为您服务，有问题随时找我。",
         "en": "The person has finished helping you; thanks for your patience. I'm back if you need anything.",
     },
+    "ho_tell_first": {
+        "zh": "好的，马上为您转人工客服。请先用一句话说说遇到了什么问题（有订单号也请一并发来），"
+        "客服接入后能更快帮您处理。",
+        "en": "Sure, I'll get you a person. First, please tell me in a sentence what happened (with the order number "
+        "if you have it), so they can help you faster.",
+    },
+    "ho_too_often": {
+        "zh": "您转人工的次数有点多，请稍后再试。您也可以直接把问题发给我，我先帮您看看。",
+        "en": "That's a lot of requests for a person; please try again a little later. Meanwhile, tell me what "
+        "you need and I'll look into it.",
+    },
     "ho_withdrawn": {
         "zh": "好的，已取消转人工。还有什么可以帮您？",
         "en": "OK, you're out of the queue. Anything else I can do?",

@@ -30,6 +30,9 @@ class IncomingMessage:
     # A chat command ("start", "help", "orders", "cancel", "ack", ...) without its slash or @botname;
     # `text` still holds the whole line so staff commands read the same on every channel.
     command: str | None = None
+    # The sender's network address where the channel sees it (the web chat; platforms' servers call the
+    # others): failures to prove an order are capped per address too, since a new cookie is a new user.
+    client: str | None = None
 
     @property
     def command_args(self) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from handlers.messages import Address, Attachment
 from nlu import Parse
+from nlu.slots import canonical, whole_phone
 from oms_client.store import ChatUser
 
 # Measured on the dev set: below 0.5 the top intent is right 43% of the time and one of the top two 81%;
@@ -52,14 +53,25 @@ class Turn:
     parsed: Parse
     now: datetime
     attachments: tuple[Attachment, ...] = ()
+    client: str | None = None  # the sender's network address, where the channel knows it
 
     @property
     def order_no(self) -> str | None:
-        return self.parsed.slots.get("order_id")
+        return self._number("order_id")
 
     @property
-    def phone_tail(self) -> str | None:
-        return self.parsed.slots.get("phone_tail")
+    def tracking_no(self) -> str | None:
+        return self._number("tracking_no")
+
+    @property
+    def phone_digits(self) -> str | None:
+        """The receiver phone offered as proof: its last four digits, or the whole number."""
+        return self._number("phone_tail") or whole_phone(self.text, self.parsed.slots.get("order_id"))
+
+    def _number(self, slot: str) -> str | None:
+        """A slot the store compares, in the form it keeps (full-width digits typed by an IME match too)."""
+        value = self.parsed.slots.get(slot)
+        return canonical(value) or None if value else None
 
     @property
     def confident(self) -> bool:

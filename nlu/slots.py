@@ -1,12 +1,14 @@
 """Slot extractors: order numbers, waybills, couriers, phone tails, reasons and wanted attributes.
 
 A digit string is classified once, by its shape, so it is never both an order number and a waybill.
-Values are returned exactly as the customer wrote them (full-width digits stay full-width).
+Values are returned exactly as the customer wrote them (full-width digits stay full-width); what the
+store compares is their `canonical` form.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from nlu.lexicon import COURIER_NAMES
 from nlu.normalize import Normalized
@@ -18,6 +20,8 @@ _TAIL = re.compile(
 )
 _BARE_TAIL = re.compile(r"^([0-9]{4})$")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_LONE_MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
+_NOT_IN_A_NUMBER = re.compile(r"[^0-9A-Z-]")
 _ORDER_CONTEXT = re.compile(r"订单|order")
 _COURIER = re.compile("|".join(re.escape(name.lower()) for name in COURIER_NAMES))
 
@@ -38,6 +42,21 @@ _ORDER_SHAPES = [
     re.compile(r"[1-6][0-9]{11}|[2-9][0-9]{10}|1[0-2][0-9]{9}"),  # JD, but never a mobile number (1[3-9]…)
     re.compile(r"pos[0-9]{14}"),
 ]
+
+
+def canonical(value: str) -> str:
+    """A number as the store keeps it: what input methods type (full-width digits, lower-case letters,
+    spaces and invisible marks within it) read the same way the classifier's text is normalised."""
+    return _NOT_IN_A_NUMBER.sub("", unicodedata.normalize("NFKC", value).upper())
+
+
+def whole_phone(text: str, order_id: str | None = None) -> str | None:
+    """A mobile number standing alone in the message (the receiver's, offered as proof), unless it is the
+    order number: not a slot of the parse, which keeps the contract's slots, only read when proof is due."""
+    mobile = _LONE_MOBILE.search(unicodedata.normalize("NFKC", text))
+    if mobile is None or mobile.group(1) == (canonical(order_id) if order_id else None):
+        return None
+    return mobile.group(1)
 
 
 def classify_number(token: str) -> str | None:

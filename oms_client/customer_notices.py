@@ -119,7 +119,7 @@ def _columns(day: str, *extra: Any) -> Select[Any]:
             alert.detail,
             *extra,
         )
-        .join(order, order.customer_id == binding.customer_id)
+        .join(order, and_(order.customer_id == binding.customer_id, order.receiver_phone == binding.receiver_phone))
         .where(~told)
     )
 

@@ -17,6 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from sqlalchemy.sql import Executable
 
 WRITE_OPTION = "xiaoer_write"
+# The tables an erasure deletes from or blanks: what `compact` cleans on PostgreSQL.
+ERASED_FROM = ("inbox", "outgoing", "conversations", "media", "chat_bindings", "handoffs", "aftersales_cases",
+               "audit_log", "orders", "verification_failures", "customer_notices", "budgets")  # fmt: skip
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
 
@@ -71,6 +74,22 @@ class Writer:
             conn.execute(statement, params)
 
         await self.run(execute)
+
+    async def outside_transaction(self, *statements: str) -> None:
+        """SQLite statements that cannot run in a transaction (VACUUM), in the writer thread so no write
+        transaction of this process is open meanwhile."""
+
+        def run() -> None:
+            assert self._sqlite is not None
+            with self._sqlite.connect() as conn:
+                raw = conn.connection.driver_connection
+                assert raw is not None
+                for statement in statements:
+                    raw.execute(statement)
+
+        if self._thread is None:
+            raise RuntimeError("only SQLite has statements that run outside a transaction here")
+        await asyncio.get_running_loop().run_in_executor(self._thread, run)
 
     async def close(self) -> None:
         if self._thread is not None and self._sqlite is not None:
@@ -127,6 +146,20 @@ class Database:
             return postgresql.insert(table)
         return sqlite.insert(table)
 
+    async def compact(self) -> None:
+        """After an erasure: rewrite the store without the free space deleted rows left behind.
+
+        On SQLite, VACUUM rebuilds the file from live rows only (space freed before secure_delete was on may
+        still hold old bytes) and a truncating checkpoint empties the write-ahead log, which keeps old page
+        images. PostgreSQL's VACUUM marks dead rows' space free; their bytes go when the space is reused.
+        """
+        if self.dialect == "sqlite":
+            await self.write.outside_transaction("VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)")
+            return
+        async with self.read.connect() as conn:
+            autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql(f"VACUUM {', '.join(ERASED_FROM)}")
+
     async def dispose(self) -> None:
         await self.write.close()
         await self.read.dispose()
@@ -153,6 +186,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # Deleted rows are overwritten, not just unlinked: erased chat data must not stay readable in the file.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, SQLColumnExpression, bindparam, func, or_, select, update
 
 from oms_client import models as m
 from oms_client.database import Database
+from oms_client.leases import holder_stopped
 from oms_client.outgoing import ChatMessage, Pace, awake, enqueue, enqueue_messages
 
 
@@ -49,7 +50,7 @@ def _claim_statement() -> Any:
         .where(
             inbox.id == head,
             inbox.handled_at.is_(None),  # re-checked on the row itself, should another process finish it first
-            or_(inbox.claimed_until.is_(None), inbox.claimed_until < now),
+            _free(now),
         )
         .values(
             claimed_by=bindparam("claim_holder"),
@@ -58,6 +59,12 @@ def _claim_statement() -> Any:
         )
         .returning(inbox.id, inbox.channel, inbox.chat_key, inbox.payload, inbox.attempts, inbox.received_at)
     )
+
+
+def _free(now: SQLColumnExpression[datetime]) -> ColumnElement[bool]:
+    """A delivery nobody is answering: never claimed, its claim ran out, or its holder stopped."""
+    inbox = m.InboxRow
+    return or_(inbox.claimed_until.is_(None), inbox.claimed_until < now, holder_stopped(inbox.claimed_by, now))
 
 
 # Every chat turn runs these, so they are built once: building and keying a statement cost more than
@@ -173,11 +180,8 @@ class InboxStore:
     async def waiting_chats(self, now: datetime) -> list[str]:
         """Chats with deliveries nobody is handling: left by a crash, a failure, or another process."""
         inbox = m.InboxRow
-        query = (
-            select(inbox.chat_key)
-            .where(inbox.handled_at.is_(None), or_(inbox.claimed_until.is_(None), inbox.claimed_until < now))
-            .distinct()
-        )
+        at = bindparam("free_now", now, type_=inbox.claimed_until.type)
+        query = select(inbox.chat_key).where(inbox.handled_at.is_(None), _free(at)).distinct()
         async with self.database.read.connect() as conn:
             return list((await conn.scalars(query)).all())
 

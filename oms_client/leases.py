@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Select, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, delete, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from oms_client import models as m
@@ -75,3 +75,33 @@ class Leases:
 
 def _holder_of(name: str) -> Select[str]:
     return select(m.LeaseRow.holder).where(m.LeaseRow.name == name)
+
+
+class Liveness:
+    """Each serving process says every few seconds that it is alive. Claims (an inbox delivery being answered)
+    name their holder, and a claim whose holder stopped saying so is free before its own time runs out: a
+    process killed mid-turn no longer holds its chats for a whole claim time. A holder that never said it
+    is alive (a console chat, a test) keeps its claims for their full time, as before."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def beat(self, holder: str, ttl: timedelta, now: datetime) -> None:
+        table = m.ProcessRow
+        async with self.database.write.begin() as conn:
+            renewed = await conn.execute(update(table).where(table.holder == holder).values(alive_until=now + ttl))
+            if renewed.rowcount == 0:
+                await conn.execute(insert(table).values(holder=holder, alive_until=now + ttl))
+
+    async def gone(self, holder: str) -> None:
+        """A clean stop: nothing of this process needs waiting for."""
+        async with self.database.write.begin() as conn:
+            await conn.execute(delete(m.ProcessRow).where(m.ProcessRow.holder == holder))
+
+
+def holder_stopped(
+    claimed_by: SQLColumnExpression[str | None], now: SQLColumnExpression[datetime]
+) -> ColumnElement[bool]:
+    """Whether a claim's holder was a serving process that has stopped saying it is alive."""
+    process = m.ProcessRow
+    return exists().where(process.holder == claimed_by, process.alive_until < now)

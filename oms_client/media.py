@@ -13,7 +13,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, delete, select, update
 
 from oms_client import models as m
 from oms_client.database import Database
@@ -51,12 +51,32 @@ class MediaStore:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    async def put(self, owner: str, data: bytes, mime: str, now: datetime) -> str:
+    async def put(self, owner: str, data: bytes, mime: str, now: datetime, pending: bool = False) -> str:
+        """Keep a picture; a `pending` one (uploaded, no message yet) is deleted unless a message uses it."""
         new_id = media_id(owner, data)
-        values = {"id": new_id, "owner": owner, "mime": mime, "size": len(data), "data": data, "created_at": now}
+        values = {"id": new_id, "owner": owner, "mime": mime, "size": len(data), "data": data, "created_at": now,
+                  "used_at": None if pending else now}  # fmt: skip
         async with self.database.write.begin() as conn:
             await conn.execute(self.database.conflict_insert(m.MediaRow).values(values).on_conflict_do_nothing())
         return new_id
+
+    async def use(self, owner: str, item_id: str, now: datetime) -> None:
+        """A message carries the picture: it is kept from now on (for as long as pictures are kept)."""
+        media = m.MediaRow
+        statement = (
+            update(media).where(media.id == item_id, media.owner == owner, media.used_at.is_(None)).values(used_at=now)
+        )
+        await self.database.write.execute(statement)
+
+    async def forget_unused(self, uploaded_before: datetime) -> int:
+        """Uploads no message used, from before `uploaded_before`: what a visitor uploaded and never sent."""
+        media = m.MediaRow
+        statement = delete(media).where(media.used_at.is_(None), media.created_at < uploaded_before)
+
+        def forget(conn: Connection) -> int:
+            return int(conn.execute(statement).rowcount or 0)
+
+        return await self.database.write.run(forget)
 
     async def get(self, owner: str, item_id: str) -> tuple[str, bytes] | None:
         """The picture's type and bytes, only for the chat that sent it (what a web page may fetch)."""

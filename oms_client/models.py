@@ -202,17 +202,19 @@ class AuditLogRow(Base):
 
 
 class ChatBindingRow(Base):
-    """A chat user who has proved ownership of one of a customer's orders."""
+    """A chat user who has proved they hold the receiver phone of one of a customer's orders: it opens that
+    customer's orders to that phone (`oms_client.proofs`)."""
 
     __tablename__ = "chat_bindings"
     __table_args__ = (
-        UniqueConstraint("channel", "user_id", "customer_id", name="uq_chat_bindings_who"),
+        UniqueConstraint("channel", "user_id", "customer_id", "receiver_phone", name="uq_chat_bindings_proof"),
         Index("ix_chat_bindings_customer", "customer_id"),  # whom to tell of a customer's late order
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(128))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    receiver_phone: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
 
 
@@ -221,11 +223,15 @@ class VerificationFailureRow(Base):
     __table_args__ = (
         Index("ix_verification_failures_user", "channel", "user_id", "at"),
         Index("ix_verification_failures_order", "order_no", "at"),
+        Index("ix_verification_failures_client", "client", "at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
     user_id: Mapped[str] = mapped_column(String(128))
     order_no: Mapped[str] = mapped_column(String(40))
+    client: Mapped[str | None] = mapped_column(String(64))  # the sender's address, where the channel knows it
+    # A whole phone number was offered: not held to the order's cap of tail guesses.
+    whole_phone: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     at: Mapped[datetime]
 
 
@@ -332,6 +338,23 @@ class DeadLetterRow(Base):
     reported_at: Mapped[datetime | None]
 
 
+class BudgetRow(Base):
+    """How many uses a key (an upload, a hand-off, per visitor or address) has had in its current window."""
+
+    __tablename__ = "budgets"
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    window_start: Mapped[datetime]
+    used: Mapped[int] = mapped_column(Integer)
+
+
+class ProcessRow(Base):
+    """A serving process and until when it has said it is alive: a claim it holds is free once it stops."""
+
+    __tablename__ = "processes"
+    holder: Mapped[str] = mapped_column(String(80), primary_key=True)
+    alive_until: Mapped[datetime]
+
+
 class LeaseRow(Base):
     """Who leads a job among the processes that share the store, until when."""
 
@@ -400,6 +423,9 @@ class OutgoingRow(Base):
         ),
         Index("ix_outgoing_chat", "channel", "chat_id", "id"),
         Index("ix_outgoing_inbox", "inbox_id"),
+        # Ids only grow, even after every row was purged or erased: a web page asks for replies after the
+        # last id it saw, and SQLite would otherwise start again from 1.
+        {"sqlite_autoincrement": True},
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))
@@ -442,6 +468,8 @@ class MediaRow(Base):
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
+    # When a message first carried it; a web upload no message ever used is deleted soon after.
+    used_at: Mapped[datetime | None]
 
 
 class HandoffRow(Base):

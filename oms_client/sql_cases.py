@@ -7,7 +7,7 @@ row is written in the same transaction as the change, so the log and the cases n
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,8 @@ from oms_client.audit import audit_row
 from oms_client.case_rules import FINISHED, CaseAction, CaseKind, CaseState, next_state
 from oms_client.database import Database
 from oms_client.domain import Case, Platform
+from oms_client.proofs import Proof
+from oms_client.sql_proofs import opened_by
 
 
 class CaseNotFound(LookupError):
@@ -94,11 +96,11 @@ class SqlCases:
             raise CaseNotFound(f"no case {case_id}")
         return _case(row)
 
-    async def customer_cases(self, customer_ids: Sequence[int], limit: int = 10) -> list[Case]:
-        """The customers' cases, newest first: what "我的售后进度" shows."""
-        if not customer_ids:
+    async def customer_cases(self, proofs: Collection[Proof], limit: int = 10) -> list[Case]:
+        """The cases of the orders these proofs open, newest first: what "我的售后进度" shows."""
+        if not proofs:
             return []
-        query = _cases().where(m.OrderRow.customer_id.in_(customer_ids))
+        query = _cases().where(opened_by(proofs))
         return await self._many(query.order_by(m.AfterSalesCaseRow.id.desc()).limit(limit))
 
     async def open_cases(self, limit: int = 20) -> list[Case]:

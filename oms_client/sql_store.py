@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlalchemy.orm import selectinload
 
 from oms_client import models as m
+from oms_client import sql_proofs
 from oms_client.audit import audit_row
 from oms_client.database import Database
 from oms_client.domain import (
@@ -25,16 +26,14 @@ from oms_client.domain import (
     TrackingEvent,
     TrackingState,
 )
+from oms_client.proofs import Guess, GuessLimits, Judgement, Outcome, Proof
 from oms_client.sql_cases import SqlCases
 from oms_client.sql_handoffs import SqlHandoffs
 from oms_client.store import ChatUser, ConversationRecord, StaleConversation
 
-_CONVERSATION, _BINDING = m.ConversationRow, m.ChatBindingRow
+_CONVERSATION = m.ConversationRow
 # Every customer turn runs these, so they are built once: building and keying a statement cost more
 # than running it (SQLAlchemy remembers a statement object's cache key).
-BOUND_CUSTOMERS = select(_BINDING.customer_id).where(
-    _BINDING.channel == bindparam("bound_channel"), _BINDING.user_id == bindparam("bound_user")
-)
 LOAD_CONVERSATION = select(_CONVERSATION.state, _CONVERSATION.version).where(
     _CONVERSATION.key == bindparam("conversation")
 )
@@ -57,12 +56,12 @@ class SqlOrderStore(SqlCases, SqlHandoffs):
     async def find_orders(self, order_no: str) -> Sequence[Order]:
         return await self._orders(_with_details(select(m.OrderRow).where(m.OrderRow.order_no == order_no)))
 
-    async def recent_orders(self, customer_ids: Sequence[int], limit: int) -> Sequence[Order]:
-        if not customer_ids:
+    async def recent_orders(self, proofs: Collection[Proof], limit: int) -> Sequence[Order]:
+        if not proofs:
             return []
         query = (
             select(m.OrderRow)
-            .where(m.OrderRow.customer_id.in_(customer_ids))
+            .where(sql_proofs.opened_by(proofs))
             .order_by(m.OrderRow.created_at.desc(), m.OrderRow.id.desc())
             .limit(limit)
         )
@@ -73,35 +72,20 @@ class SqlOrderStore(SqlCases, SqlHandoffs):
             rows = (await session.scalars(query)).all()
             return [_order_from_row(row) for row in rows]
 
-    async def bound_customers(self, user: ChatUser) -> set[int]:
-        params = {"bound_channel": user.channel, "bound_user": user.user_id}
+    async def proofs(self, user: ChatUser) -> frozenset[Proof]:
         async with self.database.read.connect() as conn:
-            return set((await conn.scalars(BOUND_CUSTOMERS, params)).all())
+            return await conn.run_sync(sql_proofs.proofs_of, user)
 
-    async def bind(self, user: ChatUser, customer_id: int, at: datetime) -> None:
-        values = {"channel": user.channel, "user_id": user.user_id, "customer_id": customer_id, "created_at": at}
-        statement = self.database.conflict_insert(m.ChatBindingRow).values(**values).on_conflict_do_nothing()
-        async with self.database.write.begin() as conn:
-            await conn.execute(statement)
+    async def judge_guess(
+        self, user: ChatUser, guess: Guess, client: str | None, limits: GuessLimits, now: datetime
+    ) -> Judgement:
+        return await self.database.write.run(lambda conn: sql_proofs.judge(conn, user, guess, client, limits, now))
 
-    async def record_failed_verification(self, user: ChatUser, order_no: str, at: datetime) -> None:
-        row = {"channel": user.channel, "user_id": user.user_id, "order_no": order_no[:40], "at": at}
-        async with self.database.write.begin() as conn:
-            await conn.execute(insert(m.VerificationFailureRow), [row])
-
-    async def failed_verifications_by_user(self, user: ChatUser, since: datetime) -> int:
-        table = m.VerificationFailureRow
-        return await self._count(
-            select(func.count())
-            .select_from(table)
-            .where(table.channel == user.channel, table.user_id == user.user_id, table.at >= since)
-        )
-
-    async def failed_verifications_for_order(self, order_no: str, since: datetime) -> int:
-        table = m.VerificationFailureRow
-        return await self._count(
-            select(func.count()).select_from(table).where(table.order_no == order_no[:40], table.at >= since)
-        )
+    async def guess_lock(
+        self, user: ChatUser, order_no: str, client: str | None, limits: GuessLimits, now: datetime
+    ) -> Outcome | None:
+        async with self.database.read.connect() as conn:
+            return await conn.run_sync(sql_proofs.lock_state, user, order_no, client, limits, now)
 
     async def _count(self, query: Select[Any]) -> int:
         async with self.database.read.connect() as conn:

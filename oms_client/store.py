@@ -5,13 +5,14 @@ The SQL implementation lives in `sql_store`; an external OMS client implements t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from oms_client.case_rules import CaseAction, CaseKind
 from oms_client.domain import Case, Handoff, Order, Platform
+from oms_client.proofs import Guess, GuessLimits, Judgement, Outcome, Proof
 
 
 class StaleConversation(Exception):
@@ -40,18 +41,22 @@ class OrderStore(Protocol):
     async def find_orders(self, order_no: str) -> Sequence[Order]:
         """Every order with this platform order number (numbers are unique per platform only)."""
 
-    async def recent_orders(self, customer_ids: Sequence[int], limit: int) -> Sequence[Order]:
-        """The customers' orders, newest first."""
+    async def recent_orders(self, proofs: Collection[Proof], limit: int) -> Sequence[Order]:
+        """The orders these proofs open, newest first."""
 
-    async def bound_customers(self, user: ChatUser) -> set[int]: ...
+    async def proofs(self, user: ChatUser) -> frozenset[Proof]:
+        """What the chat user has proved so far (nothing: they see no order)."""
 
-    async def bind(self, user: ChatUser, customer_id: int, at: datetime) -> None: ...
+    async def judge_guess(
+        self, user: ChatUser, guess: Guess, client: str | None, limits: GuessLimits, now: datetime
+    ) -> Judgement:
+        """Judge a guess at an order's receiver phone under the caps, atomically with every other guess: a right
+        one binds the user to its proof and is audited, a wrong one is counted."""
 
-    async def record_failed_verification(self, user: ChatUser, order_no: str, at: datetime) -> None: ...
-
-    async def failed_verifications_by_user(self, user: ChatUser, since: datetime) -> int: ...
-
-    async def failed_verifications_for_order(self, order_no: str, since: datetime) -> int: ...
+    async def guess_lock(
+        self, user: ChatUser, order_no: str, client: str | None, limits: GuessLimits, now: datetime
+    ) -> Outcome | None:
+        """Why a phone tail for the order would be refused now, if it would."""
 
     async def load_conversation(self, user: ChatUser) -> ConversationRecord | None: ...
 
@@ -84,7 +89,8 @@ class OrderStore(Protocol):
     async def open_case(self, platform: Platform, order_no: str, kind: CaseKind) -> Case | None:
         """The order's unfinished case of this kind, if it has one."""
 
-    async def customer_cases(self, customer_ids: Sequence[int], limit: int = 10) -> list[Case]: ...
+    async def customer_cases(self, proofs: Collection[Proof], limit: int = 10) -> list[Case]:
+        """The cases of the orders these proofs open, newest first."""
 
     async def open_cases(self, limit: int = 20) -> list[Case]: ...
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from aiohttp import web
 from sqlalchemy import func, select
 
+from bot.channels.picture_bytes import redrawn
 from handlers.dialogue import Dialogue
 from handlers.messages import IncomingMessage, Reply
 from oms_client import models as m
@@ -22,6 +23,13 @@ async def send(dialogue: Dialogue, text: str, user: str = "u1", channel: str = "
 async def ask(dialogue: Dialogue, text: str, user: str = "u1") -> str:
     """The replies' text, joined: what the user reads."""
     return "\n".join(reply.text for reply in await send(dialogue, text, user))
+
+
+def kept(picture: bytes) -> bytes:
+    """A picture as the store keeps it: decoded and drawn again (`bot.channels.picture_bytes`)."""
+    redrawn_picture = redrawn(picture)
+    assert redrawn_picture is not None
+    return redrawn_picture[0]
 
 
 def wrong_tail(tail: str) -> str:

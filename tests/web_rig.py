@@ -29,9 +29,11 @@ class WebRig:
     def page(self) -> str:
         return f"{self.base}/chat"
 
-    async def visitor(self) -> aiohttp.ClientSession:
-        """A browser-like client that has opened the page, so it holds a visitor cookie."""
-        http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))  # the base is an IP address
+    async def visitor(self, headers: dict[str, str] | None = None) -> aiohttp.ClientSession:
+        """A browser-like client that has opened the page, so it holds a visitor cookie; `headers` go with every
+        request (what a proxy in front adds, say)."""
+        jar = aiohttp.CookieJar(unsafe=True)  # the base is an IP address
+        http = aiohttp.ClientSession(cookie_jar=jar, headers=headers)
         async with http.get(self.page) as answer:
             assert answer.status == 200
         return http
@@ -85,9 +87,9 @@ class WebCustomer:
 
 
 @asynccontextmanager
-async def start_web_rig(database: Database) -> AsyncIterator[WebRig]:
+async def start_web_rig(database: Database, settings: Settings | None = None) -> AsyncIterator[WebRig]:
     clock = FixedClock(NOW)
-    app = await bootstrap(Settings(), clock=clock, database=database)
+    app = await bootstrap(settings or Settings(), clock=clock, database=database)
     runner, base = await serve_on_loopback(build_web_app(app))
     try:
         yield WebRig(app, base, clock)

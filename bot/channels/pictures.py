@@ -7,10 +7,12 @@ around (`Reply.pictures`); here they become images just before a channel renders
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
 
+from bot.channels.picture_bytes import redrawn
 from bot.channels.port import ChatChannel, MediaSource
 from handlers.messages import Attachment, Image, IncomingMessage, Reply
 from notifications.push import Undeliverable
@@ -60,11 +62,11 @@ class Pictures:
         except Undeliverable as gone:
             log.warning("a picture from %s could not be fetched: %s", owner.partition(":")[0], gone)
             return attachment
-        mime = picture_type(data)
-        if mime is None or len(data) > PICTURE_LIMIT:
-            log.warning("a picture from %s was not kept (%s, %d bytes)", owner.partition(":")[0], mime, len(data))
+        picture = await asyncio.to_thread(redrawn, data) if picture_type(data) and len(data) <= PICTURE_LIMIT else None
+        if picture is None:
+            log.warning("a picture from %s was not kept (%d bytes)", owner.partition(":")[0], len(data))
             return attachment
-        return Attachment("image", STORED_REF + await self.media.put(owner, data, mime, self.clock.now()))
+        return Attachment("image", STORED_REF + await self.media.put(owner, *picture, self.clock.now()))
 
     async def _image(self, ref: str) -> Image | None:
         item_id = stored_id(ref)

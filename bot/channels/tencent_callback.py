@@ -21,6 +21,8 @@ from wechatpy.exceptions import WeChatException
 from wechatpy.utils import WeChatSigner
 
 CLOCK_SKEW = timedelta(seconds=300)
+# The deepest callback Tencent sends nests five elements (xml > SendPicsInfo > PicList > item > PicMd5Sum).
+MAX_XML_DEPTH = 16
 
 
 class Refused(Exception):
@@ -93,7 +95,8 @@ async def read_body(request: web.Request) -> bytes:
 
 
 def parse_xml(body: bytes | str) -> dict[str, Any]:
-    """The `<xml>` element as a dict; entities are never expanded."""
+    """The `<xml>` element as a dict; entities are never expanded, and nesting deeper than any callback of
+    Tencent's (a signed body can still be hostile: storing 5,000 levels of it overflowed the stack)."""
     try:
         document = xmltodict.parse(body, disable_entities=True)
     except (ExpatError, ValueError):
@@ -101,7 +104,21 @@ def parse_xml(body: bytes | str) -> dict[str, Any]:
     root = document.get("xml") if isinstance(document, dict) else None
     if not isinstance(root, dict):
         raise Refused(400, "not a callback message")
+    if _deeper_than(root, MAX_XML_DEPTH):
+        raise Refused(400, "nested too deep")
     return root
+
+
+def _deeper_than(root: dict[str, Any], limit: int) -> bool:
+    """Walked without recursion, so the check itself cannot overflow."""
+    pending: list[tuple[Any, int]] = [(root, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        pending.extend((child, depth + 1) for child in children)
+    return False
 
 
 def open_encrypted(crypto: Crypto, token: str, envelope: dict[str, Any], params: dict[str, str]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import aiohttp
 
+from bot.logs import redact
 from notifications.push import PushFailed, RetryAfter, Undeliverable
 
 WECHAT_API_BASE = "https://api.weixin.qq.com"
@@ -75,7 +76,8 @@ async def _answer(session: aiohttp.ClientSession, method: str, url: str, **optio
                 raise PushFailed(f"HTTP {response.status}")
             return response.content_type, await response.read()
     except (aiohttp.ClientError, TimeoutError) as error:
-        raise PushFailed(f"{type(error).__name__}: {error}") from error
+        # Not chained: the error names the URL, and a token call's URL holds the secret.
+        raise PushFailed(redact(f"{type(error).__name__}: {error}")) from None
 
 
 def _json(body: bytes) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from oms_client.case_rules import CaseAction, CaseKind, CaseState
 from oms_client.clock import FixedClock
 from oms_client.database import Database
 from oms_client.domain import Case, Courier, OrderState
+from oms_client.proofs import Proof
 from oms_client.sql_store import SqlOrderStore
 from oms_client.store import ChatUser
 from tests.conftest import NOW, SHANGHAI
@@ -37,7 +38,7 @@ async def photo(dialogue: Dialogue, ref: str, user: str = "u1") -> str:
 
 async def cases_of(store: SqlOrderStore, order: PlacedOrder) -> list[Case]:
     found = await store.find_orders(order.order_no)
-    return [c for c in await store.customer_cases([found[0].customer_id], limit=50) if c.order_no == order.order_no]
+    return [c for c in await store.customer_cases([Proof.of(found[0])], limit=50) if c.order_no == order.order_no]
 
 
 async def case_audit(database: Database) -> list[tuple[str, str]]:

@@ -16,6 +16,7 @@ from oms_client.case_rules import CaseAction, CaseKind, CaseState, IllegalTransi
 from oms_client.database import Database, open_database
 from oms_client.domain import Case, Platform, SampleOrder
 from oms_client.migrate import upgrade
+from oms_client.proofs import Proof
 from oms_client.seed import SeedResult, seed_store
 from oms_client.sql_cases import CaseNotFound, DuplicateCase, StaleCase
 from oms_client.sql_store import SqlOrderStore
@@ -101,7 +102,7 @@ async def test_a_customer_sees_their_cases_and_agents_see_the_open_ones(
     sample = seeded.samples[0]
     [order] = [o for o in await store.find_orders(sample.order_id) if o.platform == sample.platform]
     filed = await file_return(store, sample)
-    assert [c.id for c in await store.customer_cases([order.customer_id])] == [filed.id]
+    assert [c.id for c in await store.customer_cases([Proof.of(order)])] == [filed.id]
     assert await store.customer_cases([]) == []
     assert [c.id for c in await store.open_cases()] == [filed.id]
     closed = await store.act_on_case(filed.id, A.WITHDRAW, "telegram:42", filed.version, NOW)

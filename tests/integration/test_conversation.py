@@ -11,6 +11,7 @@ from handlers.turn import CLARIFY_BELOW
 from oms_client import models as m
 from oms_client.clock import FixedClock
 from oms_client.domain import OrderState
+from oms_client.proofs import Proof
 from oms_client.seed import SeedResult
 from oms_client.sql_store import SqlOrderStore
 from oms_client.store import ChatUser
@@ -144,7 +145,7 @@ async def test_a_bound_user_whose_conversation_was_erased_picks_from_their_order
     assert record is not None
     await store.save_conversation(user, {}, record.version, dialogue.clock.now())  # retention wiped it
     [order] = await store.find_orders(sample.order_id)
-    shipped = [o for o in await store.recent_orders([order.customer_id], 5) if o.state is OrderState.SHIPPED]
+    shipped = [o for o in await store.recent_orders([Proof.of(order)], 5) if o.state is OrderState.SHIPPED]
     replies = await send(dialogue, "物流到哪了")
     if len(shipped) == 1:
         assert sample.tracking_no in replies[0].text

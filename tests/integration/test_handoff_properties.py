@@ -85,6 +85,8 @@ class HandoffFlow(RuleBasedStateMachine):
         ops = OpsCommands(AlertStore(self.database), roster, self.clock, SHANGHAI)
         self.front = Front(dialogue, ops, desk, AgentChats(self.store, self.clock, SHANGHAI), roster)
         self.model = Model()
+        for who in range(CUSTOMERS):  # a chat's first words asking for a person are asked what about first
+            self.send(customer(who), "你好")
 
     def send(self, chat: Address, text: str) -> list[Reply]:
         self.clock.advance(seconds=1)  # each turn later than the last: "turned to last" is well defined

@@ -6,6 +6,7 @@ from handlers.dialogue import Dialogue
 from handlers.texts import say
 from oms_client.clock import FixedClock
 from oms_client.domain import OrderState
+from oms_client.proofs import Proof
 from oms_client.seed import SeedResult
 from oms_client.sql_store import SqlOrderStore
 from oms_client.store import ChatUser
@@ -54,18 +55,30 @@ async def test_five_failures_an_hour_lock_the_user_and_offer_a_person(
     assert sample.tracking_no in await ask(dialogue, f"订单 {sample.order_id} 尾号{sample.phone_tail} 物流")
 
 
-async def test_ten_failures_a_day_lock_the_order_for_everyone(
-    dialogue: Dialogue, seeded: SeedResult, clock: FixedClock
+async def test_ten_failures_a_day_close_the_order_to_tails_but_the_owner_proves_with_the_whole_phone(
+    dialogue: Dialogue, seeded: SeedResult, store: SqlOrderStore, clock: FixedClock
 ) -> None:
     sample = _sample(seeded)
     for attempt in range(10):
         await ask(dialogue, f"订单 {sample.order_id} 尾号{wrong_tail(sample.phone_tail)}", user=f"probe{attempt}")
     owner = await ask(dialogue, f"订单 {sample.order_id} 尾号{sample.phone_tail}", user="owner")
-    assert owner == say("locked", "zh")
+    assert owner == say("ask_whole_phone", "zh", order_no=sample.order_id)
+    [order] = await store.find_orders(sample.order_id)
+    answer = await ask(dialogue, f"{order.receiver.phone}", user="owner")
+    assert "验证成功" in answer and sample.tracking_no in answer
     clock.advance(days=1, minutes=1)
     assert sample.tracking_no in await ask(
-        dialogue, f"订单 {sample.order_id} 尾号{sample.phone_tail} 物流", user="owner"
+        dialogue, f"订单 {sample.order_id} 尾号{sample.phone_tail} 物流", user="late"
     )
+
+
+async def test_a_wrong_whole_phone_counts_against_the_guesser_not_the_order(
+    dialogue: Dialogue, seeded: SeedResult
+) -> None:
+    sample = _sample(seeded)
+    for attempt in range(12):
+        await ask(dialogue, f"订单 {sample.order_id} 手机 1390000{attempt:04d}", user=f"probe{attempt}")
+    assert sample.tracking_no in await ask(dialogue, f"订单 {sample.order_id} 尾号{sample.phone_tail}", user="owner")
 
 
 async def test_a_verified_user_is_not_asked_again(dialogue: Dialogue, seeded: SeedResult) -> None:
@@ -82,8 +95,8 @@ async def test_proof_binds_only_the_chat_user_who_gave_it(
     await ask(dialogue, f"订单 {sample.order_id} 尾号{sample.phone_tail}", user="owner")
     stranger = await ask(dialogue, f"订单 {sample.order_id} 到哪了", user="stranger")
     assert stranger == say("ask_phone_tail", "zh", order_no=sample.order_id)
-    assert await store.bound_customers(ChatUser("console", "stranger")) == set()
-    assert await store.bound_customers(ChatUser("telegram", "owner")) == set()
+    assert await store.proofs(ChatUser("console", "stranger")) == frozenset()
+    assert await store.proofs(ChatUser("telegram", "owner")) == frozenset()
 
 
 async def test_my_orders_needs_proof_then_lists_newest_first(
@@ -93,7 +106,7 @@ async def test_my_orders_needs_proof_then_lists_newest_first(
     sample = _sample(seeded)
     await ask(dialogue, f"订单 {sample.order_id} 尾号{sample.phone_tail}")
     [order] = await store.find_orders(sample.order_id)
-    expected = await store.recent_orders([order.customer_id], 5)
+    expected = await store.recent_orders([Proof.of(order)], 5)
     replies = await send(dialogue, "还有别的订单吗")
     listed = [line for line in replies[0].text.splitlines()[1:] if line.strip()]
     assert [line.split(" ")[2] for line in listed] == [o.order_no for o in expected]

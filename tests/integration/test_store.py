@@ -16,6 +16,7 @@ from oms_client import models as m
 from oms_client.database import Database, open_database
 from oms_client.domain import OrderState, Platform
 from oms_client.migrate import upgrade
+from oms_client.proofs import Guess, GuessLimits, Outcome, Proof
 from oms_client.seed import SeedResult, StoreNotEmpty, seed_store
 from oms_client.sql_store import SqlOrderStore
 from oms_client.store import ChatUser, StaleConversation
@@ -44,33 +45,37 @@ async def test_unknown_order_number_finds_nothing(store: SqlOrderStore, seeded: 
     assert await store.find_orders("' OR 1=1 --") == []
 
 
-async def test_recent_orders_are_newest_first_and_only_the_customers(store: SqlOrderStore, seeded: SeedResult) -> None:
+async def test_recent_orders_are_newest_first_and_only_those_the_proof_opens(
+    store: SqlOrderStore, seeded: SeedResult
+) -> None:
     [order] = await store.find_orders(seeded.samples[0].order_id)
-    recent = await store.recent_orders([order.customer_id], 50)
+    recent = await store.recent_orders([Proof.of(order)], 50)
     assert recent and all(o.customer_id == order.customer_id for o in recent)
+    assert all(o.receiver.phone == order.receiver.phone for o in recent)
     assert [o.created_at for o in recent] == sorted((o.created_at for o in recent), reverse=True)
     assert await store.recent_orders([], 5) == []
 
 
-async def test_binding_is_idempotent(store: SqlOrderStore, seeded: SeedResult) -> None:
-    await store.bind(USER, 1, NOW)
-    await store.bind(USER, 1, NOW)
-    await store.bind(USER, 2, NOW)
-    assert await store.bound_customers(USER) == {1, 2}
-    assert await store.bound_customers(ChatUser("telegram", "u1")) == set()
+async def test_a_right_guess_binds_once_however_often_it_is_made(store: SqlOrderStore, seeded: SeedResult) -> None:
+    [order] = await store.find_orders(seeded.samples[0].order_id)
+    guess = Guess(order.order_no, order.receiver.phone[-4:])
+    first = await store.judge_guess(USER, guess, None, GuessLimits(), NOW)
+    again = await store.judge_guess(USER, guess, None, GuessLimits(), NOW)
+    assert first.outcome is again.outcome is Outcome.VERIFIED and first.platform is order.platform
+    assert await store.proofs(USER) == {Proof.of(order)}
+    assert await store.proofs(ChatUser("telegram", "u1")) == frozenset()
 
 
-async def test_failed_verifications_are_counted_per_user_and_per_order_within_the_window(
-    store: SqlOrderStore,
-) -> None:
+async def test_failed_guesses_are_counted_per_user_and_per_order_within_the_window(store: SqlOrderStore) -> None:
+    limits = GuessLimits(per_user_per_hour=2, per_order_per_day=3)
     other = ChatUser("wechat", "u2")
-    await store.record_failed_verification(USER, "111", NOW - timedelta(hours=2))
-    await store.record_failed_verification(USER, "111", NOW)
-    await store.record_failed_verification(other, "111", NOW)
-    assert await store.failed_verifications_by_user(USER, NOW - timedelta(hours=1)) == 1
-    assert await store.failed_verifications_by_user(USER, NOW - timedelta(hours=3)) == 2
-    assert await store.failed_verifications_for_order("111", NOW - timedelta(days=1)) == 3
-    assert await store.failed_verifications_for_order("222", NOW - timedelta(days=1)) == 0
+    await store.judge_guess(USER, Guess("111", "0000"), None, limits, NOW - timedelta(hours=2))
+    await store.judge_guess(USER, Guess("111", "0000"), None, limits, NOW)
+    assert await store.guess_lock(USER, "222", None, limits, NOW) is None  # one failure within the hour
+    await store.judge_guess(other, Guess("111", "0000"), None, limits, NOW)
+    assert await store.guess_lock(ChatUser("web", "u3"), "111", None, limits, NOW) is Outcome.ORDER_LOCKED
+    assert await store.guess_lock(ChatUser("web", "u3"), "222", None, limits, NOW) is None
+    assert await store.guess_lock(USER, "111", None, limits, NOW + timedelta(days=1)) is None
 
 
 async def test_conversation_save_refuses_a_stale_version(store: SqlOrderStore) -> None:
@@ -87,7 +92,7 @@ async def test_conversation_save_refuses_a_stale_version(store: SqlOrderStore) -
 
 async def test_naive_datetimes_are_refused(store: SqlOrderStore) -> None:
     with pytest.raises(Exception, match="naive datetime"):
-        await store.record_failed_verification(USER, "111", datetime(2026, 11, 22, 10, 0))
+        await store.audit("tester", "probe", ("order", "x"), {}, datetime(2026, 11, 22, 10, 0))
 
 
 async def test_times_come_back_in_utc_equal_to_what_was_written(store: SqlOrderStore) -> None:
@@ -120,10 +125,10 @@ async def test_seeding_twice_is_refused_and_changes_nothing(database: Database, 
 async def test_concurrent_writers_lose_no_write(store: SqlOrderStore) -> None:
     """SQLite without BEGIN IMMEDIATE fails some of these with 'database is locked'."""
     users = [ChatUser("console", f"u{i}") for i in range(40)]
-    await asyncio.gather(*(store.record_failed_verification(u, "42", NOW) for u in users))
+    await asyncio.gather(*(store.audit(u.key, "probe", ("order", "42"), {}, NOW) for u in users))
     await asyncio.gather(*(store.save_conversation(u, {"n": 1}, 0, NOW) for u in users))
-    assert await store.failed_verifications_for_order("42", NOW - timedelta(minutes=1)) == 40
     async with store.database.read.connect() as conn:
+        assert await conn.scalar(select(func.count()).select_from(m.AuditLogRow)) == 40
         assert await conn.scalar(select(func.count()).select_from(m.ConversationRow)) == 40
 
 

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from oms_client.alerts import sync_alerts
 from oms_client.clock import FixedClock
 from oms_client.database import Database
 from oms_client.inbox import InboxStore
+from oms_client.leases import Liveness
 from oms_client.scan_queries import Finding
 from oms_client.seed import SeedResult
 from tests.conftest import NOW
@@ -174,6 +176,42 @@ async def test_a_delivery_stored_before_a_crash_is_answered_by_the_next_process(
         [answer] = restarted.api.sent
         assert "订单号" in answer.text
         assert await restarted.app.intake.inbox.unhandled() == 0
+
+
+async def test_a_turn_claimed_by_a_process_killed_mid_turn_is_taken_over_once_its_heartbeat_lapses(
+    database: Database, seeded: SeedResult, tmp_path: Path
+) -> None:
+    api = FakeBotApi()
+    update = api.text_update(CUSTOMER, "我的订单")
+    liveness = Liveness(database)
+    await liveness.beat("killed-process", timedelta(seconds=15), NOW)
+    # It recorded the update and claimed it for a minute, then was killed before answering.
+    dead = InboxStore(database, "killed-process")
+    await dead.record("telegram", str(update["update_id"]), f"telegram:{CUSTOMER}", update, NOW, claim=True)
+    async with start_rig(database, tmp_path) as restarted:
+        restarted.clock.advance(seconds=10)  # still alive as far as anyone can tell: its claim holds
+        await restarted.app.intake.sweep()
+        await restarted.settle()
+        assert restarted.api.sent == []
+        restarted.clock.advance(seconds=10)  # 20 s on: silent past its heartbeat, long before the claim's minute
+        await restarted.app.intake.sweep()
+        await restarted.settle()
+        [answer] = restarted.api.sent
+        assert "订单号" in answer.text and await restarted.app.intake.inbox.unhandled() == 0
+
+
+async def test_a_claim_of_a_holder_that_never_beat_keeps_its_full_time(
+    database: Database, seeded: SeedResult, tmp_path: Path
+) -> None:
+    api = FakeBotApi()
+    update = api.text_update(CUSTOMER, "我的订单")
+    console = InboxStore(database, "console-chat")
+    await console.record("telegram", str(update["update_id"]), f"telegram:{CUSTOMER}", update, NOW, claim=True)
+    async with start_rig(database, tmp_path) as other:
+        other.clock.advance(seconds=30)
+        await other.app.intake.sweep()
+        await other.settle()
+        assert other.api.sent == []
 
 
 async def test_replies_of_one_chat_keep_their_order_and_pace(rig: Rig) -> None:

@@ -20,7 +20,7 @@ from oms_client.database import Database
 from oms_client.outgoing import Pace, enqueue
 from oms_client.seed import SeedResult
 from tests.conftest import FIXTURES
-from tests.helpers import count_rows
+from tests.helpers import count_rows, kept
 from tests.web_rig import WebRig, start_web_rig
 
 PHOTO = (FIXTURES / "web" / "damaged_parcel.png").read_bytes()
@@ -130,7 +130,7 @@ async def test_a_photo_reaches_the_dialogue_and_only_its_sender_can_fetch_it(
     assert await rig.post(visitor, {"id": "photo-0001", "text": "", "image": uploaded["id"]}) == (202, {"ok": True})
     assert (await replies(rig, visitor))["messages"]
     async with visitor.get(f"{rig.page}/api/images/{uploaded['id']}") as answer:
-        assert (answer.status, answer.content_type, await answer.read()) == (200, "image/png", PHOTO)
+        assert (answer.status, answer.content_type, await answer.read()) == (200, "image/jpeg", kept(PHOTO))
     stranger = await rig.visitor()
     try:
         async with stranger.get(f"{rig.page}/api/images/{uploaded['id']}") as answer:

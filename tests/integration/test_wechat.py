@@ -31,7 +31,7 @@ from oms_client.seed import SeedResult
 from tests.conftest import FIXTURES, NOW
 from tests.fakes.tencent import Stamped
 from tests.fakes.wechat import AES_KEY, APP_ID, APP_SECRET, TOKEN, Delivered, FakeWeChat, Replied
-from tests.helpers import count_rows, serve_on_loopback
+from tests.helpers import count_rows, kept, serve_on_loopback
 from tests.orders import add_order
 
 CUSTOMER = "oCustomer_openid_0001"
@@ -183,6 +183,15 @@ async def test_bad_signatures_stale_timestamps_big_bodies_and_broken_xml_change_
     assert rig.wechat.delivered == []
 
 
+async def test_a_signed_message_nested_five_thousand_deep_is_refused_and_stores_nothing(rig: Rig) -> None:
+    deep = "<a>" * 5_000 + "x" + "</a>" * 5_000
+    xml = rig.wechat.message("text", CUSTOMER, rig.timestamp, content="你好").replace("</xml>", f"{deep}</xml>")
+    assert (await rig.post(xml)).status == 400
+    assert (await rig.post(xml, safe=True)).status == 400
+    assert await count_rows(rig.app.database, m.InboxRow) == 0
+    assert (await rig.say("text", content="你好")).status == 200
+
+
 async def test_menu_clicks_voice_and_images_reach_the_dialogue(rig: Rig) -> None:
     orders = await rig.say("click", event_key="orders")
     assert orders.reply is not None and "订单号" in orders.reply["Content"]
@@ -204,8 +213,10 @@ async def test_a_customers_picture_is_fetched_from_wechat_once_and_kept_in_the_s
     rig.clock.advance(seconds=5)
     await rig.say("image", media_id="pic-7")  # the same picture again is kept once
     async with rig.app.database.read.connect() as conn:
-        kept = (await conn.execute(select(m.MediaRow.owner, m.MediaRow.mime, m.MediaRow.data))).all()
-    assert [(owner, mime, bytes(data)) for owner, mime, data in kept] == [(f"wechat:{CUSTOMER}", "image/png", PHOTO)]
+        stored = (await conn.execute(select(m.MediaRow.owner, m.MediaRow.mime, m.MediaRow.data))).all()
+    assert [(owner, mime, bytes(data)) for owner, mime, data in stored] == [
+        (f"wechat:{CUSTOMER}", "image/jpeg", kept(PHOTO))
+    ]
 
 
 async def test_unfollowing_is_recorded_and_answered_with_nothing(rig: Rig) -> None:

@@ -29,7 +29,7 @@ from oms_client.seed import SeedResult
 from tests.conftest import FIXTURES, NOW
 from tests.fakes.tencent import Answer, Stamped, fill
 from tests.fakes.wecom import AGENT_ID, CORP_SECRET, FakeWeCom, Sent
-from tests.helpers import count_rows, serve_on_loopback
+from tests.helpers import count_rows, kept, serve_on_loopback
 from tests.orders import add_order
 
 STAFF = "zhangsan"
@@ -233,6 +233,7 @@ async def test_a_wechat_customer_on_kf_and_an_agent_in_the_wecom_app_talk_throug
     agent_rig: Rig,
 ) -> None:
     rig = agent_rig
+    await rig.customer_says("你好")
     await rig.customer_says("转人工")
     await rig.settle()
     cards = [s for s in rig.wecom.app_sent if s.kind == "template_card"]
@@ -247,7 +248,7 @@ async def test_a_wechat_customer_on_kf_and_an_agent_in_the_wecom_app_talk_throug
     assert await rig.customer_says(image=PHOTO) == []  # held: the bot says nothing itself
     relayed = rig.wecom.app_sent[-2:]
     assert relayed[0].text == "#1 顾客：[图片 1 张]" and relayed[1].kind == "image"
-    assert rig.wecom.uploads[relayed[1].body["image"]["media_id"]] == PHOTO  # fetched, kept, uploaded again
+    assert rig.wecom.uploads[relayed[1].body["image"]["media_id"]] == kept(PHOTO)  # fetched, kept, uploaded again
     await rig.staff_says("text", content="收到，给您补发一件")
     assert rig.wecom.kf_sent[-1].text == "【客服张三】收到，给您补发一件"
 
@@ -298,6 +299,7 @@ async def test_kf_messages_whose_event_was_never_pulled_are_found_by_the_safety_
 
 async def test_an_agent_writing_to_a_kf_customer_silent_for_two_days_is_told_it_waits_for_them(agent_rig: Rig) -> None:
     rig = agent_rig
+    await rig.customer_says("你好")
     await rig.customer_says("转人工")
     await rig.staff_says("text", content="/claim 1")
     rig.clock.advance(hours=49)

@@ -32,6 +32,7 @@ class WebChatChannel:
             message_id=str(payload["id"]),
             raw=payload,
             command=typed_command(text),
+            client=payload.get("client"),
         )
 
     def render(self, replies: Sequence[Reply]) -> list[dict[str, Any]]:

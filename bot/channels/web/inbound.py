@@ -11,15 +11,19 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from bot.channels.intake import Intake
+from bot.channels.picture_bytes import redrawn
 from bot.channels.web.channel import CHANNEL
 from bot.channels.web.doorbell import Doorbell
-from bot.channels.web.visitor import give_token, visitor_of
+from bot.channels.web.visitor import client_of, give_token, visitor_of
+from oms_client.budgets import Budgets
 from oms_client.chat_log import ChatLog, Line
 from oms_client.clock import Clock
 from oms_client.media import ID_LENGTH, MediaStore, picture_type
@@ -54,9 +58,32 @@ class Refused(web.HTTPException):
         super().__init__(text=json.dumps({"error": code}), content_type="application/json")
 
 
+@dataclass(frozen=True)
+class VisitorLimits:
+    """What one visitor, and one client address, may upload in an hour. A new cookie is a new visitor, so
+    the address's budget is what holds back someone who throws cookies away."""
+
+    uploads_per_visitor: int = 20
+    uploads_per_client: int = 60
+    # An upload no message used by then is deleted (`forget_unused`).
+    unused_upload_for: timedelta = timedelta(hours=1)
+
+
 class WebChat:
-    def __init__(self, intake: Intake, log: ChatLog, media: MediaStore, doorbell: Doorbell, clock: Clock) -> None:
+    def __init__(
+        self,
+        intake: Intake,
+        log: ChatLog,
+        media: MediaStore,
+        doorbell: Doorbell,
+        clock: Clock,
+        budgets: Budgets,
+        proxy: str | None = None,
+        limits: VisitorLimits = VisitorLimits(),
+    ) -> None:
+        """`proxy`: the header a trusted reverse proxy sets to the client's address (X-Forwarded-For)."""
         self.intake, self.log, self.media, self.doorbell, self.clock = intake, log, media, doorbell, clock
+        self.budgets, self.proxy, self.limits = budgets, proxy, limits
         self.page = (STATIC / "chat.html").read_bytes()
         self.assets = {name: (STATIC / name).read_bytes() for name in ASSETS}
         self.closing = False
@@ -79,7 +106,7 @@ class WebChat:
     async def show_page(self, request: web.Request) -> web.Response:
         response = web.Response(body=self.page, content_type="text/html", charset="utf-8", headers=PAGE_HEADERS)
         response.headers["Cache-Control"] = "no-store"
-        give_token(request, response)
+        give_token(request, response, self.proxy)
         return response
 
     async def show_asset(self, request: web.Request) -> web.Response:
@@ -112,7 +139,9 @@ class WebChat:
 
     async def receive(self, request: web.Request) -> web.Response:
         visitor = _visitor(request, posting=True)
-        payload = await self._payload(request, visitor)
+        payload = await self._payload(request, visitor) | {"client": client_of(request, self.proxy)}
+        if payload.get("image"):
+            await self.media.use(f"{CHANNEL}:{visitor}", payload["image"], self.clock.now())
         await self.intake.accept(CHANNEL, f"{visitor}:{payload['id']}", visitor, payload)
         return web.json_response({"ok": True}, status=202)
 
@@ -125,11 +154,21 @@ class WebChat:
             data += chunk
             if len(data) > IMAGE_LIMIT:
                 raise Refused(413, "too_large")
-        mime = picture_type(bytes(data))
-        if mime is None:
+        if picture_type(bytes(data)) is None:
             raise Refused(415, "not_image")
-        image_id = await self.media.put(f"{CHANNEL}:{visitor}", bytes(data), mime, self.clock.now())
+        await self._spend_upload(visitor, client_of(request, self.proxy))
+        picture = await asyncio.to_thread(redrawn, bytes(data))
+        if picture is None:
+            raise Refused(415, "not_image")
+        image_id = await self.media.put(f"{CHANNEL}:{visitor}", *picture, self.clock.now(), pending=True)
         return web.json_response({"id": image_id}, status=201)
+
+    async def _spend_upload(self, visitor: str, client: str) -> None:
+        now, hour, limits = self.clock.now(), timedelta(hours=1), self.limits
+        if not await self.budgets.take(f"upload:visitor:{CHANNEL}:{visitor}", limits.uploads_per_visitor, hour, now):
+            raise Refused(429, "too_many")
+        if not await self.budgets.take(f"upload:client:{client}", limits.uploads_per_client, hour, now):
+            raise Refused(429, "too_many")
 
     async def image(self, request: web.Request) -> web.Response:
         visitor = _visitor(request)
