@@ -30,6 +30,8 @@ from pathlib import Path
 
 import aiohttp
 
+from tests.e2e.conftest import free_port, healthy
+
 HEADER = {"X-Xiaoer-Chat": "1"}
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -146,32 +148,23 @@ async def lockout(base: str, order: tuple[str, str]) -> str:
 
 async def cookies(base: str, order: tuple[str, str]) -> str:
     for n in range(30):
-        [guesser] = await visitors(base, 1, "198.51.100.5")
-        await guesser.say(f"订单 4100000000000{n:06d} 尾号 1234")
-        await guesser.read()
-        await guesser.close()
-    [late] = await visitors(base, 1, "198.51.100.5")
-    await late.say(f"订单 {order[0]} 尾号 {order[1][-4:]}")
-    verified = "验证成功" in await late.read()
-    await late.close()
+        await said_once(base, "198.51.100.5", f"订单 4100000000000{n:06d} 尾号 1234")
+    verified = "验证成功" in await said_once(base, "198.51.100.5", f"订单 {order[0]} 尾号 {order[1][-4:]}")
     return f"cookies: wrong_guesses_from_one_address=30 then_right_tail_verified={verified}"
 
 
-async def healthy(base: str) -> None:
-    async with aiohttp.ClientSession() as http:
-        for _ in range(600):
-            try:
-                async with http.get(f"{base}/healthz") as answer:
-                    if answer.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise RuntimeError("the server did not come up")
+async def said_once(base: str, address: str, text: str) -> str:
+    """What a fresh visitor who says one thing is answered."""
+    [visitor] = await visitors(base, 1, address)
+    await visitor.say(text)
+    answer = await visitor.read()
+    await visitor.close()
+    return answer
 
 
-async def attack(base: str, db: Path, size: int) -> None:
-    await healthy(base)
+async def attack(port: int, db: Path, size: int) -> None:
+    await healthy(port)
+    base = f"http://127.0.0.1:{port}"
     targets = orders(db, 4)
     print(await burst(base, db, targets[0], size), flush=True)
     print(await uploads(base, db), flush=True)
@@ -184,16 +177,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--burst", type=int, default=300)
     parser.add_argument("--checkout", type=Path, default=ROOT, help="the code to serve (default: this one)")
-    parser.add_argument("--port", type=int, default=18731)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "attacked.db"
-        env = os.environ | {"XIAOER_DATABASE_URL": f"sqlite:///{db}", "XIAOER_PORT": str(args.port),
+        port = free_port()
+        env = os.environ | {"XIAOER_DATABASE_URL": f"sqlite:///{db}", "XIAOER_PORT": str(port),
                             "PYTHONPATH": str(args.checkout.resolve()), "XIAOER_LOG_LEVEL": "ERROR",
                             "XIAOER_TRUSTED_PROXY_HEADER": "X-Forwarded-For"}  # fmt: skip
         server = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--demo"], env=env, cwd=folder)
         try:
-            asyncio.run(attack(f"http://127.0.0.1:{args.port}", db, args.burst))
+            asyncio.run(attack(port, db, args.burst))
         finally:
             server.terminate()
             server.wait(timeout=30)
