@@ -237,7 +237,7 @@ class Dialogue:
             state.settle()
             return [self._locked(state.lang)]
         state.ask("phone_tail", want)
-        if lock is Outcome.ORDER_LOCKED:
+        if lock is Outcome.TAILS_CLOSED:
             return [self._whole_phone(order_no, state.lang)]
         return [Reply(say("ask_phone_tail", state.lang, order_no=order_no))]
 
@@ -300,7 +300,7 @@ class Dialogue:
         if result.outcome is Outcome.LOCKED:
             state.settle()
             return [self._locked(state.lang)]
-        if result.outcome is Outcome.ORDER_LOCKED:
+        if result.outcome is Outcome.TAILS_CLOSED:
             state.ask("phone_tail", want)
             return [self._whole_phone(order_no, state.lang)]
         if result.outcome is Outcome.FAILED or result.order is None:
@@ -312,7 +312,8 @@ class Dialogue:
         return [Reply(f"{say('verified', state.lang)}\n{first.text}", first.buttons), *answer[1:]]
 
     def _whole_phone(self, order_no: str, lang: str) -> Reply:
-        """The order's tail guesses are spent (perhaps by someone else): its owner proves with the whole number."""
+        """Tails are not judged now (the order's or the address's are spent, perhaps by someone else): the owner
+        proves with the whole number."""
         return Reply(say("ask_whole_phone", lang, order_no=order_no), (echo_button("btn_human", lang),))
 
     def _locked(self, lang: str) -> Reply:

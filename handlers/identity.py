@@ -46,5 +46,6 @@ class Identity:
         if judged.outcome is not Outcome.VERIFIED or judged.proof is None:
             return Verification(judged.outcome)
         orders = await self.store.find_orders(order_no)
-        match = next(o for o in orders if o.platform == judged.platform and judged.proof.covers(o))
-        return Verification(Outcome.VERIFIED, match)
+        match = next((o for o in orders if o.platform == judged.platform and judged.proof.covers(o)), None)
+        # None only when the receiver changed in between: the proof is kept, the next turn answers.
+        return Verification(Outcome.VERIFIED if match else Outcome.FAILED, match)

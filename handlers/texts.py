@@ -44,9 +44,9 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "To protect your privacy, please send the last four digits of the receiver's phone for order {order_no}.",
     },
     "ask_whole_phone": {
-        "zh": "订单 {order_no} 今天的尾号验证次数已用完。为保护您的订单，请发送完整的收货手机号（11 位）来验证，"
+        "zh": "订单 {order_no} 暂时不能用手机尾号验证了。为保护您的订单，请发送完整的收货手机号（11 位）来验证，"
         "或联系人工客服。",
-        "en": "The last-four-digit checks for order {order_no} are used up for today. To keep the order safe, please "
+        "en": "Order {order_no} can't be checked with the last four digits for now. To keep the order safe, please "
         "send the receiver's whole phone number (11 digits), or ask a person for help.",
     },
     "phone_tail_format": {

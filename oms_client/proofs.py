@@ -56,9 +56,11 @@ class Guess:
 
 @dataclass(frozen=True)
 class GuessLimits:
-    """Failures allowed before guessing stops: per chat user and per client address (an hour), and phone-tail
-    guesses per order number (a day). A whole phone number is not held to the order's cap: an attacker who
-    spends that cap must not lock the owner out, and eleven digits are not guessed in ten tries."""
+    """Failures allowed: per chat user an hour (then the user is locked out), and per client address an hour
+    and per order number a day (then phone tails from that address, or for that order, are not judged). A
+    whole phone number is held to the user's cap only: whoever spent an order's or an address's tails (an
+    attacker, or strangers behind the same carrier NAT) must not lock the owner out, and eleven digits are
+    not guessed in a few tries."""
 
     per_user_per_hour: int = 5
     per_client_per_hour: int = 20
@@ -69,7 +71,9 @@ class Outcome(Enum):
     VERIFIED = "verified"
     FAILED = "failed"
     LOCKED = "locked"  # this chat user (or their address) guessed wrong too often
-    ORDER_LOCKED = "order_locked"  # the order's tail guesses are spent for today; the whole phone still proves
+    # Phone tails are not judged now (the order's are spent for today, or this address's for the hour): the
+    # whole phone number still proves, so whoever spent them cannot lock the owner out.
+    TAILS_CLOSED = "tails_closed"
 
 
 @dataclass(frozen=True)

@@ -95,17 +95,14 @@ def _locked(
     by_user = and_(_FAILURES.channel == user.channel, _FAILURES.user_id == user.user_id, _FAILURES.at >= hour_ago)
     if _count(conn, by_user) >= limits.per_user_per_hour:
         return Outcome.LOCKED
-    if (
-        client
-        and _count(conn, and_(_FAILURES.client == client, _FAILURES.at >= hour_ago)) >= limits.per_client_per_hour
-    ):
-        return Outcome.LOCKED
     if guess.whole_phone:
         return None
-    tails = and_(
-        _FAILURES.order_no == order_no, _FAILURES.whole_phone == false(), _FAILURES.at >= now - timedelta(days=1)
-    )
-    return Outcome.ORDER_LOCKED if _count(conn, tails) >= limits.per_order_per_day else None
+    by_client = and_(_FAILURES.client == client, _FAILURES.at >= hour_ago)
+    if client and _count(conn, by_client) >= limits.per_client_per_hour:
+        return Outcome.TAILS_CLOSED
+    day_ago = now - timedelta(days=1)
+    tails = and_(_FAILURES.order_no == order_no, _FAILURES.whole_phone == false(), _FAILURES.at >= day_ago)
+    return Outcome.TAILS_CLOSED if _count(conn, tails) >= limits.per_order_per_day else None
 
 
 def _count(conn: Connection, where: ColumnElement[bool]) -> int:

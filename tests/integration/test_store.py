@@ -73,7 +73,7 @@ async def test_failed_guesses_are_counted_per_user_and_per_order_within_the_wind
     await store.judge_guess(USER, Guess("111", "0000"), None, limits, NOW)
     assert await store.guess_lock(USER, "222", None, limits, NOW) is None  # one failure within the hour
     await store.judge_guess(other, Guess("111", "0000"), None, limits, NOW)
-    assert await store.guess_lock(ChatUser("web", "u3"), "111", None, limits, NOW) is Outcome.ORDER_LOCKED
+    assert await store.guess_lock(ChatUser("web", "u3"), "111", None, limits, NOW) is Outcome.TAILS_CLOSED
     assert await store.guess_lock(ChatUser("web", "u3"), "222", None, limits, NOW) is None
     assert await store.guess_lock(USER, "111", None, limits, NOW + timedelta(days=1)) is None
 
