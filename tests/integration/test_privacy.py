@@ -142,8 +142,9 @@ async def test_each_kind_of_chat_data_goes_after_its_own_retention(rig: WebRig, 
     database, retention = rig.app.database, Retention()
     purged = await purge(database, retention, NOW + timedelta(days=29))
     assert purged["inbox"] == purged["outgoing"] == 0
-    purged = await purge(database, retention, NOW + timedelta(days=31))
+    purged = await purge(database, retention, NOW + timedelta(days=31), batch=2)  # in several transactions
     assert purged["inbox"] >= 3 and purged["outgoing"] >= 3
+    assert await count_rows(database, m.InboxRow) == await count_rows(database, m.OutgoingRow) == 0
     assert await count_rows(database, m.ConversationRow) == 1 and await count_rows(database, m.ChatBindingRow) == 1
     purged = await purge(database, retention, NOW + timedelta(days=181))
     assert purged["conversations"] == 1 and purged["bindings"] == 1
