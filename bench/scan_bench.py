@@ -26,7 +26,7 @@ from sqlalchemy import delete, func, select
 
 from oms_client import models as m
 from oms_client.alert_store import AlertStore
-from oms_client.alerts import Route, Routing
+from oms_client.alerting import Route, Routing
 from oms_client.database import Database, open_database
 from oms_client.domain import OrderState
 from oms_client.migrate import upgrade

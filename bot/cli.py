@@ -29,9 +29,9 @@ from bot.samples import samples_as_json, samples_as_text, samples_from_meta
 from bot.settings import Settings, settings_problems
 from bot.shop_config import ShopConfigError
 from bot.web import build_web_app
+from handlers.alert_texts import alerts_as_text
 from handlers.staff import StaffMember
 from nlu.evaluate import evaluate
-from notifications.alert_text import alerts_as_text
 from notifications.scheduler import start_scheduler, stop_scheduler
 from oms_client.chat_log import ChatLog
 from oms_client.clock import Clock

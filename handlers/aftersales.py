@@ -30,9 +30,8 @@ from handlers.texts import PLATFORM_NAMES, STATE_NAMES, echo_button, name_of, sa
 from handlers.turn import Turn
 from nlu.slots import courier_of_waybill
 from oms_client.case_rules import CaseAction, CaseKind, CaseState
-from oms_client.domain import Case, Order
+from oms_client.domain import Case, DuplicateCase, Order, StaleCase
 from oms_client.proofs import Proof
-from oms_client.sql_cases import DuplicateCase, StaleCase
 from oms_client.store import ChatUser, OrderStore
 
 # The reasons offered as buttons for each request; the customer may still type any other.

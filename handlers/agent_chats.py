@@ -17,8 +17,7 @@ from handlers.messages import Address, Button, IncomingMessage, Reply, picture_r
 from handlers.staff import StaffMember
 from handlers.texts import STATE_NAMES, name_of, say
 from oms_client.clock import Clock
-from oms_client.domain import Handoff, HandoffState
-from oms_client.sql_handoffs import HandoffNotFound, HandoffTaken
+from oms_client.domain import Handoff, HandoffNotFound, HandoffState, HandoffTaken
 from oms_client.store import OrderStore
 
 COMMAND = re.compile(r"^/(chats|claim|to|end)(?:@[a-z]\w*)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)

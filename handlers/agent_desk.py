@@ -18,8 +18,7 @@ from handlers.staff import StaffMember
 from handlers.texts import PLATFORM_NAMES, name_of
 from oms_client.case_rules import CaseAction, IllegalTransition, allowed_actions
 from oms_client.clock import Clock
-from oms_client.domain import Case, Receiver
-from oms_client.sql_cases import CaseNotFound, StaleCase
+from oms_client.domain import Case, CaseNotFound, Receiver, StaleCase
 from oms_client.store import OrderStore
 
 A = CaseAction

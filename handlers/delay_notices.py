@@ -9,7 +9,7 @@ from datetime import datetime
 
 from handlers.messages import Reply
 from handlers.texts import COURIER_NAMES, PLATFORM_NAMES, echo_button, name_of, say
-from oms_client.customer_notices import Delay
+from oms_client.alerting import Delay
 
 
 def delay_notice(delays: Sequence[Delay], lang: str, now: datetime) -> Reply:

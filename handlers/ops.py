@@ -10,11 +10,10 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from handlers.alert_texts import SEVERITY_NAMES, describe, kind_name
 from handlers.messages import Reply
 from handlers.staff import Roster, StaffMember
-from notifications.alert_text import SEVERITY_NAMES, describe, kind_name
-from oms_client.alert_store import AlertStore, Handled, Outcome
-from oms_client.alerts import Alert
+from oms_client.alerting import Alert, AlertDesk, Handled, Outcome
 from oms_client.clock import Clock
 
 COMMAND = re.compile(r"^/(alerts|ack|snooze|assign|help)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
@@ -29,7 +28,7 @@ USAGE = (
 
 
 class OpsCommands:
-    def __init__(self, alerts: AlertStore, roster: Roster, clock: Clock, zone: ZoneInfo) -> None:
+    def __init__(self, alerts: AlertDesk, roster: Roster, clock: Clock, zone: ZoneInfo) -> None:
         self.alerts, self.roster, self.clock, self.zone = alerts, roster, clock, zone
 
     async def handle(self, member: StaffMember, text: str) -> Reply | None:

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from handlers.alert_texts import SEVERITY_NAMES, describe, kind_name
 from handlers.messages import Button
-from notifications.alert_text import SEVERITY_NAMES, describe, kind_name
-from oms_client.alerts import RESOLVED, SEVERITY_RANK, Alert
+from oms_client.alerting import RESOLVED, SEVERITY_RANK, Alert
 from oms_client.outbox import OutboxItem
 
 SEVERITY_MARKS = {"critical": "🔴", "warning": "🟠", "info": "🔵"}

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import insert, or_, select, update
@@ -13,47 +11,23 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client import models as m
 from oms_client import scan_queries as scans
-from oms_client.alerts import (
+from oms_client.alerting import (
     ACKNOWLEDGED,
+    ALERT_KINDS,
     OPEN,
     RESOLVED,
     Alert,
     AlertsChange,
+    Handled,
+    Outcome,
     Routing,
     ScanResult,
-    alert_from_row,
-    outbox_message,
-    sync_alerts,
 )
+from oms_client.alerts import alert_from_row, outbox_message, sync_alerts
 from oms_client.audit import audit_row
 from oms_client.database import Database
 from oms_client.domain import Courier, Platform
 from oms_client.scan_queries import ScanLimits
-
-ALERT_KINDS = (
-    "oversell",
-    "ship_overdue",
-    "ship_due_soon",
-    "transit_stalled",
-    "transit_exception",
-    "aftersales_overdue",
-    "handoff_waiting",
-)
-
-
-class Handled(StrEnum):
-    """What became of a staff member's action on an alert; the chat tells them in words."""
-
-    DONE = "done"
-    NOT_FOUND = "not_found"
-    RESOLVED = "resolved"  # cleared before they acted
-    ALREADY = "already"  # someone (maybe they) did it first
-
-
-@dataclass(frozen=True)
-class Outcome:
-    result: Handled
-    alert: Alert | None = None
 
 
 class AlertStore:

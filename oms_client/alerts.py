@@ -7,7 +7,6 @@ so a crash between the two can neither lose a message nor send one for an alert 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -39,82 +38,13 @@ from sqlalchemy.schema import CreateIndex, DropTable
 from sqlalchemy.sql.elements import ColumnElement
 
 from oms_client import models as m
+from oms_client.alerting import OPEN, RESOLVED, SEVERITY_RANK, Alert, Routing, ScanResult
 from oms_client.scan_queries import Finding, FindingRows
 from oms_client.sql_json import as_text, constant, json_value
 from oms_client.types import AwareDateTime
 
-OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
-SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
 T = TypeVar("T")
 CHUNK = 5_000  # keeps IN lists and executemany batches under every driver's parameter limit
-
-
-@dataclass(frozen=True)
-class Alert:
-    kind: str
-    subject: str
-    severity: str
-    status: str
-    first_seen: datetime
-    last_seen: datetime
-    detail: dict[str, Any]
-    is_new: bool = False
-    id: int = 0
-    acked_by: str | None = None
-    assignee: str | None = None
-    snoozed_until: datetime | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "subject": self.subject,
-            "severity": self.severity,
-            "status": self.status,
-            "first_seen": self.first_seen.isoformat(),
-            "detail": self.detail,
-        }
-
-
-@dataclass(frozen=True)
-class ScanResult:
-    """What one scan changed. The alerts it found again are only counted: a scheduled scan of a big store
-    that read every open alert back each time would spend most of its time doing that."""
-
-    opened: list[Alert]  # raised by this scan
-    resolved: list[Alert]  # cleared since the last scan
-    found_again: int  # already open, found again (their facts brought up to date)
-
-
-@dataclass(frozen=True)
-class AlertsChange:
-    """A scan as people read it: every open alert (those it raised flagged) and what it cleared."""
-
-    open: list[Alert]
-    resolved: list[Alert]
-
-
-@dataclass(frozen=True)
-class Route:
-    """One push target and the least severe alert it wants to hear of."""
-
-    target: str
-    min_severity: str = "warning"
-
-    def wants(self, severity: str) -> bool:
-        return SEVERITY_RANK.get(severity, 0) >= SEVERITY_RANK.get(self.min_severity, 0)
-
-
-@dataclass(frozen=True)
-class Routing:
-    """Where alert messages go; during quiet hours non-critical ones wait until `quiet_until`."""
-
-    routes: tuple[Route, ...] = ()
-    quiet_until: datetime | None = None
-
-    def not_before(self, severity: str, now: datetime) -> datetime:
-        if self.quiet_until is not None and severity != "critical":
-            return self.quiet_until
-        return now
 
 
 # What the scans found, for the length of one scan's transaction: compared with the open alerts in SQL,

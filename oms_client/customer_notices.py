@@ -9,13 +9,13 @@ day however many run.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, and_, exists, literal, select, union_all
 
 from oms_client import models as m
+from oms_client.alerting import Delay
 from oms_client.database import Database
 from oms_client.outgoing import ChatMessage, enqueue_messages
 from oms_client.sql_json import constant
@@ -23,28 +23,6 @@ from oms_client.sql_json import constant
 # Written into the SQL, not bound: only then can SQLite use the partial index of open alerts (its condition
 # must be seen to hold), instead of building an index of its own every tick.
 RESOLVED_SQL = constant("resolved")
-
-
-@dataclass(frozen=True)
-class Delay:
-    """One order of a customer that is late or whose parcel is stuck, and the chat they last proved it in."""
-
-    channel: str
-    user_id: str
-    platform: str
-    order_no: str
-    kind: str
-    detail: dict[str, Any]
-    courier: str | None
-    tracking_no: str | None
-
-    @property
-    def order_key(self) -> str:
-        return f"{self.platform}:{self.order_no}"
-
-    @property
-    def chat_key(self) -> str:
-        return f"{self.channel}:{self.user_id}"
 
 
 class NoticeStore:

@@ -167,3 +167,35 @@ class Handoff:
     agent_id: str | None = None
     agent_chat: str | None = None
     claimed_at: datetime | None = None
+
+
+class CaseNotFound(LookupError):
+    pass
+
+
+class StaleCase(Exception):
+    """Someone changed the case after the caller looked at it; `current` is the case as it is now."""
+
+    def __init__(self, current: Case) -> None:
+        super().__init__(f"case {current.id} is now {current.state} (version {current.version})")
+        self.current = current
+
+
+class DuplicateCase(Exception):
+    """The order already has an open case of this kind; `existing` is that case."""
+
+    def __init__(self, existing: Case) -> None:
+        super().__init__(f"order {existing.order_no} already has {existing.kind} case {existing.id}")
+        self.existing = existing
+
+
+class HandoffNotFound(LookupError):
+    pass
+
+
+class HandoffTaken(Exception):
+    """The hand-off is no longer where the caller saw it (another agent claimed or ended it); `current` says how."""
+
+    def __init__(self, current: Handoff) -> None:
+        super().__init__(f"hand-off {current.id} is {current.state} ({current.agent_id})")
+        self.current = current

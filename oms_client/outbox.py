@@ -16,7 +16,8 @@ from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client import models as m
-from oms_client.alerts import SEVERITY_RANK, Alert, alert_from_row, chunks
+from oms_client.alerting import SEVERITY_RANK, Alert
+from oms_client.alerts import alert_from_row, chunks
 from oms_client.database import Database
 
 

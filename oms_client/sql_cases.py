@@ -19,29 +19,9 @@ from oms_client import models as m
 from oms_client.audit import audit_row
 from oms_client.case_rules import FINISHED, CaseAction, CaseKind, CaseState, next_state
 from oms_client.database import Database
-from oms_client.domain import Case, Platform
+from oms_client.domain import Case, CaseNotFound, DuplicateCase, Platform, StaleCase
 from oms_client.proofs import Proof
 from oms_client.sql_proofs import opened_by
-
-
-class CaseNotFound(LookupError):
-    pass
-
-
-class StaleCase(Exception):
-    """Someone changed the case after the caller looked at it; `current` is the case as it is now."""
-
-    def __init__(self, current: Case) -> None:
-        super().__init__(f"case {current.id} is now {current.state} (version {current.version})")
-        self.current = current
-
-
-class DuplicateCase(Exception):
-    """The order already has an open case of this kind; `existing` is that case."""
-
-    def __init__(self, existing: Case) -> None:
-        super().__init__(f"order {existing.order_no} already has {existing.kind} case {existing.id}")
-        self.existing = existing
 
 
 class SqlCases:

@@ -16,23 +16,11 @@ from sqlalchemy.exc import IntegrityError
 from oms_client import models as m
 from oms_client.audit import audit_row
 from oms_client.database import Database
-from oms_client.domain import Handoff, HandoffState
+from oms_client.domain import Handoff, HandoffNotFound, HandoffState, HandoffTaken
 
 H = m.HandoffRow
 OPEN = (HandoffState.WAITING, HandoffState.ACTIVE)
 KEPT_WHILE_WAITING = 20
-
-
-class HandoffNotFound(LookupError):
-    pass
-
-
-class HandoffTaken(Exception):
-    """The hand-off is no longer where the caller saw it (another agent claimed or ended it); `current` says how."""
-
-    def __init__(self, current: Handoff) -> None:
-        super().__init__(f"hand-off {current.id} is {current.state} ({current.agent_id})")
-        self.current = current
 
 
 class SqlHandoffs:

@@ -29,10 +29,9 @@ from oms_client.case_rules import (
     next_state,
 )
 from oms_client.database import open_database
-from oms_client.domain import Platform
+from oms_client.domain import DuplicateCase, Platform, StaleCase
 from oms_client.migrate import upgrade
 from oms_client.seed import seed_store
-from oms_client.sql_cases import DuplicateCase, StaleCase
 from oms_client.sql_store import SqlOrderStore
 from tests.conftest import NOW
 

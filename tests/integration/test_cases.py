@@ -14,11 +14,10 @@ from sqlalchemy import select
 from oms_client import models as m
 from oms_client.case_rules import CaseAction, CaseKind, CaseState, IllegalTransition
 from oms_client.database import Database, open_database
-from oms_client.domain import Case, Platform, SampleOrder
+from oms_client.domain import Case, CaseNotFound, DuplicateCase, Platform, SampleOrder, StaleCase
 from oms_client.migrate import upgrade
 from oms_client.proofs import Proof
 from oms_client.seed import SeedResult, seed_store
-from oms_client.sql_cases import CaseNotFound, DuplicateCase, StaleCase
 from oms_client.sql_store import SqlOrderStore
 from tests.conftest import NOW, _admin
 

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from bot.channels.console import ConsoleDesk
 from bot.channels.telegram.setup import WEBHOOK_PATH
+from handlers.alert_texts import describe
 from handlers.messages import IncomingMessage
 from handlers.texts import say
-from notifications.alert_text import describe
 from oms_client import models as m
 from oms_client.chat_log import ChatLog
 from oms_client.database import Database

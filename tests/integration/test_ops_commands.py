@@ -16,8 +16,9 @@ from handlers.messages import IncomingMessage
 from handlers.ops import OpsCommands
 from handlers.staff import Roster, StaffMember
 from oms_client import models as m
-from oms_client.alert_store import AlertStore, Handled
-from oms_client.alerts import Alert, Routing, sync_alerts
+from oms_client.alert_store import AlertStore
+from oms_client.alerting import Alert, Handled, Routing
+from oms_client.alerts import sync_alerts
 from oms_client.clock import FixedClock
 from oms_client.database import Database
 from oms_client.scan_queries import Finding

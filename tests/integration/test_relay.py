@@ -15,7 +15,8 @@ from bot.settings import Settings
 from notifications.config import AlertsConfig, Target
 from notifications.relay import Relay
 from oms_client import models as m
-from oms_client.alerts import Route, Routing, sync_alerts
+from oms_client.alerting import Route, Routing
+from oms_client.alerts import sync_alerts
 from oms_client.clock import FixedClock
 from oms_client.database import Database
 from oms_client.outbox import OutboxStore

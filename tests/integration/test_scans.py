@@ -9,7 +9,7 @@ from sqlalchemy import insert, select, update
 
 from oms_client import models as m
 from oms_client.alert_store import AlertStore
-from oms_client.alerts import AlertsChange, Route, Routing
+from oms_client.alerting import AlertsChange, Route, Routing
 from oms_client.database import Database
 from oms_client.domain import OrderState
 from oms_client.scan_queries import ScanLimits

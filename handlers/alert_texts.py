@@ -6,7 +6,7 @@ from datetime import datetime
 
 from handlers.handoff import REASON_LABELS
 from handlers.texts import COURIER_NAMES, name_of
-from oms_client.alerts import SEVERITY_RANK, Alert, AlertsChange
+from oms_client.alerting import SEVERITY_RANK, Alert, AlertsChange
 
 KIND_NAMES = {
     "oversell": "超卖",
