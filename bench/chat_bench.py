@@ -39,9 +39,9 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy.engine import make_url
 
-from oms_client.database import open_database
-from oms_client.migrate import upgrade
-from oms_client.seed import seed_store
+from oms_client.demo.seed import seed_store
+from oms_client.sql.database import open_database
+from oms_client.sql.migrate import upgrade
 from tests.conftest import _admin
 from tests.e2e.conftest import free_port, healthy
 from tests.fakes.telegram_api import FakeBotApi, Sent

@@ -24,16 +24,16 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, select
 
-from oms_client import models as m
-from oms_client.alert_store import AlertStore
 from oms_client.alerting import Route, Routing
-from oms_client.database import Database, open_database
+from oms_client.alerts.desk import AlertStore
+from oms_client.alerts.outbox import OutboxStore
+from oms_client.alerts.scans import ScanLimits
+from oms_client.demo.seed import seed_store
 from oms_client.domain import OrderState
-from oms_client.migrate import upgrade
-from oms_client.outbox import OutboxStore
-from oms_client.scan_queries import ScanLimits
-from oms_client.seed import seed_store
-from oms_client.sql_store import SqlOrderStore
+from oms_client.sql import models as m
+from oms_client.sql.database import Database, open_database
+from oms_client.sql.migrate import upgrade
+from oms_client.stores.orders import SqlOrderStore
 
 NOW = datetime(2026, 11, 22, 2, 0, tzinfo=UTC)
 ROUTING = Routing((Route("ops", "info"),))  # every alert queues a message, as the worst case

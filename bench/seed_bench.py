@@ -12,9 +12,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from oms_client.database import open_database
-from oms_client.migrate import upgrade
-from oms_client.seed import seed_store
+from oms_client.demo.seed import seed_store
+from oms_client.sql.database import open_database
+from oms_client.sql.migrate import upgrade
 
 
 async def measure(url: str, orders: int) -> None:

@@ -37,21 +37,21 @@ from handlers.ops import OpsCommands
 from handlers.staff import Roster
 from notifications.relay import Relay
 from notifications.scheduler import Jobs
-from oms_client.alert_store import AlertStore
-from oms_client.case_feed import CaseFeed
-from oms_client.chat_log import ChatLog
+from oms_client.alerts.desk import AlertStore
+from oms_client.alerts.outbox import OutboxStore
+from oms_client.chats.case_feed import CaseFeed
+from oms_client.chats.chat_log import ChatLog
+from oms_client.chats.cursors import CursorStore
+from oms_client.chats.inbox import InboxStore
+from oms_client.chats.media import MediaStore
+from oms_client.chats.notices import NoticeStore
+from oms_client.chats.outgoing import OutgoingStore
 from oms_client.clock import Clock, SystemClock
-from oms_client.cursors import CursorStore
-from oms_client.customer_notices import NoticeStore
-from oms_client.database import Database, open_database
-from oms_client.inbox import InboxStore
-from oms_client.leases import Leases
-from oms_client.media import MediaStore
-from oms_client.migrate import upgrade
-from oms_client.outbox import OutboxStore
-from oms_client.outgoing import OutgoingStore
-from oms_client.sql_budgets import SqlBudgets
-from oms_client.sql_store import SqlOrderStore
+from oms_client.sql.database import Database, open_database
+from oms_client.sql.leases import Leases
+from oms_client.sql.migrate import upgrade
+from oms_client.stores.budgets import SqlBudgets
+from oms_client.stores.orders import SqlOrderStore
 
 
 @dataclass

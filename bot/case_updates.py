@@ -17,9 +17,9 @@ from handlers.case_notices import case_notice
 from handlers.case_view import CaseView
 from handlers.messages import Address
 from handlers.staff import Roster
-from oms_client.case_feed import CaseFeed, CaseMove
+from oms_client.chats.case_feed import CaseFeed, CaseMove
+from oms_client.chats.outgoing import ChatMessage
 from oms_client.clock import Clock
-from oms_client.outgoing import ChatMessage
 from oms_client.store import OrderStore
 
 

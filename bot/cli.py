@@ -33,11 +33,11 @@ from handlers.alert_texts import alerts_as_text
 from handlers.staff import StaffMember
 from nlu.evaluate import evaluate
 from notifications.scheduler import start_scheduler, stop_scheduler
-from oms_client.chat_log import ChatLog
+from oms_client.chats.chat_log import ChatLog
 from oms_client.clock import Clock
-from oms_client.leases import Liveness
-from oms_client.retention import purge
-from oms_client.seed import SAMPLES_META_KEY, StoreNotEmpty, seed_store
+from oms_client.demo.seed import SAMPLES_META_KEY, StoreNotEmpty, seed_store
+from oms_client.sql.leases import Liveness
+from oms_client.stores.retention import purge
 
 log = logging.getLogger(__name__)
 DEMO_ORDERS = 2_000

@@ -18,8 +18,8 @@ from bot.channels.reply_window import ReplyWindow
 from handlers.delay_notices import delay_notice
 from handlers.messages import Address
 from oms_client.alerting import Delay
+from oms_client.chats.notices import NoticeStore
 from oms_client.clock import Clock
-from oms_client.customer_notices import NoticeStore
 from oms_client.store import ChatUser, OrderStore
 
 

@@ -19,9 +19,9 @@ from sqlalchemy import Connection, select
 from bot.bootstrap import App
 from bot.channels.port import ChatChannel
 from nlu.slots import canonical
-from oms_client import models as m
-from oms_client.erasure import Erased, chats_of_phone, erase_chat, held_about, mask_receivers, record_erasure
+from oms_client.sql import models as m
 from oms_client.store import ChatUser
+from oms_client.stores.erasure import Erased, chats_of_phone, erase_chat, held_about, mask_receivers, record_erasure
 
 PHONE = re.compile(r"1[3-9][0-9]{9}")
 CHANNELS = ("telegram", "wechat", "wecom", "wecom_kf", "web", "console")

@@ -11,7 +11,7 @@ from handlers.aftersales_policy import AfterSalesPolicy
 from handlers.service_hours import ServiceHours
 from handlers.staff import StaffMember
 from notifications.config import AlertsConfig
-from oms_client.retention import Retention
+from oms_client.stores.retention import Retention
 
 
 class ShopConfigError(Exception):

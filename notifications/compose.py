@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from handlers.alert_texts import SEVERITY_NAMES, describe, kind_name
 from handlers.messages import Button
 from oms_client.alerting import RESOLVED, SEVERITY_RANK, Alert
-from oms_client.outbox import OutboxItem
+from oms_client.alerts.outbox import OutboxItem
 
 SEVERITY_MARKS = {"critical": "🔴", "warning": "🟠", "info": "🔵"}
 DIGEST_SHOWN = 10

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from oms_client.alerting import Route, Routing
-from oms_client.scan_queries import ScanLimits
+from oms_client.alerts.scans import ScanLimits
 
 Severity = Literal["info", "warning", "critical"]
 

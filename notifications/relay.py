@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 from notifications.compose import DIGEST_SHOWN, compose
 from notifications.config import AlertsConfig
 from notifications.push import Pusher, PushFailed, RetryAfter, backoff
-from oms_client.alerts import outbox_message
+from oms_client.alerts.lifecycle import outbox_message
+from oms_client.alerts.outbox import DeadLetters, DueBatch, OutboxStore
 from oms_client.clock import Clock
-from oms_client.outbox import DeadLetters, DueBatch, OutboxStore
 
 log = logging.getLogger(__name__)
 SINGLE_MAX = 3  # up to this many due at once go one by one; more become a digest

@@ -21,9 +21,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from notifications.config import AlertsConfig
 from notifications.relay import Relay
-from oms_client.alert_store import AlertStore
+from oms_client.alerts.desk import AlertStore
 from oms_client.clock import Clock
-from oms_client.leases import Leases
+from oms_client.sql.leases import Leases
 
 log = logging.getLogger(__name__)
 LEASE = "notifications"

@@ -1,5 +1,5 @@
 """Alerts as staff, pushers and customers' notices see them: what an alert is, where it goes, what handling one
-did, and the port the ops desk works through. No database here: the SQL lives in `alerts` and `alert_store`.
+did, and the port the ops desk works through. No database here: the SQL lives in `oms_client.alerts`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The one interface through which the bot reaches orders, whoever keeps them.
 
-The SQL implementation lives in `sql_store`; an external OMS client implements the same protocol.
+The SQL implementation lives in `oms_client.stores`; an external OMS client implements the same protocol.
 """
 
 from __future__ import annotations

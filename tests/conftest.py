@@ -22,13 +22,13 @@ from sqlalchemy.engine import make_url
 
 import nlu
 from handlers.dialogue import Dialogue
-from oms_client.alert_store import AlertStore
+from oms_client.alerts.desk import AlertStore
+from oms_client.alerts.outbox import OutboxStore
 from oms_client.clock import FixedClock
-from oms_client.database import Database, open_database
-from oms_client.migrate import upgrade
-from oms_client.outbox import OutboxStore
-from oms_client.seed import SeedResult, seed_store
-from oms_client.sql_store import SqlOrderStore
+from oms_client.demo.seed import SeedResult, seed_store
+from oms_client.sql.database import Database, open_database
+from oms_client.sql.migrate import upgrade
+from oms_client.stores.orders import SqlOrderStore
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from bot.channels.picture_bytes import redrawn
 from handlers.dialogue import Dialogue
 from handlers.messages import IncomingMessage, Reply
-from oms_client import models as m
-from oms_client.database import Database
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
 
 
 async def send(dialogue: Dialogue, text: str, user: str = "u1", channel: str = "console") -> list[Reply]:

@@ -10,9 +10,9 @@ from decimal import Decimal
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from oms_client import models as m
-from oms_client.database import Database
 from oms_client.domain import OrderState, TrackingState
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
 from tests.conftest import NOW
 
 ITEMS = (("TEE-BLK-M", "纯棉T恤 黑色 M"), ("JEANS-32", "直筒牛仔裤 32码"), ("CAP-01", "棒球帽"))

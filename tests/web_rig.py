@@ -14,7 +14,7 @@ from bot.channels.web.inbound import REQUEST_HEADER
 from bot.settings import Settings
 from bot.web import build_web_app
 from oms_client.clock import FixedClock
-from oms_client.database import Database
+from oms_client.sql.database import Database
 from tests.conftest import NOW
 from tests.helpers import serve_on_loopback
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.channels.port import Renderer
 from handlers.messages import Address, Reply
-from oms_client.outgoing import ChatMessage
+from oms_client.chats.outgoing import ChatMessage
 
 log = logging.getLogger(__name__)
 

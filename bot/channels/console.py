@@ -19,9 +19,9 @@ from bot.channels.addressed import elsewhere, own_replies
 from bot.channels.port import Renderer
 from bot.channels.web.render import bodies
 from handlers.messages import Button, IncomingMessage, Reply, Responder
-from oms_client.chat_log import ChatLog
+from oms_client.chats.chat_log import ChatLog
+from oms_client.chats.outgoing import OutgoingStore, Pace
 from oms_client.clock import Clock
-from oms_client.outgoing import OutgoingStore, Pace
 
 CHANNEL = "console"
 POLL_SECONDS = 2.0

@@ -18,8 +18,8 @@ from bot.channels.port import AnswersEvents, ChatChannel, Renderer
 from bot.channels.reply_window import ReplyWindow, waiting_notes
 from handlers.context import conversation_id, conversation_id_for
 from handlers.messages import Reply, Responder
+from oms_client.chats.inbox import InboxItem, InboxStore
 from oms_client.clock import Clock
-from oms_client.inbox import InboxItem, InboxStore
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5

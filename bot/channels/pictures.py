@@ -16,8 +16,8 @@ from bot.channels.picture_bytes import redrawn
 from bot.channels.port import ChatChannel, MediaSource
 from handlers.messages import Attachment, Image, IncomingMessage, Reply
 from notifications.push import Undeliverable
+from oms_client.chats.media import STORED_REF, MediaStore, picture_type, stored_id
 from oms_client.clock import Clock
-from oms_client.media import STORED_REF, MediaStore, picture_type, stored_id
 
 log = logging.getLogger(__name__)
 # What one picture may weigh to be kept: WeChat and WeCom take images up to 10 MB.

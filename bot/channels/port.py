@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any, Protocol, runtime_checkable
 
 from handlers.messages import IncomingMessage, Reply
-from oms_client.outgoing import Pace
+from oms_client.chats.outgoing import Pace
 
 
 class Renderer(Protocol):

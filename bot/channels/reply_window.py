@@ -12,9 +12,9 @@ from datetime import timedelta
 from typing import Protocol, runtime_checkable
 
 from handlers.messages import Reply
+from oms_client.chats.inbox import InboxStore
+from oms_client.chats.outgoing import OutgoingStore
 from oms_client.clock import Clock
-from oms_client.inbox import InboxStore
-from oms_client.outgoing import OutgoingStore
 
 WINDOW = timedelta(hours=48)
 MESSAGES_PER_CUSTOMER_MESSAGE = 5

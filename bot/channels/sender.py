@@ -17,8 +17,8 @@ from datetime import timedelta
 from bot.channels.port import PushChannel
 from bot.channels.reply_window import OutsideWindow
 from notifications.push import PushFailed, RetryAfter, Undeliverable, backoff
+from oms_client.chats.outgoing import OutgoingItem, OutgoingStore
 from oms_client.clock import Clock
-from oms_client.outgoing import OutgoingItem, OutgoingStore
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from oms_client import models as m
-from oms_client.database import Database
-from oms_client.seed import SeedResult
+from oms_client.demo.seed import SeedResult
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
 from tests.conftest import FIXTURES
 from tests.helpers import count_rows
 from tests.web_rig import WebRig, start_web_rig

@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from oms_client.database import open_database
-from oms_client.leases import Leases
+from oms_client.sql.database import open_database
+from oms_client.sql.leases import Leases
 from tests.e2e.conftest import free_port, healthy
 
 SCAN_SECONDS = 1.5

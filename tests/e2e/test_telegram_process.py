@@ -15,8 +15,8 @@ import aiohttp
 from sqlalchemy import func, select
 
 from bot.channels.telegram.inbound import SECRET_HEADER
-from oms_client import models as m
-from oms_client.database import open_database
+from oms_client.sql import models as m
+from oms_client.sql.database import open_database
 from tests.e2e.conftest import free_port, healthy
 from tests.fakes.telegram_api import FakeBotApi
 from tests.helpers import until

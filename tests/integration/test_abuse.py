@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from bot.settings import Settings
 from handlers.texts import say
-from oms_client import models as m
-from oms_client.database import Database
+from oms_client.demo.seed import SeedResult
 from oms_client.domain import OrderState
-from oms_client.retention import Retention, purge
-from oms_client.seed import SeedResult
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
+from oms_client.stores.retention import Retention, purge
 from tests.conftest import FIXTURES
 from tests.helpers import count_rows, wrong_tail
 from tests.web_rig import WebCustomer, WebRig, start_web_rig

@@ -10,14 +10,14 @@ from handlers.aftersales_policy import AfterSalesPolicy
 from handlers.dialogue import Dialogue
 from handlers.messages import Attachment, IncomingMessage, Reply
 from handlers.texts import say
-from oms_client import models as m
 from oms_client.case_rules import CaseAction, CaseKind, CaseState
 from oms_client.clock import FixedClock
-from oms_client.database import Database
 from oms_client.domain import Case, Courier, OrderState
 from oms_client.proofs import Proof
-from oms_client.sql_store import SqlOrderStore
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
 from oms_client.store import ChatUser
+from oms_client.stores.orders import SqlOrderStore
 from tests.conftest import NOW, SHANGHAI
 from tests.helpers import count_rows, send
 from tests.orders import PlacedOrder, add_order

@@ -15,11 +15,11 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from oms_client import models as m
 from oms_client.case_rules import CaseKind, CaseState
-from oms_client.database import Database
+from oms_client.chats.media import stored_id
 from oms_client.domain import OrderState
-from oms_client.media import stored_id
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
 from tests.fakes.telegram_api import Sent
 from tests.helpers import count_rows, kept
 from tests.integration.test_handoff import LI_TELEGRAM, PHOTO, SHOP, TELEGRAM_CUSTOMER

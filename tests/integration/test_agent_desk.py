@@ -12,13 +12,13 @@ from handlers.front import Front
 from handlers.messages import IncomingMessage, Reply
 from handlers.ops import OpsCommands
 from handlers.staff import Roster, StaffMember
-from oms_client import models as m
-from oms_client.alert_store import AlertStore
+from oms_client.alerts.desk import AlertStore
 from oms_client.case_rules import CaseState
 from oms_client.clock import FixedClock
-from oms_client.database import Database
 from oms_client.domain import Case, OrderState
-from oms_client.sql_store import SqlOrderStore
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
+from oms_client.stores.orders import SqlOrderStore
 from tests.conftest import SHANGHAI
 from tests.integration.test_aftersales_chat import cases_of, say_all
 from tests.orders import PlacedOrder, add_order

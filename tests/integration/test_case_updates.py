@@ -10,11 +10,11 @@ from bot.case_updates import CaseUpdates
 from handlers.messages import IncomingMessage
 from handlers.staff import Roster, StaffMember
 from handlers.texts import say
-from oms_client import models as m
-from oms_client.case_feed import CaseFeed
 from oms_client.case_rules import CaseState
-from oms_client.database import Database
+from oms_client.chats.case_feed import CaseFeed
 from oms_client.domain import OrderState
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
 from tests.orders import add_order
 from tests.web_rig import WebCustomer, WebRig, start_web_rig
 

@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule
 from sqlalchemy import select
 
-from oms_client import models as m
 from oms_client.case_rules import (
     CUSTOMER_ACTIONS,
     FINISHED,
@@ -28,11 +27,12 @@ from oms_client.case_rules import (
     IllegalTransition,
     next_state,
 )
-from oms_client.database import open_database
+from oms_client.demo.seed import seed_store
 from oms_client.domain import DuplicateCase, Platform, StaleCase
-from oms_client.migrate import upgrade
-from oms_client.seed import seed_store
-from oms_client.sql_store import SqlOrderStore
+from oms_client.sql import models as m
+from oms_client.sql.database import open_database
+from oms_client.sql.migrate import upgrade
+from oms_client.stores.orders import SqlOrderStore
 from tests.conftest import NOW
 
 ORDERS = 6

@@ -11,14 +11,14 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from oms_client import models as m
 from oms_client.case_rules import CaseAction, CaseKind, CaseState, IllegalTransition
-from oms_client.database import Database, open_database
+from oms_client.demo.seed import SeedResult, seed_store
 from oms_client.domain import Case, CaseNotFound, DuplicateCase, Platform, SampleOrder, StaleCase
-from oms_client.migrate import upgrade
 from oms_client.proofs import Proof
-from oms_client.seed import SeedResult, seed_store
-from oms_client.sql_store import SqlOrderStore
+from oms_client.sql import models as m
+from oms_client.sql.database import Database, open_database
+from oms_client.sql.migrate import upgrade
+from oms_client.stores.orders import SqlOrderStore
 from tests.conftest import NOW, _admin
 
 A = CaseAction

@@ -8,13 +8,13 @@ import nlu
 from handlers.dialogue import MAX_MESSAGE_CHARS, Dialogue
 from handlers.texts import say
 from handlers.turn import CLARIFY_BELOW
-from oms_client import models as m
 from oms_client.clock import FixedClock
+from oms_client.demo.seed import SeedResult
 from oms_client.domain import OrderState
 from oms_client.proofs import Proof
-from oms_client.seed import SeedResult
-from oms_client.sql_store import SqlOrderStore
+from oms_client.sql import models as m
 from oms_client.store import ChatUser
+from oms_client.stores.orders import SqlOrderStore
 from tests.conftest import SHANGHAI
 from tests.helpers import ask, send
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest_asyncio
 
-from oms_client import models as m
-from oms_client.database import Database
 from oms_client.domain import OrderState
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
 from tests.fakes.telegram_api import Sent
 from tests.helpers import count_rows
 from tests.integration.test_telegram import CUSTOMER, Rig, start_rig

@@ -20,11 +20,11 @@ from bot.channels.telegram.setup import WEBHOOK_PATH
 from handlers.alert_texts import describe
 from handlers.messages import IncomingMessage
 from handlers.texts import say
-from oms_client import models as m
-from oms_client.chat_log import ChatLog
-from oms_client.database import Database
+from oms_client.alerts.scans import ScanLimits
+from oms_client.chats.chat_log import ChatLog
 from oms_client.domain import HandoffState, OrderState
-from oms_client.scan_queries import ScanLimits
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
 from tests.conftest import FIXTURES, SHANGHAI
 from tests.fakes.telegram_api import Sent
 from tests.helpers import kept

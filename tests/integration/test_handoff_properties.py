@@ -29,11 +29,11 @@ from handlers.messages import Address, IncomingMessage, Reply
 from handlers.ops import OpsCommands
 from handlers.service_hours import ServiceHours
 from handlers.staff import Roster, StaffMember
-from oms_client import models as m
-from oms_client.alert_store import AlertStore
+from oms_client.alerts.desk import AlertStore
 from oms_client.clock import FixedClock
-from oms_client.database import open_database
-from oms_client.sql_store import SqlOrderStore
+from oms_client.sql import models as m
+from oms_client.sql.database import open_database
+from oms_client.stores.orders import SqlOrderStore
 from tests.conftest import NOW, SHANGHAI
 from tests.integration.test_case_workflow_properties import template_store
 

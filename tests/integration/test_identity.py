@@ -5,11 +5,11 @@ from __future__ import annotations
 from handlers.dialogue import Dialogue
 from handlers.texts import say
 from oms_client.clock import FixedClock
+from oms_client.demo.seed import SeedResult
 from oms_client.domain import OrderState
 from oms_client.proofs import Proof
-from oms_client.seed import SeedResult
-from oms_client.sql_store import SqlOrderStore
 from oms_client.store import ChatUser
+from oms_client.stores.orders import SqlOrderStore
 from tests.helpers import ask, send, wrong_tail
 
 

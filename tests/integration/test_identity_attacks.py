@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 
 from handlers.dialogue import Dialogue
 from handlers.texts import say
-from oms_client import models as m
 from oms_client.case_rules import CaseKind
+from oms_client.demo.seed import SeedResult
 from oms_client.domain import Order, OrderState
-from oms_client.seed import SeedResult
-from oms_client.sql_store import SqlOrderStore
+from oms_client.sql import models as m
+from oms_client.stores.orders import SqlOrderStore
 from tests.helpers import ask, send
 
 BURST = 300

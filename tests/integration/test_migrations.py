@@ -11,11 +11,11 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from oms_client import models
-from oms_client.database import Database, open_database
-from oms_client.migrate import downgrade, upgrade
-from oms_client.seed import seed_store
-from oms_client.sql_store import SqlOrderStore
+from oms_client.demo.seed import seed_store
+from oms_client.sql import models
+from oms_client.sql.database import Database, open_database
+from oms_client.sql.migrate import downgrade, upgrade
+from oms_client.stores.orders import SqlOrderStore
 from tests.conftest import NOW
 
 

@@ -15,14 +15,14 @@ from handlers.front import Front
 from handlers.messages import IncomingMessage
 from handlers.ops import OpsCommands
 from handlers.staff import Roster, StaffMember
-from oms_client import models as m
-from oms_client.alert_store import AlertStore
 from oms_client.alerting import Alert, Handled, Routing
-from oms_client.alerts import sync_alerts
+from oms_client.alerts.desk import AlertStore
+from oms_client.alerts.lifecycle import sync_alerts
+from oms_client.alerts.scans import Finding
 from oms_client.clock import FixedClock
-from oms_client.database import Database
-from oms_client.scan_queries import Finding
-from oms_client.sql_store import SqlOrderStore
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
+from oms_client.stores.orders import SqlOrderStore
 from tests.conftest import NOW, SHANGHAI
 
 WANG = StaffMember(id="wangfang", name="王芳", roles=("ops",), telegram=1001)

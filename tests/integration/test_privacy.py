@@ -15,13 +15,13 @@ from bot.cli import main
 from bot.privacy import erase_person, export_person
 from bot.shop_config import load_shop_config
 from handlers.texts import say
-from oms_client import models as m
-from oms_client.database import Database, open_database
+from oms_client.demo.seed import SeedResult, seed_store
 from oms_client.domain import OrderState
-from oms_client.migrate import upgrade
-from oms_client.retention import Retention, purge
-from oms_client.seed import SeedResult, seed_store
+from oms_client.sql import models as m
+from oms_client.sql.database import Database, open_database
+from oms_client.sql.migrate import upgrade
 from oms_client.store import ChatUser
+from oms_client.stores.retention import Retention, purge
 from tests.conftest import NOW
 from tests.helpers import count_rows
 from tests.web_rig import WebCustomer, WebRig, start_web_rig

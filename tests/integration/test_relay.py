@@ -14,13 +14,13 @@ from bot.pushers.build import PushClients, build_pushers
 from bot.settings import Settings
 from notifications.config import AlertsConfig, Target
 from notifications.relay import Relay
-from oms_client import models as m
 from oms_client.alerting import Route, Routing
-from oms_client.alerts import sync_alerts
+from oms_client.alerts.lifecycle import sync_alerts
+from oms_client.alerts.outbox import OutboxStore
+from oms_client.alerts.scans import Finding
 from oms_client.clock import FixedClock
-from oms_client.database import Database
-from oms_client.outbox import OutboxStore
-from oms_client.scan_queries import Finding
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
 from tests.conftest import NOW, SHANGHAI
 from tests.fakes.push_server import FakePushServer
 from tests.helpers import count_rows

@@ -7,14 +7,14 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert, select, update
 
-from oms_client import models as m
-from oms_client.alert_store import AlertStore
 from oms_client.alerting import AlertsChange, Route, Routing
-from oms_client.database import Database
+from oms_client.alerts.desk import AlertStore
+from oms_client.alerts.scans import ScanLimits
+from oms_client.demo.seed import SeedResult
 from oms_client.domain import OrderState
-from oms_client.scan_queries import ScanLimits
-from oms_client.seed import SeedResult
-from oms_client.sql_store import SqlOrderStore
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
+from oms_client.stores.orders import SqlOrderStore
 from tests.conftest import NOW
 from tests.orders import add_order
 

@@ -12,8 +12,8 @@ import pytest
 import pytest_asyncio
 
 from notifications.scheduler import start_scheduler, stop_scheduler
-from oms_client.database import Database
-from oms_client.leases import Leases
+from oms_client.sql.database import Database
+from oms_client.sql.leases import Leases
 from tests.integration.test_telegram import Rig, start_rig
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, insert, select, update
 
-from oms_client import models as m
-from oms_client.alert_store import AlertStore
-from oms_client.database import Database
+from oms_client.alerts.desk import AlertStore
+from oms_client.alerts.scans import ScanLimits
 from oms_client.domain import OrderState
-from oms_client.scan_queries import ScanLimits
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
 from tests.conftest import NOW
 from tests.orders import ITEMS, add_order
 

@@ -12,14 +12,14 @@ import pytest
 from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from oms_client import models as m
-from oms_client.database import Database, open_database
+from oms_client.demo.seed import SeedResult, StoreNotEmpty, seed_store
 from oms_client.domain import OrderState, Platform
-from oms_client.migrate import upgrade
 from oms_client.proofs import Guess, GuessLimits, Outcome, Proof
-from oms_client.seed import SeedResult, StoreNotEmpty, seed_store
-from oms_client.sql_store import SqlOrderStore
+from oms_client.sql import models as m
+from oms_client.sql.database import Database, open_database
+from oms_client.sql.migrate import upgrade
 from oms_client.store import ChatUser, StaleConversation
+from oms_client.stores.orders import SqlOrderStore
 from tests.conftest import NOW
 
 USER = ChatUser("console", "u1")

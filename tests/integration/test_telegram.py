@@ -19,14 +19,14 @@ from bot.channels.telegram.inbound import SECRET_HEADER
 from bot.channels.telegram.setup import WEBHOOK_PATH, run_telegram
 from bot.settings import Settings
 from bot.web import build_web_app
-from oms_client import models as m
-from oms_client.alerts import sync_alerts
+from oms_client.alerts.lifecycle import sync_alerts
+from oms_client.alerts.scans import Finding
+from oms_client.chats.inbox import InboxStore
 from oms_client.clock import FixedClock
-from oms_client.database import Database
-from oms_client.inbox import InboxStore
-from oms_client.leases import Liveness
-from oms_client.scan_queries import Finding
-from oms_client.seed import SeedResult
+from oms_client.demo.seed import SeedResult
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
+from oms_client.sql.leases import Liveness
 from tests.conftest import NOW
 from tests.fakes.telegram_api import FakeBotApi, Sent
 from tests.helpers import count_rows, serve_on_loopback, until

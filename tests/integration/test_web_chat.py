@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from bot.channels.web import inbound
 from bot.channels.web.inbound import REQUEST_HEADER
-from oms_client import models as m
-from oms_client.database import Database
-from oms_client.outgoing import Pace, enqueue
-from oms_client.seed import SeedResult
+from oms_client.chats.outgoing import Pace, enqueue
+from oms_client.demo.seed import SeedResult
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
 from tests.conftest import FIXTURES
 from tests.helpers import count_rows, kept
 from tests.web_rig import WebRig, start_web_rig

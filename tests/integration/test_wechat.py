@@ -21,13 +21,13 @@ from bot.channels.wechat.channel import WeChatChannel
 from bot.channels.wechat.setup import set_menu
 from bot.settings import Settings
 from bot.web import build_web_app
-from oms_client import models as m
+from oms_client.chats.inbox import InboxStore
+from oms_client.chats.outgoing import Pace, enqueue
 from oms_client.clock import FixedClock
-from oms_client.database import Database
+from oms_client.demo.seed import SeedResult
 from oms_client.domain import OrderState
-from oms_client.inbox import InboxStore
-from oms_client.outgoing import Pace, enqueue
-from oms_client.seed import SeedResult
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
 from tests.conftest import FIXTURES, NOW
 from tests.fakes.tencent import Stamped
 from tests.fakes.wechat import AES_KEY, APP_ID, APP_SECRET, TOKEN, Delivered, FakeWeChat, Replied

@@ -21,11 +21,11 @@ from bot.settings import Settings
 from bot.web import build_web_app
 from handlers.messages import IncomingMessage
 from handlers.staff import Roster, StaffMember
-from oms_client import models as m
 from oms_client.clock import FixedClock
-from oms_client.database import Database
+from oms_client.demo.seed import SeedResult
 from oms_client.domain import OrderState
-from oms_client.seed import SeedResult
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
 from tests.conftest import FIXTURES, NOW
 from tests.fakes.tencent import Answer, Stamped, fill
 from tests.fakes.wecom import AGENT_ID, CORP_SECRET, FakeWeCom, Sent

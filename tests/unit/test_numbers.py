@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from nlu.slots import classify_number
+from oms_client.demo.numbers import order_number, s10_check_digit, waybill_number
 from oms_client.domain import Courier, Platform
-from oms_client.numbers import order_number, s10_check_digit, waybill_number
 
 ORDER_SHAPES = {
     Platform.TAOBAO: r"[1-4]\d{17,18}",

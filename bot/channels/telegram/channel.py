@@ -27,7 +27,7 @@ from bot.channels.telegram.translate import CHANNEL, build_router
 from bot.pushers.telegram import telegram_errors
 from handlers.messages import IncomingMessage, Reply
 from notifications.push import PushFailed, Undeliverable
-from oms_client.outgoing import Pace
+from oms_client.chats.outgoing import Pace
 
 # Telegram's guidance: about one message a second in a chat (short bursts pass), 20 a minute in a group.
 PRIVATE_PACE = Pace(interval=timedelta(seconds=1), burst=timedelta(seconds=2))

@@ -9,8 +9,8 @@ from typing import Any
 from bot.channels.web.render import bodies
 from bot.channels.wechat.translate import typed_command
 from handlers.messages import Attachment, IncomingMessage, Reply
-from oms_client.media import STORED_REF
-from oms_client.outgoing import Pace
+from oms_client.chats.media import STORED_REF
+from oms_client.chats.outgoing import Pace
 
 CHANNEL = "web"
 PACE = Pace(interval=timedelta(0))

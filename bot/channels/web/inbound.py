@@ -24,9 +24,9 @@ from bot.channels.web.channel import CHANNEL
 from bot.channels.web.doorbell import Doorbell
 from bot.channels.web.visitor import client_of, give_token, visitor_of
 from oms_client.budgets import Budgets
-from oms_client.chat_log import ChatLog, Line
+from oms_client.chats.chat_log import ChatLog, Line
+from oms_client.chats.media import ID_LENGTH, MediaStore, picture_type
 from oms_client.clock import Clock
-from oms_client.media import ID_LENGTH, MediaStore, picture_type
 
 PATH = "/chat"
 STATIC = Path(__file__).parent / "static"

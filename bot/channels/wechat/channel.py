@@ -12,9 +12,9 @@ from bot.channels.wechat.render import bodies
 from bot.channels.wechat.translate import CHANNEL, to_message
 from bot.pushers.tencent_api import TencentApi, media_file, text_or_image
 from handlers.messages import IncomingMessage, Reply
+from oms_client.chats.inbox import InboxStore
+from oms_client.chats.outgoing import OutgoingStore, Pace
 from oms_client.clock import Clock
-from oms_client.inbox import InboxStore
-from oms_client.outgoing import OutgoingStore, Pace
 
 # Out of the window, over the count, not following the account, no such user, blacklisted.
 REFUSED = {45015, 45047, 43004, 40003, 43019}

@@ -28,9 +28,9 @@ from bot.channels.tencent_callback import (
 )
 from bot.channels.wechat.render import passive_xml
 from bot.channels.wechat.translate import CHANNEL, chat_of, delivery_key
+from oms_client.chats.inbox import Replayed
+from oms_client.chats.outgoing import OutgoingStore
 from oms_client.clock import Clock
-from oms_client.inbox import Replayed
-from oms_client.outgoing import OutgoingStore
 
 PATH = "/wechat"
 PASSIVE_WAIT_SECONDS = 4.0

@@ -13,9 +13,9 @@ from bot.channels.wecom.translate import APP_CHANNEL, KF_CHANNEL, app_message, k
 from bot.pushers.tencent_api import TencentApi, media_file, text_or_image
 from handlers.messages import IncomingMessage, Reply
 from notifications.push import Undeliverable
+from oms_client.chats.inbox import InboxStore
+from oms_client.chats.outgoing import OutgoingStore, Pace
 from oms_client.clock import Clock
-from oms_client.inbox import InboxStore
-from oms_client.outgoing import OutgoingStore, Pace
 
 # WeCom allows an app 30 messages a minute to one member.
 APP_PACE = Pace(interval=timedelta(seconds=2), burst=timedelta(seconds=4))

@@ -40,9 +40,9 @@ from bot.channels.wecom.translate import (
 )
 from bot.pushers.tencent_api import TencentApi
 from notifications.push import PushFailed, RetryAfter
+from oms_client.chats.cursors import CursorStore
+from oms_client.chats.inbox import Replayed
 from oms_client.clock import Clock
-from oms_client.cursors import CursorStore
-from oms_client.inbox import Replayed
 
 log = logging.getLogger(__name__)
 PATH = "/wecom"

@@ -1,0 +1,445 @@
+"""Deterministic synthetic data: `xiaoer seed` and `xiaoer serve --demo`.
+
+The same seed and the same `now` give the same store, so a sample order printed in a README or a bug
+report can be found again. Rows are built as plain dicts with their ids decided here and written in
+bulk: 100,000 orders must load in well under a minute on SQLite.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import func, insert, select
+
+from oms_client.demo import data
+from oms_client.demo.numbers import order_number, waybill_number
+from oms_client.domain import Courier, OrderState, Platform, SampleOrder, TrackingState
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
+
+SAMPLES_META_KEY = "demo_samples"
+BATCH = 5_000
+
+PLATFORM_WEIGHTS = {
+    Platform.TAOBAO: 30,
+    Platform.TMALL: 20,
+    Platform.JD: 15,
+    Platform.PDD: 15,
+    Platform.DOUYIN: 12,
+    Platform.WXSHOP: 5,
+    Platform.POS: 3,
+}
+SHIP_SLA_HOURS = {Platform.JD: 24}
+DEFAULT_SHIP_SLA_HOURS = 48
+COURIER_WEIGHTS = {
+    Courier.ZTO: 22,
+    Courier.YTO: 18,
+    Courier.YUNDA: 16,
+    Courier.SF: 14,
+    Courier.STO: 10,
+    Courier.JT: 12,
+    Courier.EMS: 4,
+    Courier.JD: 4,
+}
+FAST_COURIERS = {Courier.SF, Courier.JD}
+# (story, order state, weight): a story is what a newcomer might want to try.
+STORIES = [
+    ("unpaid", OrderState.PENDING_PAYMENT, 3),
+    ("closed", OrderState.CLOSED, 4),
+    ("cancelled", OrderState.CANCELLED, 7),
+    ("paid", OrderState.PAID, 8),
+    ("paid_late", OrderState.PAID, 2),
+    ("in_transit", OrderState.SHIPPED, 15),
+    ("stalled", OrderState.SHIPPED, 2),
+    ("exception", OrderState.SHIPPED, 1),
+    ("delivered", OrderState.DELIVERED, 13),
+    ("completed", OrderState.COMPLETED, 45),
+]
+
+# A shop's history instead of the demo mix: orders come at a steady pace for many days, so most of a large
+# store is long finished and only the last days' orders are open. Open stories weigh as many days of orders
+# as their window holds (times the share of orders that end up there: about 1.5 % ship late, 1 % stall,
+# 1 % meet an exception); cancelled and closed are shares of all orders; completed takes the rest.
+HISTORY_DAYS_OF_ORDERS = {
+    "unpaid": 0.005,
+    "paid": 1.15,
+    "paid_late": 0.025,
+    "in_transit": 3.3,
+    "stalled": 0.04,
+    "exception": 0.03,
+    "delivered": 5.2,
+}
+HISTORY_SHARES = {"cancelled": 0.05, "closed": 0.03}
+MIN_HISTORY_DAYS = 30
+
+# The order in which samples are offered: the most telling first.
+SAMPLE_ORDER = (
+    "in_transit",
+    "paid_late",
+    "paid",
+    "stalled",
+    "exception",
+    "delivered",
+    "completed",
+    "unpaid",
+    "cancelled",
+    "closed",
+)
+
+
+@dataclass
+class SeedResult:
+    orders: int
+    customers: int
+    shipments: int
+    tracking_events: int
+    seconds: float
+    samples: list[SampleOrder]
+
+
+@dataclass
+class _Rows:
+    customers: list[dict[str, Any]] = field(default_factory=list)
+    orders: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    shipments: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    stock: list[dict[str, Any]] = field(default_factory=list)
+    samples: dict[str, SampleOrder] = field(default_factory=dict)
+
+
+class StoreNotEmpty(Exception):
+    """Seeding adds to nothing: mixing synthetic and real orders would corrupt a shop's figures."""
+
+    def __init__(self, orders: int) -> None:
+        super().__init__(f"the store already holds {orders} orders")
+        self.orders = orders
+
+
+async def seed_store(
+    database: Database, *, orders: int, seed: int, now: datetime, history_days: float | None = None
+) -> SeedResult:
+    """The demo mix shows every story in a small store; `history_days` spreads the orders over that many
+    days of steady trade instead, as a large store's table really looks (what the scan bench measures)."""
+    if history_days is not None and history_days < MIN_HISTORY_DAYS:
+        raise ValueError(f"a history spans at least {MIN_HISTORY_DAYS} days: its open orders alone span about 10")
+    started = time.perf_counter()
+    async with database.read.connect() as conn:
+        existing = await conn.scalar(select(func.count()).select_from(m.OrderRow))
+    if existing:
+        raise StoreNotEmpty(existing)
+    rows = _Generator(random.Random(seed), now, history_days).build(orders)
+    await _write(database, rows)
+    await _analyze(database)
+    return SeedResult(
+        orders=len(rows.orders),
+        customers=len(rows.customers),
+        shipments=len(rows.shipments),
+        tracking_events=len(rows.events),
+        seconds=time.perf_counter() - started,
+        samples=[rows.samples[story] for story in SAMPLE_ORDER if story in rows.samples],
+    )
+
+
+async def _analyze(database: Database) -> None:
+    """Planner statistics for the bulk just written, as autovacuum would gather them a little later:
+    without them the first scans plan for an empty store."""
+    async with database.write.begin() as conn:
+        # The store's own tables only: a bare ANALYZE would lock every table of every schema in the database.
+        names = ", ".join(conn.dialect.identifier_preparer.quote(t.name) for t in m.Base.metadata.sorted_tables)
+        await conn.execute(sa.text(f"ANALYZE {names}" if database.dialect == "postgresql" else "ANALYZE"))
+
+
+async def _write(database: Database, rows: _Rows) -> None:
+    tables: list[tuple[Any, list[dict[str, Any]]]] = [
+        (m.WarehouseRow, [{"code": c, "name": n, "city": city} for c, n, city in data.WAREHOUSES]),
+        (m.SkuRow, [{"sku": sku, "title": title, "price": price} for sku, title, price in _skus()]),
+        (m.CustomerRow, rows.customers),
+        (m.OrderRow, rows.orders),
+        (m.OrderLineRow, rows.lines),
+        (m.StockRow, rows.stock),
+        (m.ShipmentRow, rows.shipments),
+        (m.TrackingEventRow, rows.events),
+    ]
+    samples = [
+        rows.samples[story].__dict__
+        | {"platform": str(rows.samples[story].platform), "state": str(rows.samples[story].state)}
+        for story in SAMPLE_ORDER
+        if story in rows.samples
+    ]
+    async with database.write.begin() as conn:
+        for table, values in tables:
+            for start in range(0, len(values), BATCH):
+                await conn.execute(insert(table), values[start : start + BATCH])
+        await conn.execute(insert(m.MetaRow), [{"key": SAMPLES_META_KEY, "value": {"samples": samples}}])
+
+
+def _skus() -> list[tuple[str, str, Decimal]]:
+    skus = []
+    for prefix, title, price, variants in data.PRODUCTS:
+        for index, variant in enumerate(variants, start=1):
+            skus.append((f"{prefix}-{index:02d}", f"{title} {variant}", Decimal(price)))
+    return skus
+
+
+class _Generator:
+    def __init__(self, rng: random.Random, now: datetime, history_days: float | None = None) -> None:
+        self.rng = rng
+        self.now = now
+        self.days = history_days
+        self.weights = [w for _, _, w in STORIES] if history_days is None else _history_weights(history_days)
+        self.rows = _Rows()
+        self.skus = _skus()
+        self.used_numbers: set[tuple[Platform, str]] = set()
+
+    def build(self, orders: int) -> _Rows:
+        for customer_id in range(1, max(1, orders // 3) + 1):
+            self._customer(customer_id)
+        for order_id in range(1, orders + 1):
+            self._order(order_id)
+        self._stock()
+        return self.rows
+
+    def _name(self) -> str:
+        given = "".join(self.rng.choice(data.GIVEN_CHARS) for _ in range(self.rng.choice((1, 2, 2))))
+        return self.rng.choice(data.SURNAMES) + given
+
+    def _phone(self) -> str:
+        return "1" + self.rng.choice("3456789") + "".join(self.rng.choice("0123456789") for _ in range(9))
+
+    def _address(self) -> dict[str, str]:
+        province, city, district = self.rng.choice(data.PLACES)
+        rng = self.rng
+        detail = (
+            f"{rng.choice(data.STREETS)}{rng.randint(1, 999)}号{rng.choice(data.COMPOUNDS)}"
+            f"{rng.randint(1, 30)}幢{rng.randint(1, 4)}单元{rng.randint(1, 33)}{rng.randint(1, 4):02d}室"
+        )
+        return {
+            "receiver_province": province,
+            "receiver_city": city,
+            "receiver_district": district,
+            "receiver_detail": detail,
+        }
+
+    def _customer(self, customer_id: int) -> None:
+        created = self.now - timedelta(days=self.rng.uniform(60, 900))
+        self.rows.customers.append(
+            {"id": customer_id, "name": self._name(), "phone": self._phone(), "created_at": created}
+        )
+
+    def _pick_customer(self) -> dict[str, Any]:
+        # Skewed so that some customers have several orders, as regular buyers do.
+        index = int(len(self.rows.customers) * self.rng.random() ** 1.6)
+        return self.rows.customers[index]
+
+    def _receiver(self, customer: dict[str, Any]) -> dict[str, Any]:
+        own = self.rng.random() < 0.85
+        return {
+            "receiver_name": customer["name"] if own else self._name(),
+            "receiver_phone": customer["phone"] if own else self._phone(),
+            **self._address(),
+        }
+
+    def _order(self, order_id: int) -> None:
+        rng = self.rng
+        platform = rng.choices(list(PLATFORM_WEIGHTS), weights=list(PLATFORM_WEIGHTS.values()))[0]
+        story, state = ("pos_sale", OrderState.COMPLETED) if platform is Platform.POS else self._story()
+        customer = self._pick_customer()
+        times = self._times(story, platform)
+        number = self._unique_number(platform, times["created_at"])
+        total = self._lines(order_id)
+        self.rows.orders.append(
+            {
+                "id": order_id,
+                "platform": str(platform),
+                "order_no": number,
+                "customer_id": customer["id"],
+                "state": str(state),
+                "total": total,
+                "version": 1,
+                **times,
+                **self._receiver(customer),
+            }
+        )
+        shipment = None
+        if "shipped_at" in times and platform is not Platform.POS:
+            shipment = self._shipment(order_id, platform, story, times)
+        self._remember_sample(story, self.rows.orders[-1], shipment)
+        for key in ("shipped_at", "signed_at"):
+            self.rows.orders[-1].pop(key, None)
+
+    def _story(self) -> tuple[str, OrderState]:
+        story = self.rng.choices(STORIES, weights=self.weights)[0]
+        return story[0], story[1]
+
+    def _unique_number(self, platform: Platform, created_at: datetime) -> str:
+        while True:
+            number = order_number(self.rng, platform, created_at)
+            if (platform, number) not in self.used_numbers:
+                self.used_numbers.add((platform, number))
+                return number
+
+    def _times(self, story: str, platform: Platform) -> dict[str, Any]:
+        """Created, paid and promised times that fit the story, plus the ship and sign anchors."""
+        rng, now = self.rng, self.now
+        hours = timedelta(hours=1)
+        sla = SHIP_SLA_HOURS.get(platform, DEFAULT_SHIP_SLA_HOURS) * hours
+        anchors: dict[str, datetime] = {}
+        if story == "unpaid":
+            created = now - rng.uniform(0.05, 0.4) * hours
+        elif story == "paid":
+            created = now - rng.uniform(0.5, 0.6 * sla / hours) * hours
+        elif story == "paid_late":
+            created = now - sla - rng.uniform(2, 40) * hours
+        elif story in ("in_transit", "stalled", "exception"):
+            back = {"in_transit": (8.0, 90.0), "stalled": (100.0, 190.0), "exception": (40.0, 120.0)}[story]
+            anchors["shipped_at"] = now - rng.uniform(*back) * hours
+            created = anchors["shipped_at"] - rng.uniform(3, 40) * hours
+        elif story in ("delivered", "completed"):
+            back = (0.2, 6.0) if story == "delivered" else (8.0, self.days or 58.0)
+            anchors["signed_at"] = now - timedelta(days=rng.uniform(*back))
+            anchors["shipped_at"] = anchors["signed_at"] - rng.uniform(20, 80) * hours
+            created = anchors["shipped_at"] - rng.uniform(3, 40) * hours
+        else:
+            created = now - timedelta(days=rng.uniform(1, self.days or 60.0))
+        paid = None if story in ("unpaid", "closed") else created + timedelta(minutes=rng.uniform(0.5, 30))
+        promised = paid + sla if paid else None
+        return {"created_at": created, "paid_at": paid, "promised_ship_by": promised, **anchors}
+
+    def _lines(self, order_id: int) -> Decimal:
+        total = Decimal("0")
+        for sku, title, price in self.rng.sample(self.skus, self.rng.choice((1, 1, 1, 2, 2, 3))):
+            qty = self.rng.choices((1, 2, 3), weights=(80, 15, 5))[0]
+            self.rows.lines.append(
+                {
+                    "id": len(self.rows.lines) + 1,
+                    "order_id": order_id,
+                    "sku": sku,
+                    "title": title,
+                    "qty": qty,
+                    "unit_price": price,
+                }
+            )
+            total += price * qty
+        return total
+
+    def _shipment(self, order_id: int, platform: Platform, story: str, times: dict[str, Any]) -> dict[str, Any]:
+        rng = self.rng
+        courier = (
+            Courier.JD
+            if platform is Platform.JD and rng.random() < 0.8
+            else rng.choices(list(COURIER_WEIGHTS), weights=list(COURIER_WEIGHTS.values()))[0]
+        )
+        code, _, origin = rng.choice(data.WAREHOUSES)
+        shipped_at: datetime = times["shipped_at"]
+        days = 1.5 if courier in FAST_COURIERS else 3.0
+        shipment = {
+            "id": len(self.rows.shipments) + 1,
+            "order_id": order_id,
+            "warehouse": code,
+            "courier": str(courier),
+            "tracking_no": waybill_number(rng, courier),
+            "shipped_at": shipped_at,
+            "expected_delivery": shipped_at + timedelta(days=days),
+        }
+        self.rows.shipments.append(shipment)
+        destination = self.rows.orders[-1]["receiver_city"]
+        self._events(shipment, story, origin, destination, times.get("signed_at"))
+        return shipment
+
+    def _events(
+        self, shipment: dict[str, Any], story: str, origin: str, destination: str, signed_at: datetime | None
+    ) -> None:
+        chain = _route(self.rng, origin, destination, self.rows.orders[-1]["receiver_district"])
+        start: datetime = shipment["shipped_at"]
+        if signed_at:
+            step = (signed_at - start) / (len(chain) - 1)
+            limit = signed_at + timedelta(seconds=1)  # room for rounding in the last step
+        else:
+            chain = chain[:-1]
+            step = timedelta(hours=self.rng.uniform(5, 11))
+            stops_early = story != "in_transit"
+            limit = start + timedelta(hours=self.rng.uniform(10, 30)) if stops_early else self.now
+        last = start
+        for index, (place, text, state) in enumerate(chain):
+            if start + index * step > limit:
+                break
+            last = start + index * step
+            self._event(shipment["id"], last, place, text, state)
+        if story == "exception":
+            text = self.rng.choice(data.EXCEPTION_TEXTS + data.RETURN_TEXTS)
+            kind = TrackingState.RETURNED if text in data.RETURN_TEXTS else TrackingState.EXCEPTION
+            when = min(last + timedelta(hours=self.rng.uniform(3, 12)), self.now - timedelta(hours=1))
+            self._event(shipment["id"], when, destination, text, kind)
+
+    def _event(self, shipment_id: int, at: datetime, place: str, text: str, state: TrackingState) -> None:
+        shipment = self.rows.shipments[shipment_id - 1]
+        if shipment.get("last_event_at") is None or at >= shipment["last_event_at"]:
+            shipment.update(last_event_at=at, last_event_state=str(state), last_event_text=text)
+        self.rows.events.append(
+            {
+                "id": len(self.rows.events) + 1,
+                "shipment_id": shipment_id,
+                "at": at,
+                "place": place,
+                "text": text,
+                "state": str(state),
+            }
+        )
+
+    def _remember_sample(self, story: str, order: dict[str, Any], shipment: dict[str, Any] | None) -> None:
+        if story in self.rows.samples:
+            return
+        self.rows.samples[story] = SampleOrder(
+            platform=Platform(order["platform"]),
+            order_id=order["order_no"],
+            state=OrderState(order["state"]),
+            phone_tail=order["receiver_phone"][-4:],
+            courier=shipment["courier"] if shipment else None,
+            tracking_no=shipment["tracking_no"] if shipment else None,
+        )
+
+    def _stock(self) -> None:
+        """Plenty of stock everywhere, except a few SKUs sold beyond what is on hand."""
+        demand = Counter[str]()
+        for line, order in ((line, self.rows.orders[line["order_id"] - 1]) for line in self.rows.lines):
+            if order["state"] == OrderState.PAID:
+                demand[line["sku"]] += line["qty"]
+        oversold = {sku for sku, _ in sorted(demand.items(), key=lambda kv: (-kv[1], kv[0]))[:3]}
+        for sku, _, _ in self.skus:
+            for index, (code, _, _) in enumerate(data.WAREHOUSES):
+                on_hand = self.rng.randint(20, 400)
+                if sku in oversold:
+                    on_hand = max(0, demand[sku] - self.rng.randint(1, 3)) if index == 0 else 0
+                reserved = min(on_hand, demand[sku]) if index == 0 else 0
+                self.rows.stock.append({"sku": sku, "warehouse": code, "on_hand": on_hand, "reserved": reserved})
+
+
+def _history_weights(days: float) -> list[float]:
+    """Story weights for `days` of steady trade, in days' worth of orders (see HISTORY_DAYS_OF_ORDERS)."""
+    weights = HISTORY_DAYS_OF_ORDERS | {story: share * days for story, share in HISTORY_SHARES.items()}
+    weights["completed"] = max(0.0, days - sum(weights.values()))
+    return [weights[story] for story, _, _ in STORIES]
+
+
+def _route(rng: random.Random, origin: str, destination: str, district: str) -> list[tuple[str, str, TrackingState]]:
+    """The stations of a parcel's trip, from pick-up to signature."""
+    origin_hub = data.HUBS[origin]
+    middle = rng.sample(data.TRANSIT_HUBS, rng.choice((0, 1, 1, 2)))
+    dest_hub = destination.removesuffix("市") + "转运中心"
+    stations = [origin_hub] if destination == origin else [origin_hub, *middle, dest_hub]
+    chain = [(origin, f"【{origin}】快件已揽收", TrackingState.COLLECTED)]
+    for here, there in zip(stations, [*stations[1:], district], strict=True):
+        chain.append((here, f"快件已到达【{here}】", TrackingState.IN_TRANSIT))
+        chain.append((here, f"快件已从【{here}】发出，下一站【{there}】", TrackingState.IN_TRANSIT))
+    chain.append((district, f"【{destination}{district}】快件正在派送中", TrackingState.OUT_FOR_DELIVERY))
+    signed = rng.choice(("已签收，签收人：本人", "已签收，放至家门口", "已由菜鸟驿站代收，请凭取件码取件"))
+    chain.append((district, f"【{destination}{district}】{signed}", TrackingState.SIGNED))
+    return chain

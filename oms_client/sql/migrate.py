@@ -1,0 +1,41 @@
+"""Schema migrations (alembic), applied by `xiaoer db upgrade` and on every start of the app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection
+
+from oms_client.sql.database import Database
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def alembic_config(url: str = "") -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+async def upgrade(database: Database, revision: str = "head") -> None:
+    """Bring the schema to the newest revision inside one write transaction."""
+    await _migrate(database, command.upgrade, revision)
+
+
+async def downgrade(database: Database, revision: str) -> None:
+    """Step back to `revision`: how the tests build a store as an older release left it."""
+    await _migrate(database, command.downgrade, revision)
+
+
+async def _migrate(database: Database, step: Callable[[Config, str], None], revision: str) -> None:
+    def run(connection: Connection) -> None:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        step(config, revision)
+
+    async with database.write.begin() as connection:
+        await connection.run_sync(run)

@@ -1,0 +1,39 @@
+"""`Budgets` in the SQL store: one row per key, counted in the same transaction that reads it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, delete, select, update
+
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
+
+_BUDGET = m.BudgetRow
+
+
+class SqlBudgets:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._first = database.conflict_insert(_BUDGET).on_conflict_do_nothing()
+
+    async def take(self, key: str, limit: int, window: timedelta, now: datetime) -> bool:
+        def take(conn: Connection) -> bool:
+            conn.execute(self._first, {"key": key[:160], "window_start": now, "used": 0})
+            row = conn.execute(select(_BUDGET.window_start, _BUDGET.used).where(_BUDGET.key == key[:160])
+                               .with_for_update()).one()  # fmt: skip
+            start, used = (now, 0) if row.window_start <= now - window else (row.window_start, row.used)
+            if used >= limit:
+                return False
+            conn.execute(update(_BUDGET).where(_BUDGET.key == key[:160]).values(window_start=start, used=used + 1))
+            return True
+
+        return await self.database.write.run(take)
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        """Windows that started before `cutoff` are over for any limit we set: their rows go."""
+
+        def forget(conn: Connection) -> int:
+            return int(conn.execute(delete(_BUDGET).where(_BUDGET.window_start < cutoff)).rowcount or 0)
+
+        return await self.database.write.run(forget)
