@@ -28,13 +28,13 @@ from bot.pushers.build import PushClients, build_pushers
 from bot.pushers.tencent_api import official_account_api
 from bot.settings import Settings
 from bot.shop_config import ShopConfig, load_shop_config
-from handlers.agent_chats import AgentChats
-from handlers.agent_desk import AgentDesk
 from handlers.dialogue import Dialogue
 from handlers.front import Front
-from handlers.handoff import Handoffs
-from handlers.ops import OpsCommands
-from handlers.staff import Roster
+from handlers.handoff.queue import Handoffs
+from handlers.staff.chats import AgentChats
+from handlers.staff.desk import AgentDesk
+from handlers.staff.ops import OpsCommands
+from handlers.staff.roster import Roster
 from notifications.relay import Relay
 from notifications.scheduler import Jobs
 from oms_client.alerts.desk import AlertStore

@@ -12,11 +12,11 @@ from dataclasses import replace
 
 from bot.channels.addressed import elsewhere
 from bot.channels.port import Renderer
-from handlers.agent_desk import AgentDesk
-from handlers.case_notices import case_notice
-from handlers.case_view import CaseView
+from handlers.aftersales.case_view import CaseView
 from handlers.messages import Address
-from handlers.staff import Roster
+from handlers.notices.cases import case_notice
+from handlers.staff.desk import AgentDesk
+from handlers.staff.roster import Roster
 from oms_client.chats.case_feed import CaseFeed, CaseMove
 from oms_client.chats.outgoing import ChatMessage
 from oms_client.clock import Clock

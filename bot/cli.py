@@ -29,8 +29,8 @@ from bot.samples import samples_as_json, samples_as_text, samples_from_meta
 from bot.settings import Settings, settings_problems
 from bot.shop_config import ShopConfigError
 from bot.web import build_web_app
-from handlers.alert_texts import alerts_as_text
-from handlers.staff import StaffMember
+from handlers.staff.alert_texts import alerts_as_text
+from handlers.staff.roster import StaffMember
 from nlu.evaluate import evaluate
 from notifications.scheduler import start_scheduler, stop_scheduler
 from oms_client.chats.chat_log import ChatLog

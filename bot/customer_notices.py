@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from bot.channels.addressed import elsewhere
 from bot.channels.port import Renderer
 from bot.channels.reply_window import ReplyWindow
-from handlers.delay_notices import delay_notice
 from handlers.messages import Address
+from handlers.notices.delays import delay_notice
 from oms_client.alerting import Delay
 from oms_client.chats.notices import NoticeStore
 from oms_client.clock import Clock

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from handlers.aftersales_policy import AfterSalesPolicy
-from handlers.service_hours import ServiceHours
-from handlers.staff import StaffMember
+from handlers.aftersales.policy import AfterSalesPolicy
+from handlers.handoff.service_hours import ServiceHours
+from handlers.staff.roster import StaffMember
 from notifications.config import AlertsConfig
 from oms_client.stores.retention import Retention
 

@@ -8,17 +8,17 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers.aftersales import AfterSales
-from handlers.aftersales_draft import REQUESTS, Draft, is_leaving, read_reason
-from handlers.aftersales_policy import AfterSalesPolicy
-from handlers.aftersales_texts import REQUEST_NAMES
+from handlers.aftersales.draft import REQUESTS, Draft, is_leaving, read_reason
+from handlers.aftersales.flow import AfterSales
+from handlers.aftersales.policy import AfterSalesPolicy
+from handlers.aftersales.texts import REQUEST_NAMES
 from handlers.context import conversation_id, conversation_id_for
-from handlers.handoff import Handoffs
+from handlers.handoff.queue import Handoffs
+from handlers.handoff.service_hours import ServiceHours
 from handlers.identity import Identity
 from handlers.messages import Address, Button, IncomingMessage, Reply
 from handlers.order_view import OrderView
-from handlers.service_hours import ServiceHours
-from handlers.staff import Roster
+from handlers.staff.roster import Roster
 from handlers.state import ConversationState
 from handlers.texts import echo_button, name_of, say
 from handlers.turn import Turn

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from handlers.agent_chats import AgentChats
-from handlers.agent_desk import AgentDesk
 from handlers.dialogue import Dialogue
 from handlers.messages import IncomingMessage, Reply
-from handlers.ops import OpsCommands
-from handlers.staff import Roster
+from handlers.staff.chats import AgentChats
+from handlers.staff.desk import AgentDesk
+from handlers.staff.ops import OpsCommands
+from handlers.staff.roster import Roster
 
 
 class Front:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from handlers.aftersales_texts import AFTERSALES_TEXTS
-from handlers.delay_texts import DELAY_TEXTS
-from handlers.handoff_texts import HANDOFF_TEXTS
+from handlers.aftersales.texts import AFTERSALES_TEXTS
+from handlers.handoff.texts import HANDOFF_TEXTS
 from handlers.messages import Button
+from handlers.notices.delay_texts import DELAY_TEXTS
 
 TEXTS: dict[str, dict[str, str]] = {
     "welcome": {

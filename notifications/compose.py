@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers.alert_texts import SEVERITY_NAMES, describe, kind_name
 from handlers.messages import Button
+from handlers.staff.alert_texts import SEVERITY_NAMES, describe, kind_name
 from oms_client.alerting import RESOLVED, SEVERITY_RANK, Alert
 from oms_client.alerts.outbox import OutboxItem
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 import nlu
-from handlers.aftersales_policy import AfterSalesPolicy
+from handlers.aftersales.policy import AfterSalesPolicy
 from handlers.dialogue import Dialogue
 from handlers.messages import Attachment, IncomingMessage, Reply
 from handlers.texts import say

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from handlers.agent_chats import AgentChats
-from handlers.agent_desk import USAGE, AgentDesk
 from handlers.dialogue import Dialogue
 from handlers.front import Front
 from handlers.messages import IncomingMessage, Reply
-from handlers.ops import OpsCommands
-from handlers.staff import Roster, StaffMember
+from handlers.staff.chats import AgentChats
+from handlers.staff.desk import USAGE, AgentDesk
+from handlers.staff.ops import OpsCommands
+from handlers.staff.roster import Roster, StaffMember
 from oms_client.alerts.desk import AlertStore
 from oms_client.case_rules import CaseState
 from oms_client.clock import FixedClock

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from bot.case_updates import CaseUpdates
 from handlers.messages import IncomingMessage
-from handlers.staff import Roster, StaffMember
+from handlers.staff.roster import Roster, StaffMember
 from handlers.texts import say
 from oms_client.case_rules import CaseState
 from oms_client.chats.case_feed import CaseFeed

@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from bot.channels.console import ConsoleDesk
 from bot.channels.telegram.setup import WEBHOOK_PATH
-from handlers.alert_texts import describe
 from handlers.messages import IncomingMessage
+from handlers.staff.alert_texts import describe
 from handlers.texts import say
 from oms_client.alerts.scans import ScanLimits
 from oms_client.chats.chat_log import ChatLog

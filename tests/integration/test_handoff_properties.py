@@ -20,15 +20,15 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlalchemy import func, select
 
 import nlu
-from handlers.agent_chats import AgentChats
-from handlers.agent_desk import AgentDesk
 from handlers.dialogue import Dialogue
 from handlers.front import Front
-from handlers.handoff import Handoffs
+from handlers.handoff.queue import Handoffs
+from handlers.handoff.service_hours import ServiceHours
 from handlers.messages import Address, IncomingMessage, Reply
-from handlers.ops import OpsCommands
-from handlers.service_hours import ServiceHours
-from handlers.staff import Roster, StaffMember
+from handlers.staff.chats import AgentChats
+from handlers.staff.desk import AgentDesk
+from handlers.staff.ops import OpsCommands
+from handlers.staff.roster import Roster, StaffMember
 from oms_client.alerts.desk import AlertStore
 from oms_client.clock import FixedClock
 from oms_client.sql import models as m

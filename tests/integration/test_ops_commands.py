@@ -8,13 +8,13 @@ from datetime import timedelta
 from sqlalchemy import select
 
 import nlu
-from handlers.agent_chats import AgentChats
-from handlers.agent_desk import AgentDesk
 from handlers.dialogue import Dialogue
 from handlers.front import Front
 from handlers.messages import IncomingMessage
-from handlers.ops import OpsCommands
-from handlers.staff import Roster, StaffMember
+from handlers.staff.chats import AgentChats
+from handlers.staff.desk import AgentDesk
+from handlers.staff.ops import OpsCommands
+from handlers.staff.roster import Roster, StaffMember
 from oms_client.alerting import Alert, Handled, Routing
 from oms_client.alerts.desk import AlertStore
 from oms_client.alerts.lifecycle import sync_alerts

@@ -20,7 +20,7 @@ from bot.channels.wecom import inbound
 from bot.settings import Settings
 from bot.web import build_web_app
 from handlers.messages import IncomingMessage
-from handlers.staff import Roster, StaffMember
+from handlers.staff.roster import Roster, StaffMember
 from oms_client.clock import FixedClock
 from oms_client.demo.seed import SeedResult
 from oms_client.domain import OrderState

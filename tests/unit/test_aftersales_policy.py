@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from bot.shop_config import load_shop_config
-from handlers.aftersales_policy import AfterSalesPolicy, Instead, Reason, Verdict, judge
+from handlers.aftersales.policy import AfterSalesPolicy, Instead, Reason, Verdict, judge
 from oms_client.case_rules import CaseKind
 from oms_client.domain import (
     Courier,

@@ -7,7 +7,7 @@ from datetime import datetime, time
 import pytest
 from pydantic import ValidationError
 
-from handlers.service_hours import ServiceHours
+from handlers.handoff.service_hours import ServiceHours
 from tests.conftest import SHANGHAI
 
 WEEKDAYS = ServiceHours(opens=time(9, 0), closes=time(18, 0), days=(1, 2, 3, 4, 5))

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.aftersales_draft import is_leaving
+from handlers.aftersales.draft import is_leaving
+from handlers.handoff.service_hours import ServiceHours
 from handlers.messages import Address, Button, IncomingMessage, Reply, picture_refs
-from handlers.service_hours import ServiceHours
-from handlers.staff import Roster
+from handlers.staff.roster import Roster
 from handlers.state import ConversationState
 from handlers.texts import PLATFORM_NAMES, name_of, say
 from oms_client.budgets import Budgets

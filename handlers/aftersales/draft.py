@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from handlers.aftersales_policy import Reason
-from handlers.aftersales_texts import REASON_NAMES
+from handlers.aftersales.policy import Reason
+from handlers.aftersales.texts import REASON_NAMES
 from handlers.state import known_fields
 from nlu.normalize import normalize
 from oms_client.domain import OrderLine

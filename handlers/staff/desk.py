@@ -12,9 +12,9 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers.case_view import CaseView
+from handlers.aftersales.case_view import CaseView
 from handlers.messages import Button, Reply
-from handlers.staff import StaffMember
+from handlers.staff.roster import StaffMember
 from handlers.texts import PLATFORM_NAMES, name_of
 from oms_client.case_rules import CaseAction, IllegalTransition, allowed_actions
 from oms_client.clock import Clock

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from handlers.handoff import REASON_LABELS
+from handlers.handoff.queue import REASON_LABELS
 from handlers.texts import COURIER_NAMES, name_of
 from oms_client.alerting import SEVERITY_RANK, Alert, AlertsChange
 

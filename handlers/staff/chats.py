@@ -11,10 +11,10 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers.agent_desk import receiver_line
-from handlers.handoff import REASON_LABELS, summary_lines, waiting_pictures
+from handlers.handoff.queue import REASON_LABELS, summary_lines, waiting_pictures
 from handlers.messages import Address, Button, IncomingMessage, Reply, picture_refs
-from handlers.staff import StaffMember
+from handlers.staff.desk import receiver_line
+from handlers.staff.roster import StaffMember
 from handlers.texts import STATE_NAMES, name_of, say
 from oms_client.clock import Clock
 from oms_client.domain import Handoff, HandoffNotFound, HandoffState, HandoffTaken

@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers.aftersales_draft import (
+from handlers.aftersales.case_view import GOODS_BACK, CaseView
+from handlers.aftersales.draft import (
     GOODS_REQUESTS,
     MAX_PHOTOS,
     Draft,
@@ -21,9 +22,8 @@ from handlers.aftersales_draft import (
     read_items,
     read_reason,
 )
-from handlers.aftersales_policy import DEFECTS, AfterSalesPolicy, Instead, Reason, Verdict, judge
-from handlers.aftersales_texts import REASON_NAMES, REQUEST_NAMES
-from handlers.case_view import GOODS_BACK, CaseView
+from handlers.aftersales.policy import DEFECTS, AfterSalesPolicy, Instead, Reason, Verdict, judge
+from handlers.aftersales.texts import REASON_NAMES, REQUEST_NAMES
 from handlers.messages import Button, Reply, picture_refs
 from handlers.state import ConversationState
 from handlers.texts import PLATFORM_NAMES, STATE_NAMES, echo_button, name_of, say

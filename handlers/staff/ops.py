@@ -10,9 +10,9 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from handlers.alert_texts import SEVERITY_NAMES, describe, kind_name
 from handlers.messages import Reply
-from handlers.staff import Roster, StaffMember
+from handlers.staff.alert_texts import SEVERITY_NAMES, describe, kind_name
+from handlers.staff.roster import Roster, StaffMember
 from oms_client.alerting import Alert, AlertDesk, Handled, Outcome
 from oms_client.clock import Clock
 

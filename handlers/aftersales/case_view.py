@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers.aftersales_texts import CASE_STATE_NAMES, REASON_NAMES, REQUEST_NAMES
+from handlers.aftersales.texts import CASE_STATE_NAMES, REASON_NAMES, REQUEST_NAMES
 from handlers.texts import COURIER_NAMES, name_of, say
 from oms_client.case_rules import CaseKind, CaseState
 from oms_client.domain import Case

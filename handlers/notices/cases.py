@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.case_view import GOODS_BACK, CaseView
+from handlers.aftersales.case_view import GOODS_BACK, CaseView
 from handlers.messages import Reply
 from handlers.texts import echo_button, say
 from oms_client.case_rules import CaseAction
