@@ -52,6 +52,7 @@ from oms_client.sql.leases import Leases
 from oms_client.sql.migrate import upgrade
 from oms_client.stores.budgets import SqlBudgets
 from oms_client.stores.orders import SqlOrderStore
+from oms_client.stores.tokens import SqlTokens
 
 
 @dataclass
@@ -104,7 +105,8 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     database = database or open_database(settings.database_url)
     await upgrade(database)
     store, alerts, outbox = SqlOrderStore(database), AlertStore(database), OutboxStore(database)
-    push = build_pushers(settings, shop.alerts.targets)
+    tokens = SqlTokens(database)
+    push = build_pushers(settings, shop.alerts.targets, tokens, clock)
     relay = Relay(outbox, push.pushers, shop.alerts, clock, zone)
     jobs = Jobs(alerts, relay, Leases(database), shop.alerts, clock, zone)
     roster = Roster(shop.staff)
@@ -121,7 +123,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         pushed["telegram"] = TelegramChannel(push.telegram)
     if settings.wechat_appid and settings.wechat_secret:
         api = official_account_api(
-            push.session, settings.wechat_appid, settings.wechat_secret, settings.wechat_api_base
+            push.session, settings.wechat_appid, settings.wechat_secret, settings.wechat_api_base, tokens, clock
         )
         pushed["wechat"] = WeChatChannel(api, inbox, outgoing, clock)
     if push.wecom is not None and settings.wecom_agent_id is not None:

@@ -13,6 +13,8 @@ from bot.pushers.wecom import WeComAppPusher, WeComRobotPusher
 from bot.settings import Settings
 from notifications.config import Target
 from notifications.push import Pusher
+from oms_client.clock import Clock
+from oms_client.tokens import SharedTokens
 
 if TYPE_CHECKING:  # aiogram takes seconds to import; a shop without Telegram never loads it
     from aiogram import Bot
@@ -35,8 +37,9 @@ class PushClients:
         await self.session.close()
 
 
-def build_pushers(settings: Settings, targets: tuple[Target, ...]) -> PushClients:
-    """A target without credentials is logged and left out; its messages wait in the outbox, not lost."""
+def build_pushers(settings: Settings, targets: tuple[Target, ...], tokens: SharedTokens, clock: Clock) -> PushClients:
+    """A target without credentials is logged and left out; its messages wait in the outbox, not lost. `tokens`:
+    where the platforms' access tokens are shared with the other processes."""
     clients = PushClients(session=aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)))
     if settings.telegram_token:
         from bot.pushers.telegram import telegram_bot
@@ -44,7 +47,7 @@ def build_pushers(settings: Settings, targets: tuple[Target, ...]) -> PushClient
         clients.telegram = telegram_bot(settings.telegram_token, settings.telegram_api_base)
     if settings.wecom_corp_id and settings.wecom_secret:
         clients.wecom = wecom_api(
-            clients.session, settings.wecom_corp_id, settings.wecom_secret, settings.wecom_api_base
+            clients.session, settings.wecom_corp_id, settings.wecom_secret, settings.wecom_api_base, tokens, clock
         )
     for target in targets:
         pusher = _pusher(clients, settings, target)

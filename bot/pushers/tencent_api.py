@@ -9,22 +9,30 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import hashlib
 import json
-import time
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import aiohttp
 
 from bot.logs import redact
 from notifications.push import PushFailed, RetryAfter, Undeliverable
+from oms_client.clock import Clock
+from oms_client.tokens import SharedTokens
 
 WECHAT_API_BASE = "https://api.weixin.qq.com"
 RATE_LIMITED = 45009
 TOKEN_INVALID = {40001, 40014, 42001}
 MEDIA_GONE = {40007}  # invalid media_id: expired (three days) or never sent to this app
 TOKEN_MARGIN_SECONDS = 300
+# A process re-reads the shared token this often even while its copy is valid: another process may have had
+# to fetch a new one (the platform refused the old), and then this copy no longer works.
+SHARED_TOKEN_REREAD = timedelta(minutes=5)
+TOKEN_WAIT_SECONDS = 0.2
+TOKEN_WAITS = 150  # 30 s: longer than any token call, after which the fetching process is taken for dead
 RATE_LIMIT_WAIT_SECONDS = 60.0
 T = TypeVar("T")
 
@@ -99,15 +107,25 @@ def check(data: dict[str, Any], refused: Collection[int] = ()) -> None:
         raise PushFailed(f"errcode {code}: {data.get('errmsg', '')}")
 
 
-class TencentApi:
-    """One app's server API: base URL, token cache and the single refresh on expiry."""
+@dataclass(frozen=True)
+class TokenSource:
+    """Where an app's access token comes from: the platform's token call, shared through the store under
+    `app` so that every process uses the one token the platform considers current."""
 
-    def __init__(
-        self, session: aiohttp.ClientSession, base: str, token_path: str, token_params: dict[str, str]
-    ) -> None:
-        self.session, self.base = session, base.rstrip("/")
-        self.token_path, self.token_params = token_path, token_params
-        self._token: tuple[str, float] | None = None
+    app: str
+    path: str
+    params: dict[str, str]
+    shared: SharedTokens
+    clock: Clock
+
+
+class TencentApi:
+    """One app's server API: base URL, the token (shared by every process, cached here) and the single
+    refresh on expiry."""
+
+    def __init__(self, session: aiohttp.ClientSession, base: str, source: TokenSource) -> None:
+        self.session, self.base, self.source = session, base.rstrip("/"), source
+        self._token: tuple[str, datetime] | None = None
         self._lock = asyncio.Lock()
 
     async def call(
@@ -152,16 +170,34 @@ class TencentApi:
         return result, answer
 
     async def token(self, refresh: bool = False) -> str:
+        """The current token: this process's copy while it lasts, else the store's; `refresh` when the platform
+        refused the copy, and then only one process fetches a new one."""
         async with self._lock:
-            if refresh or self._token is None or self._token[1] <= time.monotonic():
-                self._token = await self._fetch_token()
+            now = self.source.clock.now()
+            if refresh or self._token is None or self._token[1] <= now:
+                stale = self._token[0] if refresh and self._token else None
+                self._token = await self._shared_token(stale)
             return self._token[0]
 
-    async def _fetch_token(self) -> tuple[str, float]:
-        data = await call(self.session, f"{self.base}{self.token_path}", None, None, **self.token_params)
+    async def _shared_token(self, stale: str | None) -> tuple[str, datetime]:
+        source = self.source
+        for _ in range(TOKEN_WAITS):
+            turn = await source.shared.turn(source.app, stale, source.clock.now())
+            if turn.token is not None:
+                reread = source.clock.now() + SHARED_TOKEN_REREAD
+                return turn.token, min(reread, turn.expires_at) if turn.expires_at else reread
+            if turn.fetch:
+                token, expires_at = await self._fetch_token()
+                await source.shared.keep(source.app, token, expires_at)
+                return token, expires_at
+            await asyncio.sleep(TOKEN_WAIT_SECONDS)  # another process is fetching it
+        raise PushFailed("the access token is being fetched by another process that does not finish")
+
+    async def _fetch_token(self) -> tuple[str, datetime]:
+        data = await call(self.session, f"{self.base}{self.source.path}", None, None, **self.source.params)
         check(data)
         lifetime = float(data.get("expires_in", 7200)) - TOKEN_MARGIN_SECONDS
-        return str(data["access_token"]), time.monotonic() + max(lifetime, 60.0)
+        return str(data["access_token"]), self.source.clock.now() + timedelta(seconds=max(lifetime, 60.0))
 
 
 async def upload_image(api: TencentApi, data: bytes, mime: str) -> str:
@@ -184,10 +220,17 @@ async def text_or_image(api: TencentApi, body: dict[str, Any]) -> dict[str, Any]
     return {"msgtype": "text", "text": {"content": body["text"]}}
 
 
-def wecom_api(session: aiohttp.ClientSession, corp_id: str, secret: str, base: str) -> TencentApi:
-    return TencentApi(session, base, "/cgi-bin/gettoken", {"corpid": corp_id, "corpsecret": secret})
+def wecom_api(
+    session: aiohttp.ClientSession, corp_id: str, secret: str, base: str, shared: SharedTokens, clock: Clock
+) -> TencentApi:
+    """A WeCom app's API; its token is per corp and secret (each app of a corp has its own)."""
+    app = f"wecom:{corp_id}:{hashlib.sha256(secret.encode()).hexdigest()[:12]}"
+    params = {"corpid": corp_id, "corpsecret": secret}
+    return TencentApi(session, base, TokenSource(app, "/cgi-bin/gettoken", params, shared, clock))
 
 
-def official_account_api(session: aiohttp.ClientSession, app_id: str, secret: str, base: str) -> TencentApi:
+def official_account_api(
+    session: aiohttp.ClientSession, app_id: str, secret: str, base: str, shared: SharedTokens, clock: Clock
+) -> TencentApi:
     params = {"grant_type": "client_credential", "appid": app_id, "secret": secret}
-    return TencentApi(session, base, "/cgi-bin/token", params)
+    return TencentApi(session, base, TokenSource(f"wechat:{app_id}", "/cgi-bin/token", params, shared, clock))

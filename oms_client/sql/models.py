@@ -347,6 +347,17 @@ class BudgetRow(Base):
     used: Mapped[int] = mapped_column(Integer)
 
 
+class AccessTokenRow(Base):
+    """A platform app's access token, one for every process (fetching a new one voids the others')."""
+
+    __tablename__ = "access_tokens"
+    app: Mapped[str] = mapped_column(String(120), primary_key=True)
+    token: Mapped[str | None] = mapped_column(String(1024))
+    expires_at: Mapped[datetime | None]
+    # Set while one process fetches a new token; the others wait for it instead of fetching their own.
+    refreshing_until: Mapped[datetime | None]
+
+
 class ProcessRow(Base):
     """A serving process and until when it has said it is alive: a claim it holds is free once it stops."""
 

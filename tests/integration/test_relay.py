@@ -21,6 +21,7 @@ from oms_client.alerts.scans import Finding
 from oms_client.clock import FixedClock
 from oms_client.sql import models as m
 from oms_client.sql.database import Database
+from oms_client.stores.tokens import SqlTokens
 from tests.conftest import NOW, SHANGHAI
 from tests.fakes.push_server import FakePushServer
 from tests.helpers import count_rows
@@ -40,7 +41,7 @@ async def server() -> AsyncIterator[FakePushServer]:
 
 
 @pytest_asyncio.fixture
-async def clients(server: FakePushServer) -> AsyncIterator[PushClients]:
+async def clients(server: FakePushServer, database: Database) -> AsyncIterator[PushClients]:
     settings = Settings(
         telegram_token="123456:TEST",
         telegram_api_base=server.base,
@@ -49,7 +50,7 @@ async def clients(server: FakePushServer) -> AsyncIterator[PushClients]:
         wecom_secret="secret",
         wecom_api_base=server.base,
     )
-    built = build_pushers(settings, (ROBOT, TELEGRAM, LEAD))
+    built = build_pushers(settings, (ROBOT, TELEGRAM, LEAD), SqlTokens(database), FixedClock(NOW))
     yield built
     await built.close()
 
