@@ -24,7 +24,7 @@ from bot.channels.wechat.inbound import WeChatCallback
 from bot.channels.wecom.channel import WeComAppChannel, WeComKfChannel
 from bot.channels.wecom.inbound import KfFeed, WeComCallback
 from bot.customer_notices import CustomerNotices
-from bot.pushers.build import PushClients, build_pushers
+from bot.pushers.build import PushClients, Shared, build_pushers
 from bot.pushers.tencent_api import official_account_api
 from bot.settings import Settings
 from bot.shop_config import ShopConfig, load_shop_config
@@ -105,12 +105,11 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     database = database or open_database(settings.database_url)
     await upgrade(database)
     store, alerts, outbox = SqlOrderStore(database), AlertStore(database), OutboxStore(database)
-    tokens = SqlTokens(database)
-    push = build_pushers(settings, shop.alerts.targets, tokens, clock)
+    tokens, budgets = SqlTokens(database), SqlBudgets(database)
+    push = build_pushers(settings, shop.alerts.targets, Shared(tokens, budgets, clock))
     relay = Relay(outbox, push.pushers, shop.alerts, clock, zone)
     jobs = Jobs(alerts, relay, Leases(database), shop.alerts, clock, zone)
     roster = Roster(shop.staff)
-    budgets = SqlBudgets(database)
     handoffs = Handoffs(store, roster, shop.service, zone, budgets)
     dialogue = Dialogue(store, nlu.parse, clock, zone, policy=shop.aftersales, handoffs=handoffs)
     desk, chats = AgentDesk(store, clock, zone, shop.aftersales.return_address), AgentChats(store, clock, zone)
@@ -132,7 +131,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     channels: dict[str, ChatChannel] = dict(pushed)
     if settings.web_chat:
         channels["web"] = WebChatChannel()
-    sender = Sender(outgoing, pushed, clock, SendPolicy(per_second=settings.telegram_per_second))
+    sender = Sender(outgoing, pushed, clock, SendPolicy(per_second=settings.telegram_per_second), budgets=budgets)
     doorbell = Doorbell()
 
     def queued(chat_key: str) -> None:

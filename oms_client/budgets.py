@@ -10,7 +10,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
+# The bot's overall sends a second, replies and alert pushes of every process together (Telegram allows a bot
+# about 30; the per-chat pace is kept with each chat's queued replies).
+SENDS = "sends"
+
 
 class Budgets(Protocol):
     async def take(self, key: str, limit: int, window: timedelta, now: datetime) -> bool:
         """Spend one of the `limit` uses `key` has per `window`; False (and nothing spent) when they are gone."""
+
+    async def take_up_to(self, key: str, want: int, limit: int, window: timedelta, now: datetime) -> int:
+        """Spend up to `want` of them at once; how many were granted (0 when none are left)."""

@@ -29,3 +29,6 @@ class SharedTokens(Protocol):
 
     async def keep(self, app: str, token: str, expires_at: datetime) -> None:
         """The token just fetched, for every process (and the refresh claim ended)."""
+
+    async def release(self, app: str) -> None:
+        """The fetch failed: the next process to need a token tries at once rather than waiting for the claim."""

@@ -1,7 +1,8 @@
 """Sends queued replies: each chat's oldest first, at the pace queued with them, retrying what failed.
 
 One sender runs in every process; claims keep two processes off the same reply. Across chats the
-platform's overall limit (Telegram: about 30 messages a second per bot) caps each round.
+platform's overall limit (Telegram: about 30 messages a second per bot) caps each round, counted in the
+store for every process together: two processes do not send twice the rate.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import timedelta
 from bot.channels.port import PushChannel
 from bot.channels.reply_window import OutsideWindow
 from notifications.push import PushFailed, RetryAfter, Undeliverable, backoff
+from oms_client.budgets import SENDS, Budgets
 from oms_client.chats.outgoing import OutgoingItem, OutgoingStore
 from oms_client.clock import Clock
 
@@ -40,11 +42,15 @@ class Sender:
         clock: Clock,
         policy: SendPolicy | None = None,
         rng: random.Random | None = None,
+        budgets: Budgets | None = None,
     ) -> None:
+        """`budgets`: where the overall rate is shared with the other processes (without: this process alone)."""
         self.outgoing, self.channels, self.clock = outgoing, channels, clock
+        self.budgets = budgets
         self.policy = policy or SendPolicy()
         self.rng = rng or random.Random()
         self._kicked = asyncio.Event()
+        self._rate_spent = False  # the last round found the shared budget spent: wait for the next second
 
     def kick(self) -> None:
         """Something was queued: send now rather than at the next poll."""
@@ -54,11 +60,23 @@ class Sender:
         """One round: claim what is due (at most one second's worth) and send it; returns how many were sent."""
         if not self.channels:
             return 0
-        items = await self.outgoing.claim_due(list(self.channels), self.clock.now(), self.policy.per_second)
+        items = await self._within_rate(
+            await self.outgoing.claim_due(list(self.channels), self.clock.now(), self.policy.per_second)
+        )
         results = await asyncio.gather(*(self._send(item) for item in items))
         delivered = [item.id for item, ok in zip(items, results, strict=True) if ok]
         await self.outgoing.sent(delivered, self.clock.now())  # one write for the round, not one per reply
         return len(delivered)
+
+    async def _within_rate(self, items: list[OutgoingItem]) -> list[OutgoingItem]:
+        """As many of the claimed replies as this second's shared budget allows; the rest are let go."""
+        if self.budgets is None or not items:
+            return items
+        rate = self.policy.per_second
+        granted = await self.budgets.take_up_to(SENDS, len(items), rate, timedelta(seconds=1), self.clock.now())
+        self._rate_spent = granted < len(items)
+        await self.outgoing.let_go(items[granted:])
+        return items[:granted]
 
     async def run(self) -> None:
         while True:
@@ -69,8 +87,8 @@ class Sender:
             except Exception:
                 log.exception("send round failed")
                 sent = 0
-            if sent >= self.policy.per_second:
-                # A full round: keep to the overall rate before the next one.
+            if sent >= self.policy.per_second or self._rate_spent:
+                # A full round, or the other processes used the rest of this second: keep to the overall rate.
                 elapsed = asyncio.get_running_loop().time() - started
                 await asyncio.sleep(max(0.0, 1.0 - elapsed))
             elif sent == 0:

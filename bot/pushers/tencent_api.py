@@ -187,7 +187,11 @@ class TencentApi:
                 reread = source.clock.now() + SHARED_TOKEN_REREAD
                 return turn.token, min(reread, turn.expires_at) if turn.expires_at else reread
             if turn.fetch:
-                token, expires_at = await self._fetch_token()
+                try:
+                    token, expires_at = await self._fetch_token()
+                except PushFailed:
+                    await source.shared.release(source.app)
+                    raise
                 await source.shared.keep(source.app, token, expires_at)
                 return token, expires_at
             await asyncio.sleep(TOKEN_WAIT_SECONDS)  # another process is fetching it

@@ -224,6 +224,13 @@ class OutgoingStore:
             return
         await self.database.write.execute(SENT, {"sent_ids": list(item_ids), "sent_now": now})
 
+    async def let_go(self, items: Sequence[OutgoingItem]) -> None:
+        """Claimed but not sent this round (the shared send budget ran out): due again for any process."""
+        if items:
+            out = m.OutgoingRow
+            ids = [item.id for item in items]
+            await self.database.write.execute(update(out).where(out.id.in_(ids)).values(claimed_until=None))
+
     async def retry(self, item: OutgoingItem, error: str, at: datetime) -> None:
         await self._set(item.id, attempts=item.attempts + 1, last_error=error[:300], send_at=at, claimed_until=None)
 

@@ -18,15 +18,19 @@ class SqlBudgets:
         self._first = database.conflict_insert(_BUDGET).on_conflict_do_nothing()
 
     async def take(self, key: str, limit: int, window: timedelta, now: datetime) -> bool:
-        def take(conn: Connection) -> bool:
+        return await self.take_up_to(key, 1, limit, window, now) == 1
+
+    async def take_up_to(self, key: str, want: int, limit: int, window: timedelta, now: datetime) -> int:
+        def take(conn: Connection) -> int:
             conn.execute(self._first, {"key": key[:160], "window_start": now, "used": 0})
             row = conn.execute(select(_BUDGET.window_start, _BUDGET.used).where(_BUDGET.key == key[:160])
                                .with_for_update()).one()  # fmt: skip
             start, used = (now, 0) if row.window_start <= now - window else (row.window_start, row.used)
-            if used >= limit:
-                return False
-            conn.execute(update(_BUDGET).where(_BUDGET.key == key[:160]).values(window_start=start, used=used + 1))
-            return True
+            granted = max(0, min(want, limit - used))
+            if granted:
+                values = {"window_start": start, "used": used + granted}
+                conn.execute(update(_BUDGET).where(_BUDGET.key == key[:160]).values(values))
+            return granted
 
         return await self.database.write.run(take)
 

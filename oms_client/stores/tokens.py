@@ -33,6 +33,9 @@ class SqlTokens:
 
         return await self.database.write.run(turn)
 
+    async def release(self, app: str) -> None:
+        await self.database.write.execute(update(_TOKEN).where(_TOKEN.app == app).values(refreshing_until=None))
+
     async def keep(self, app: str, token: str, expires_at: datetime) -> None:
         values = {"token": token, "expires_at": expires_at, "refreshing_until": None}
         await self.database.write.execute(update(_TOKEN).where(_TOKEN.app == app).values(values))

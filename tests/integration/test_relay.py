@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import func, select
 
-from bot.pushers.build import PushClients, build_pushers
+from bot.pushers.build import PushClients, Shared, build_pushers
 from bot.settings import Settings
 from notifications.config import AlertsConfig, Target
 from notifications.relay import Relay
@@ -21,6 +21,7 @@ from oms_client.alerts.scans import Finding
 from oms_client.clock import FixedClock
 from oms_client.sql import models as m
 from oms_client.sql.database import Database
+from oms_client.stores.budgets import SqlBudgets
 from oms_client.stores.tokens import SqlTokens
 from tests.conftest import NOW, SHANGHAI
 from tests.fakes.push_server import FakePushServer
@@ -50,7 +51,8 @@ async def clients(server: FakePushServer, database: Database) -> AsyncIterator[P
         wecom_secret="secret",
         wecom_api_base=server.base,
     )
-    built = build_pushers(settings, (ROBOT, TELEGRAM, LEAD), SqlTokens(database), FixedClock(NOW))
+    shared = Shared(SqlTokens(database), SqlBudgets(database), FixedClock(NOW))
+    built = build_pushers(settings, (ROBOT, TELEGRAM, LEAD), shared)
     yield built
     await built.close()
 

@@ -12,6 +12,10 @@ from bot.cli import main
 from bot.logs import RedactingFormatter
 from bot.pushers.tencent_api import official_account_api
 from notifications.push import PushFailed
+from oms_client.clock import FixedClock
+from oms_client.sql.database import Database
+from oms_client.stores.tokens import SqlTokens
+from tests.conftest import NOW
 from tests.helpers import serve_on_loopback
 
 AES_KEY = "Secret0123456789Secret0123456789Secret0123-"  # 44 characters: one too many, and a '-'
@@ -33,7 +37,7 @@ def test_a_bad_setting_names_the_variable_and_the_rule_never_the_value(
         assert secret not in printed
 
 
-async def test_a_redirected_token_call_logs_no_secret(caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_redirected_token_call_logs_no_secret(caplog: pytest.LogCaptureFixture, database: Database) -> None:
     async def redirect(request: web.Request) -> web.Response:
         raise web.HTTPFound(str(request.rel_url))  # round and round, with the query, as a broken proxy would
 
@@ -42,7 +46,7 @@ async def test_a_redirected_token_call_logs_no_secret(caplog: pytest.LogCaptureF
     runner, base = await serve_on_loopback(app)
     try:
         async with aiohttp.ClientSession() as session:
-            api = official_account_api(session, "wxappid", APP_SECRET, base)
+            api = official_account_api(session, "wxappid", APP_SECRET, base, SqlTokens(database), FixedClock(NOW))
             with pytest.raises(PushFailed) as failed:
                 await api.token()
     finally:
