@@ -1,6 +1,7 @@
 """Chats through the Telegram and WeChat webhooks of a real `xiaoer serve` process, next to a bare aiohttp handler.
 
     python -m bench.chat_bench [--chats 200] [--messages 3000] [--postgres postgresql://USER@HOST/DB] [--think S]
+                               [--processes N]
 
 `--chats` conversations run at once in a closed loop: each posts an update to /telegram/webhook and
 waits until its reply reaches the (fake, loopback) Bot API, then the next message starts in a fresh chat
@@ -16,6 +17,9 @@ and write again S seconds later on average, so the load is what that many people
 bring, and the latency is what each of them waits for an answer. The pauses are drawn at random
 (exponentially, the usual model of people's think times): with one fixed pause, answers held up together
 make everyone write again at the same moment, and the bench would measure waves it made itself.
+
+With `--processes N`, N `serve` processes share the store (SQLite file or PostgreSQL database) and each
+person writes to one of them, as behind a load balancer that keeps a chat on one backend.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,6 +97,7 @@ class Load:
     chats: int
     total: int
     think: float = 0.0
+    processes: int = 1  # serve processes on the one store, the chats spread over them
 
 
 async def closed_loop(load: Load, one: Callable[[int, int], Awaitable[float]]) -> tuple[list[float], float]:
@@ -156,9 +162,23 @@ async def seeded_orders(url: str) -> list[str]:
     return [sample.order_id for sample in result.samples]
 
 
-def serve(url: str, port: int, channel_env: dict[str, str]) -> subprocess.Popen[bytes]:
-    env = os.environ | {"XIAOER_DATABASE_URL": url, "XIAOER_PORT": str(port), "XIAOER_LOG_LEVEL": "WARNING"}
-    return subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env | channel_env)
+@asynccontextmanager
+async def serving(url: str, channel_env: dict[str, str], processes: int) -> AsyncIterator[list[str]]:
+    """`processes` serve processes on one store, each on its own port; their base URLs once all are healthy."""
+    ports = [free_port() for _ in range(processes)]
+    env = os.environ | {"XIAOER_DATABASE_URL": url, "XIAOER_LOG_LEVEL": "WARNING"} | channel_env
+    started = [
+        subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env | {"XIAOER_PORT": str(port)}) for port in ports
+    ]
+    try:
+        for port in ports:
+            await healthy(port)
+        yield [f"http://127.0.0.1:{port}" for port in ports]
+    finally:
+        for process in started:
+            process.terminate()
+        for process in started:
+            process.wait(timeout=30)
 
 
 def text_of(n: int, orders: list[str]) -> str:
@@ -169,74 +189,79 @@ async def telegram(url: str, orders: list[str], load: Load) -> tuple[str, float]
     api = FakeBotApi()
     await api.start()
     replies = Replies(api)
-    port = free_port()
-    process = serve(
-        url,
-        port,
-        {
-            "XIAOER_TELEGRAM_TOKEN": "123456:BENCH",
-            "XIAOER_TELEGRAM_API_BASE": api.base,
-            "XIAOER_TELEGRAM_WEBHOOK_SECRET": SECRET,
-            # Telegram allows a bot about 30 messages a second; the fake has no limit, so the app's own shows.
-            "XIAOER_TELEGRAM_PER_SECOND": "1000",
-        },
-    )
+    env = {
+        "XIAOER_TELEGRAM_TOKEN": "123456:BENCH",
+        "XIAOER_TELEGRAM_API_BASE": api.base,
+        "XIAOER_TELEGRAM_WEBHOOK_SECRET": SECRET,
+        # Telegram allows a bot about 30 messages a second; the fake has no limit, so the app's own shows.
+        "XIAOER_TELEGRAM_PER_SECOND": "1000",
+    }
     try:
-        await healthy(port)
-        webhook = f"http://127.0.0.1:{port}/telegram/webhook"
-        connector = aiohttp.TCPConnector(limit=load.chats)
-        async with aiohttp.ClientSession(connector=connector) as http:
-
-            async def one(n: int, person: int) -> float:
-                chat = 10_000_000 + person
-                arrived = replies.expect(chat)
-                started = time.perf_counter()
-                headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-                async with http.post(
-                    webhook, json=api.text_update(chat, text_of(n, orders)), headers=headers
-                ) as answer:
-                    assert answer.status == 200, answer.status
-                return await asyncio.wait_for(arrived, 30) - started
-
-            name = f"xiaoer telegram webhook ({make_url(url).get_backend_name()})"
-            return summary(name, *await closed_loop(load, one))
+        async with serving(url, env, load.processes) as bases:
+            return await _telegram_load(bases, api, replies, orders, load, url)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
         await api.stop()
+
+
+async def _telegram_load(
+    bases: list[str], api: FakeBotApi, replies: Replies, orders: list[str], load: Load, url: str
+) -> tuple[str, float]:
+    """Each person writes to one process, as a load balancer that keeps a chat on one backend would."""
+    webhooks = [f"{base}/telegram/webhook" for base in bases]
+    connector = aiohttp.TCPConnector(limit=load.chats)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def one(n: int, person: int) -> float:
+            chat = 10_000_000 + person
+            arrived = replies.expect(chat)
+            started = time.perf_counter()
+            headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            update = api.text_update(chat, text_of(n, orders))
+            async with http.post(webhooks[person % len(webhooks)], json=update, headers=headers) as answer:
+                assert answer.status == 200, answer.status
+            return await asyncio.wait_for(arrived, 30) - started
+
+        return summary(f"xiaoer telegram webhook ({_where(url, load)})", *await closed_loop(load, one))
 
 
 async def wechat(url: str, orders: list[str], load: Load) -> tuple[str, float]:
     fake = FakeWeChat()
     await fake.start()
-    port = free_port()
     env = {"XIAOER_WECHAT_TOKEN": TOKEN, "XIAOER_WECHAT_APPID": APP_ID, "XIAOER_WECHAT_SECRET": APP_SECRET}
-    process = serve(url, port, env | {"XIAOER_WECHAT_API_BASE": fake.base})
-    passive = 0
     try:
-        await healthy(port)
-        callback = f"http://127.0.0.1:{port}/wechat"
-        connector = aiohttp.TCPConnector(limit=load.chats)
-        async with aiohttp.ClientSession(connector=connector) as http:
-
-            async def one(n: int, person: int) -> float:
-                nonlocal passive
-                now = int(time.time())
-                xml = fake.message("text", f"oBench{person:07d}", now, content=text_of(n, orders))
-                started = time.perf_counter()
-                async with http.post(callback, data=xml.encode(), params=fake.signed_query(now, str(n))) as answer:
-                    body = await answer.text()
-                    assert answer.status == 200, answer.status
-                passive += body.startswith("<xml>")
-                return time.perf_counter() - started
-
-            name = f"xiaoer wechat callback ({make_url(url).get_backend_name()})"
-            line, rate = summary(name, *await closed_loop(load, one))
-            return f"{line} passive={passive}/{load.total}", rate
+        async with serving(url, env | {"XIAOER_WECHAT_API_BASE": fake.base}, load.processes) as bases:
+            return await _wechat_load(bases, fake, orders, load, url)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
         await fake.stop()
+
+
+async def _wechat_load(
+    bases: list[str], fake: FakeWeChat, orders: list[str], load: Load, url: str
+) -> tuple[str, float]:
+    callbacks = [f"{base}/wechat" for base in bases]
+    passive = 0
+    connector = aiohttp.TCPConnector(limit=load.chats)
+    async with aiohttp.ClientSession(connector=connector) as http:
+
+        async def one(n: int, person: int) -> float:
+            nonlocal passive
+            now = int(time.time())
+            xml = fake.message("text", f"oBench{person:07d}", now, content=text_of(n, orders))
+            started = time.perf_counter()
+            callback, query = callbacks[person % len(callbacks)], fake.signed_query(now, str(n))
+            async with http.post(callback, data=xml.encode(), params=query) as answer:
+                body = await answer.text()
+                assert answer.status == 200, answer.status
+            passive += body.startswith("<xml>")
+            return time.perf_counter() - started
+
+        line, rate = summary(f"xiaoer wechat callback ({_where(url, load)})", *await closed_loop(load, one))
+        return f"{line} passive={passive}/{load.total}", rate
+
+
+def _where(url: str, load: Load) -> str:
+    backend = make_url(url).get_backend_name()
+    return backend if load.processes == 1 else f"{backend}, {load.processes} processes"
 
 
 async def main() -> None:
@@ -250,8 +275,9 @@ async def main() -> None:
         default=0.0,
         help="seconds each chat waits (on average) after an answer before writing again",
     )
+    parser.add_argument("--processes", type=int, default=1, help="serve processes sharing the store")
     args = parser.parse_args()
-    load = Load(args.chats, args.messages, args.think)
+    load = Load(args.chats, args.messages, args.think, args.processes)
     if load.think:
         print(f"{load.chats} chats, each writing again {load.think:g} s (on average) after its answer")
     baseline, bare_rate = await bare(load)
