@@ -16,6 +16,7 @@ from bot.channels.pictures import Pictures
 from bot.channels.port import ChatChannel, PushChannel, Renderer
 from bot.channels.reply_window import Windowed
 from bot.channels.sender import Sender, SendPolicy
+from bot.channels.tencent_api import official_account_api
 from bot.channels.web.channel import WebChatChannel
 from bot.channels.web.doorbell import Doorbell
 from bot.channels.web.inbound import WebChat
@@ -25,7 +26,6 @@ from bot.channels.wecom.channel import WeComAppChannel, WeComKfChannel
 from bot.channels.wecom.inbound import KfFeed, WeComCallback
 from bot.customer_notices import CustomerNotices
 from bot.pushers.build import PushClients, Shared, build_pushers
-from bot.pushers.tencent_api import official_account_api
 from bot.settings import Settings
 from bot.shop_config import ShopConfig, load_shop_config
 from handlers.dialogue import Dialogue

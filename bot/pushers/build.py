@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 
-from bot.pushers.tencent_api import TencentApi, wecom_api
+from bot.channels.tencent_api import TencentApi, wecom_api
 from bot.pushers.wecom import WeComAppPusher, WeComRobotPusher
 from bot.settings import Settings
 from notifications.compose import PushMessage
@@ -68,7 +68,7 @@ def build_pushers(settings: Settings, targets: tuple[Target, ...], shared: Share
     """A target without credentials is logged and left out; its messages wait in the outbox, not lost."""
     clients = PushClients(session=aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)))
     if settings.telegram_token:
-        from bot.pushers.telegram import telegram_bot
+        from bot.channels.telegram.api import telegram_bot
 
         clients.telegram = telegram_bot(settings.telegram_token, settings.telegram_api_base)
     if settings.wecom_corp_id and settings.wecom_secret:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from bot.pushers.tencent_api import TencentApi, call, check
+from bot.channels.tencent_api import TencentApi, call, check
 from notifications.compose import PushMessage
 
 WECOM_API_BASE = "https://qyapi.weixin.qq.com"

@@ -8,9 +8,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.channels.tencent_api import official_account_api
 from bot.cli import main
 from bot.logs import RedactingFormatter
-from bot.pushers.tencent_api import official_account_api
 from notifications.push import PushFailed
 from oms_client.clock import FixedClock
 from oms_client.sql.database import Database

@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from bot.bootstrap import App, bootstrap
+from bot.channels.tencent_api import TencentApi
 from bot.channels.wechat.channel import WeChatChannel
-from bot.pushers.tencent_api import TencentApi
 from bot.settings import Settings
 from oms_client.clock import FixedClock
 from oms_client.sql.database import Database

@@ -67,3 +67,13 @@ def test_top_level_packages_import_each_other_in_one_direction() -> None:
     uses = _package_imports()
     assert _cycle(uses) == [], " -> ".join(_cycle(uses))
     assert uses["nlu"] == set() and uses["oms_client"] == set()  # the ground floor stands on nothing of ours
+
+
+def test_channels_import_nothing_that_pushes_alerts() -> None:
+    """Pushers stand on the channels (the Bot API client, the Tencent client, rendering), never the reverse."""
+    found = []
+    for path in (ROOT / "bot" / "channels").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("bot.pushers"):
+                found.append(f"{path.relative_to(ROOT)}: {node.module}")
+    assert found == []

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 
+from bot.channels.telegram.api import telegram_bot
 from bot.channels.telegram.channel import TelegramChannel
 from bot.channels.telegram.render import CALLBACK_LIMIT_BYTES, TEXT_LIMIT, bodies
 from bot.channels.text_split import split_text
-from bot.pushers.telegram import telegram_bot
 from handlers.messages import Attachment, Button, Image, Reply
 
 

@@ -22,9 +22,9 @@ from aiogram.methods import (
 )
 from aiogram.types import BufferedInputFile, Update
 
+from bot.channels.telegram.api import telegram_errors
 from bot.channels.telegram.render import bodies, keyboard
 from bot.channels.telegram.translate import CHANNEL, build_router
-from bot.pushers.telegram import telegram_errors
 from handlers.messages import IncomingMessage, Reply
 from notifications.push import PushFailed, Undeliverable
 from oms_client.chats.outgoing import Pace

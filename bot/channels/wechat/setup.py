@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from bot.channels.tencent_api import TencentApi
 from bot.channels.wechat.translate import MENU
-from bot.pushers.tencent_api import TencentApi
 from notifications.push import PushFailed, RetryAfter
 
 log = logging.getLogger(__name__)

@@ -19,6 +19,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.intake import Intake
+from bot.channels.tencent_api import TencentApi
 from bot.channels.tencent_callback import (
     EchoCrypto,
     Refused,
@@ -38,7 +39,6 @@ from bot.channels.wecom.translate import (
     answered,
     kf_chat,
 )
-from bot.pushers.tencent_api import TencentApi
 from notifications.push import PushFailed, RetryAfter
 from oms_client.chats.cursors import CursorStore
 from oms_client.chats.inbox import Replayed
