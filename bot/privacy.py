@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sys
 from datetime import timedelta
 from typing import Any
@@ -18,12 +17,11 @@ from sqlalchemy import Connection, select
 
 from bot.bootstrap import App
 from bot.channels.port import ChatChannel
-from nlu.slots import canonical
+from nlu.slots import canonical, whole_phone
 from oms_client.sql import models as m
 from oms_client.store import ChatUser
 from oms_client.stores.erasure import Erased, chats_of_phone, erase_chat, held_about, mask_receivers, record_erasure
 
-PHONE = re.compile(r"1[3-9][0-9]{9}")
 CHANNELS = ("telegram", "wechat", "wecom", "wecom_kf", "web", "console")
 ERASED_NAMES = {
     "staff_messages": "转给客服的消息", "replies": "回复", "deliveries": "收到的消息", "conversation": "会话状态",
@@ -134,6 +132,6 @@ async def privacy_command(app: App, command: str, phone: str | None, user: str |
 def _person(phone: str | None, user: str | None) -> tuple[str | None, ChatUser | None] | None:
     if phone is not None:
         digits = canonical(phone)
-        return (digits, None) if PHONE.fullmatch(digits) else None
+        return (digits, None) if whole_phone(digits) == digits else None
     channel, _, user_id = (user or "").partition(":")
     return (None, ChatUser(channel, user_id)) if channel in CHANNELS and user_id else None

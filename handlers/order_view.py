@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers.masking import mask_address, mask_name, mask_phone
 from handlers.messages import Button
 from handlers.texts import COURIER_NAMES, PLATFORM_NAMES, STATE_NAMES, name_of, say
 from oms_client.domain import Order, OrderState, Shipment, TrackingState
+from oms_client.masking import mask_address, mask_name, mask_phone
 
 STALL_HOURS = 48
 LATEST_EVENTS_SHOWN = 3

@@ -20,7 +20,7 @@ _TAIL = re.compile(
 )
 _BARE_TAIL = re.compile(r"^([0-9]{4})$")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_LONE_MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
+_LONE_MOBILE = re.compile(rf"(?<![0-9])({_MOBILE.pattern})(?![0-9])")
 _NOT_IN_A_NUMBER = re.compile(r"[^0-9A-Z-]")
 _ORDER_CONTEXT = re.compile(r"订单|order")
 _COURIER = re.compile("|".join(re.escape(name.lower()) for name in COURIER_NAMES))

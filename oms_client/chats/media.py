@@ -13,7 +13,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import select, update
 
 from oms_client.sql import models as m
 from oms_client.sql.database import Database
@@ -67,16 +67,6 @@ class MediaStore:
             update(media).where(media.id == item_id, media.owner == owner, media.used_at.is_(None)).values(used_at=now)
         )
         await self.database.write.execute(statement)
-
-    async def forget_unused(self, uploaded_before: datetime) -> int:
-        """Uploads no message used, from before `uploaded_before`: what a visitor uploaded and never sent."""
-        media = m.MediaRow
-        statement = delete(media).where(media.used_at.is_(None), media.created_at < uploaded_before)
-
-        def forget(conn: Connection) -> int:
-            return int(conn.execute(statement).rowcount or 0)
-
-        return await self.database.write.run(forget)
 
     async def get(self, owner: str, item_id: str) -> tuple[str, bytes] | None:
         """The picture's type and bytes, only for the chat that sent it (what a web page may fetch)."""

@@ -125,6 +125,13 @@ def _resolve(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
+def conflict_insert(dialect: str, table: Table | type[Any]) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT that can say ON CONFLICT, in `dialect` (for transaction bodies that hold only a connection)."""
+    if dialect == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)
+
+
 @dataclass(frozen=True)
 class Database:
     """One pool, two doors: `read` for queries, `write` for transactions that change rows.
@@ -142,9 +149,7 @@ class Database:
 
     def conflict_insert(self, table: Table | type[Any]) -> postgresql.Insert | sqlite.Insert:
         """An INSERT that can say ON CONFLICT, in this store's dialect."""
-        if self.dialect == "postgresql":
-            return postgresql.insert(table)
-        return sqlite.insert(table)
+        return conflict_insert(self.dialect, table)
 
     async def compact(self) -> None:
         """After an erasure: rewrite the store without the free space deleted rows left behind.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, select, update
 
 from oms_client.sql import models as m
 from oms_client.sql.database import Database
@@ -33,11 +33,3 @@ class SqlBudgets:
             return granted
 
         return await self.database.write.run(take)
-
-    async def forget_before(self, cutoff: datetime) -> int:
-        """Windows that started before `cutoff` are over for any limit we set: their rows go."""
-
-        def forget(conn: Connection) -> int:
-            return int(conn.execute(delete(_BUDGET).where(_BUDGET.window_start < cutoff)).rowcount or 0)
-
-        return await self.database.write.run(forget)

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Text, and_, cast, delete, insert, or_, select, update
 
+from oms_client.masking import mask_name, mask_phone
 from oms_client.sql import models as m
 from oms_client.sql.audit import audit_row
 from oms_client.store import ChatUser
@@ -75,17 +76,13 @@ def erase_chat(conn: Connection, user: ChatUser, words: Collection[str], staff: 
 def mask_receivers(conn: Connection, phone: str, ordered_before: datetime) -> int:
     """Receivers to this phone on orders older than `ordered_before`, masked as every reply shows them."""
     order = m.OrderRow
-    masked = f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
     found = conn.execute(
         select(order.id, order.receiver_name).where(order.receiver_phone == phone, order.created_at < ordered_before)
     ).all()
     for row in found:
-        name = (row.receiver_name[:1] + "*") if row.receiver_name else ""
-        conn.execute(
-            update(order)
-            .where(order.id == row.id)
-            .values(receiver_name=name, receiver_phone=masked, receiver_detail="")
-        )
+        masked = {"receiver_name": mask_name(row.receiver_name), "receiver_phone": mask_phone(phone),
+                  "receiver_detail": ""}  # fmt: skip
+        conn.execute(update(order).where(order.id == row.id).values(masked))
     return len(found)
 
 

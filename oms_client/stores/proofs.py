@@ -20,6 +20,7 @@ from oms_client.domain import Platform
 from oms_client.proofs import Guess, GuessLimits, Judgement, Outcome, Proof
 from oms_client.sql import models as m
 from oms_client.sql.audit import audit_row
+from oms_client.sql.database import conflict_insert
 from oms_client.store import ChatUser
 
 _FAILURES, _ORDERS, _BINDINGS = m.VerificationFailureRow, m.OrderRow, m.ChatBindingRow
@@ -110,15 +111,7 @@ def _count(conn: Connection, where: ColumnElement[bool]) -> int:
 
 
 def _bind(conn: Connection, user: ChatUser, proof: Proof, now: datetime) -> None:
-    exists = conn.execute(
-        select(_BINDINGS.id).where(
-            _BINDINGS.channel == user.channel,
-            _BINDINGS.user_id == user.user_id,
-            _BINDINGS.customer_id == proof.customer_id,
-            _BINDINGS.receiver_phone == proof.phone,
-        )
-    ).first()
-    if exists is None:
-        row: dict[str, Any] = {"channel": user.channel, "user_id": user.user_id, "customer_id": proof.customer_id,
-                               "receiver_phone": proof.phone, "created_at": now}  # fmt: skip
-        conn.execute(insert(_BINDINGS), [row])
+    """Proving the same again changes nothing (the unique proof constraint)."""
+    row: dict[str, Any] = {"channel": user.channel, "user_id": user.user_id, "customer_id": proof.customer_id,
+                           "receiver_phone": proof.phone, "created_at": now}  # fmt: skip
+    conn.execute(conflict_insert(conn.dialect.name, _BINDINGS).values(row).on_conflict_do_nothing())

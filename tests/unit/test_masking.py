@@ -1,4 +1,4 @@
-from handlers.masking import mask_address, mask_name, mask_phone, mask_phones_in_text
+from oms_client.masking import mask_address, mask_name, mask_phone, mask_phones_in_text
 
 
 def test_names_keep_only_the_surname() -> None:

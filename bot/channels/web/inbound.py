@@ -61,12 +61,11 @@ class Refused(web.HTTPException):
 @dataclass(frozen=True)
 class VisitorLimits:
     """What one visitor, and one client address, may upload in an hour. A new cookie is a new visitor, so
-    the address's budget is what holds back someone who throws cookies away."""
+    the address's budget is what holds back someone who throws cookies away. An upload no message uses is
+    deleted by the retention purge (`oms_client.stores.retention`)."""
 
     uploads_per_visitor: int = 20
     uploads_per_client: int = 60
-    # An upload no message used by then is deleted (`forget_unused`).
-    unused_upload_for: timedelta = timedelta(hours=1)
 
 
 class WebChat:

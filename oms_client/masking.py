@@ -1,4 +1,5 @@
-"""Masking of receivers' personal data (PIPL): every reply, log line and metric uses these."""
+"""Masking of receivers' personal data (PIPL): every reply, log line and metric uses these, and an erasure
+masks old orders' receivers in the store the same way."""
 
 from __future__ import annotations
 
