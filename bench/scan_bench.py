@@ -26,8 +26,8 @@ from sqlalchemy import delete, func, select
 
 from oms_client.alerting import Route, Routing
 from oms_client.alerts.desk import AlertStore
+from oms_client.alerts.kinds import ScanLimits
 from oms_client.alerts.outbox import OutboxStore
-from oms_client.alerts.scans import ScanLimits
 from oms_client.demo.seed import seed_store
 from oms_client.domain import OrderState
 from oms_client.sql import models as m

@@ -182,9 +182,7 @@ async def _seed(app: App, args: argparse.Namespace) -> int:
 async def _scan(app: App, args: argparse.Namespace) -> int:
     now = args.now or app.clock.now()
     alerts = app.shop.alerts
-    change = await app.alerts.report(
-        await app.alerts.scan(now, alerts.thresholds.limits(), alerts.routing(now, app.zone))
-    )
+    change = await app.alerts.report(await app.alerts.scan(now, alerts.thresholds, alerts.routing(now, app.zone)))
     if args.json:
         print(json.dumps([alert.as_dict() for alert in change.open], ensure_ascii=False, indent=2))
     else:

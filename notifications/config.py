@@ -9,14 +9,13 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from oms_client.alerting import Route, Routing
-from oms_client.alerts.scans import ScanLimits
+from oms_client.alerts.kinds import ScanLimits
 
 Severity = Literal["info", "warning", "critical"]
 
 # Messages per minute each kind of target accepts: WeCom's group robot allows 20; Telegram about 20 per
 # group per minute and one per second in a private chat; WeCom app messages are far more generous.
 PER_MINUTE = {"wecom_robot": 20, "telegram_group": 20, "telegram": 60, "wecom_app": 60}
-DEFAULT_LIMITS = ScanLimits()
 ADDRESS_FIELD = {"wecom_robot": "key", "wecom_app": "to_user", "telegram": "chat_id"}
 
 
@@ -75,28 +74,12 @@ class QuietHours(Strict):
         return end
 
 
-class Thresholds(Strict):
-    """`ScanLimits` as the file spells it; the defaults are ScanLimits' own."""
-
-    ship_sla_hours: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_LIMITS.ship_sla_hours))
-    default_ship_sla_hours: float = Field(default=DEFAULT_LIMITS.default_ship_sla_hours, gt=0)
-    ship_warn_ratio: float = Field(default=DEFAULT_LIMITS.ship_warn_ratio, gt=0, lt=1)
-    ship_critical_late_hours: float = Field(default=DEFAULT_LIMITS.ship_critical_late_hours, ge=0)
-    stall_hours: dict[str, float] = Field(default_factory=lambda: dict(DEFAULT_LIMITS.stall_hours))
-    default_stall_hours: float = Field(default=DEFAULT_LIMITS.default_stall_hours, gt=0)
-    aftersales_sla_hours: float = Field(default=DEFAULT_LIMITS.aftersales_sla_hours, gt=0)
-    handoff_wait_minutes: float = Field(default=DEFAULT_LIMITS.handoff_wait_minutes, gt=0)
-
-    def limits(self) -> ScanLimits:
-        return ScanLimits(**self.model_dump())
-
-
 class AlertsConfig(Strict):
     scan_every_minutes: float = Field(default=5.0, gt=0)
     relay_every_seconds: float = Field(default=2.0, gt=0)
     # How long a silent leader keeps the jobs before another process takes over.
     lease_seconds: float = Field(default=30.0, ge=1)
-    thresholds: Thresholds = Thresholds()
+    thresholds: ScanLimits = ScanLimits()
     targets: tuple[Target, ...] = ()
     # Target names an unacknowledged critical alert climbs to, one step per `escalate_after_minutes`.
     escalation: tuple[str, ...] = ()

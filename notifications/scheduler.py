@@ -54,7 +54,7 @@ class Jobs:
         slot = int(now.timestamp() // (self.config.scan_every_minutes * 60))
         if not await self.leases.claim_run("scan", slot, self.holder, now):
             return False
-        change = await self.alerts.scan(now, self.config.thresholds.limits(), self.config.routing(now, self.zone))
+        change = await self.alerts.scan(now, self.config.thresholds, self.config.routing(now, self.zone))
         new, resolved = len(change.opened), len(change.resolved)
         log.info("scan: %d new, %d open, %d resolved", new, new + change.found_again, resolved)
         if self.config.escalation:

@@ -12,16 +12,6 @@ from typing import Any, Protocol
 OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
 SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
 
-ALERT_KINDS = (
-    "oversell",
-    "ship_overdue",
-    "ship_due_soon",
-    "transit_stalled",
-    "transit_exception",
-    "aftersales_overdue",
-    "handoff_waiting",
-)
-
 
 @dataclass(frozen=True)
 class Alert:

@@ -2,47 +2,69 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from handlers.handoff.queue import REASON_LABELS
 from handlers.texts import COURIER_NAMES, name_of
 from oms_client.alerting import SEVERITY_RANK, Alert, AlertsChange
 
-KIND_NAMES = {
-    "oversell": "超卖",
-    "ship_overdue": "发货超时",
-    "ship_due_soon": "即将超时",
-    "transit_stalled": "物流停滞",
-    "transit_exception": "物流异常",
-    "aftersales_overdue": "售后超时",
-    "handoff_waiting": "转人工无人接待",
-}
 SEVERITY_NAMES = {"critical": "严重", "warning": "警告", "info": "提示"}
 SHOWN_PER_KIND = 20
+Describe = Callable[[dict[str, Any], datetime], str]
 
 
-def describe(alert: Alert, now: datetime) -> str:
-    """The alert's facts with the figures that depend on the time it is read (hours late, silent)."""
-    d = alert.detail
-    if alert.kind == "oversell":
-        return f"待发 {d['demand']} 件，库存 {d['on_hand']} 件；受影响订单：{'、'.join(d['orders_at_risk'])}"
-    if alert.kind == "ship_overdue":
-        return f"已超过承诺发货时间 {_hours_since(d['promised_ship_by'], now)} 小时"
-    if alert.kind == "ship_due_soon":
-        return f"距承诺发货时间还剩 {-_hours_since(d['promised_ship_by'], now)} 小时"
-    if alert.kind in ("transit_stalled", "transit_exception"):
-        silent = _hours_since(d["last_event_at"], now)
-        courier = name_of(COURIER_NAMES, d["courier"], "zh")
-        return f"订单 {d['order']} · {courier} · {silent} 小时无更新 · 最新：{d['last_event']}"
-    if alert.kind == "handoff_waiting":
-        minutes = int((now - datetime.fromisoformat(d["since"])).total_seconds() // 60)
-        why = REASON_LABELS.get(d["reason"], d["reason"])
-        return f"顾客已等待 {minutes} 分钟无人接入（{why}，来自 {d['channel']}）；发送 /chats 查看并接入"
+def _oversell(d: dict[str, Any], now: datetime) -> str:
+    return f"待发 {d['demand']} 件，库存 {d['on_hand']} 件；受影响订单：{'、'.join(d['orders_at_risk'])}"
+
+
+def _ship_overdue(d: dict[str, Any], now: datetime) -> str:
+    return f"已超过承诺发货时间 {_hours_since(d['promised_ship_by'], now)} 小时"
+
+
+def _ship_due_soon(d: dict[str, Any], now: datetime) -> str:
+    return f"距承诺发货时间还剩 {-_hours_since(d['promised_ship_by'], now)} 小时"
+
+
+def _transit(d: dict[str, Any], now: datetime) -> str:
+    silent = _hours_since(d["last_event_at"], now)
+    courier = name_of(COURIER_NAMES, d["courier"], "zh")
+    return f"订单 {d['order']} · {courier} · {silent} 小时无更新 · 最新：{d['last_event']}"
+
+
+def _aftersales_overdue(d: dict[str, Any], now: datetime) -> str:
     return f"{d.get('case_kind', '')} 状态 {d.get('state', '')}，创建于 {d.get('created_at', '')}"
 
 
+def _handoff_waiting(d: dict[str, Any], now: datetime) -> str:
+    minutes = int((now - datetime.fromisoformat(d["since"])).total_seconds() // 60)
+    why = REASON_LABELS.get(d["reason"], d["reason"])
+    return f"顾客已等待 {minutes} 分钟无人接入（{why}，来自 {d['channel']}）；发送 /chats 查看并接入"
+
+
+# Each alert kind's name and facts as staff read them (the kinds: oms_client.alerts.kinds).
+WORDING: dict[str, tuple[str, Describe]] = {
+    "oversell": ("超卖", _oversell),
+    "ship_overdue": ("发货超时", _ship_overdue),
+    "ship_due_soon": ("即将超时", _ship_due_soon),
+    "transit_stalled": ("物流停滞", _transit),
+    "transit_exception": ("物流异常", _transit),
+    "aftersales_overdue": ("售后超时", _aftersales_overdue),
+    "handoff_waiting": ("转人工无人接待", _handoff_waiting),
+}
+
+
+def describe(alert: Alert, now: datetime) -> str:
+    """The alert's facts with the figures that depend on the time it is read (hours late, silent); a kind
+    this code does not know (an older process reading a newer store) shows its facts as they are."""
+    wording = WORDING.get(alert.kind)
+    return wording[1](alert.detail, now) if wording else str(alert.detail)
+
+
 def kind_name(kind: str) -> str:
-    return KIND_NAMES.get(kind, kind)
+    wording = WORDING.get(kind)
+    return wording[0] if wording else kind
 
 
 def _hours_since(iso: str, now: datetime) -> float:

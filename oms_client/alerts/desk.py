@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client.alerting import (
     ACKNOWLEDGED,
-    ALERT_KINDS,
     OPEN,
     RESOLVED,
     Alert,
@@ -21,9 +20,8 @@ from oms_client.alerting import (
     Routing,
     ScanResult,
 )
-from oms_client.alerts import scans
+from oms_client.alerts.kinds import ALERT_KINDS, SCANS, ScanInput, ScanLimits
 from oms_client.alerts.lifecycle import alert_from_row, outbox_message, sync_alerts
-from oms_client.alerts.scans import ScanLimits
 from oms_client.domain import Courier, Platform
 from oms_client.sql import models as m
 from oms_client.sql.audit import audit_row
@@ -36,15 +34,10 @@ class AlertStore:
 
     async def scan(self, now: datetime, limits: ScanLimits, routing: Routing | None = None) -> ScanResult:
         """Run every scan and bring alerts and their outbox messages up to date in one write transaction."""
-        platforms, couriers = [p.value for p in Platform], [c.value for c in Courier]
-        queries = [
-            scans.ship_overdue(now, limits),
-            scans.ship_due_soon(now, limits, platforms),
-            scans.transit_problems(now, limits, couriers),
-            scans.aftersales_overdue(now, limits),
-        ]
+        at = ScanInput(now, limits, [p.value for p in Platform], [c.value for c in Courier])
+        queries = [scan.rows(at) for scan in SCANS if scan.rows]
         async with self.database.write.begin() as conn:
-            findings = [*await scans.oversold(conn), *await scans.handoffs_waiting(conn, now, limits)]
+            findings = [finding for scan in SCANS if scan.findings for finding in await scan.findings(conn, at)]
             return await sync_alerts(conn, findings, ALERT_KINDS, now, routing or Routing(), queries)
 
     async def report(self, result: ScanResult) -> AlertsChange:

@@ -38,7 +38,7 @@ from sqlalchemy.schema import CreateIndex, DropTable
 from sqlalchemy.sql.elements import ColumnElement
 
 from oms_client.alerting import OPEN, RESOLVED, SEVERITY_RANK, Alert, Routing, ScanResult
-from oms_client.alerts.scans import Finding, FindingRows
+from oms_client.alerts.kinds.base import Finding, FindingRows
 from oms_client.sql import models as m
 from oms_client.sql.json_text import as_text, constant, json_value
 from oms_client.sql.types import AwareDateTime

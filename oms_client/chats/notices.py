@@ -15,6 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, exists, literal, select, union_all
 
 from oms_client.alerting import Delay
+from oms_client.alerts.kinds import told
+from oms_client.alerts.kinds.base import order_key
 from oms_client.chats.outgoing import ChatMessage, enqueue_messages
 from oms_client.sql import models as m
 from oms_client.sql.database import Database
@@ -67,14 +69,14 @@ class _ToldAlready(Exception):
 
 def _late(day: str) -> Select[Any]:
     alert = m.AlertRow
-    late = and_(alert.kind == "ship_overdue", alert.subject == _order_key(), alert.status != RESOLVED_SQL)
+    late = and_(alert.kind.in_(told("order")), alert.subject == order_key(), alert.status != RESOLVED_SQL)
     no_parcel = (literal(None).label("courier"), literal(None).label("tracking_no"))
     return _columns(day, alert.kind, *no_parcel).join(alert, late)
 
 
 def _stuck(day: str) -> Select[Any]:
     order, alert, shipment = m.OrderRow, m.AlertRow, m.ShipmentRow
-    transit = alert.kind.in_(("transit_stalled", "transit_exception"))
+    transit = alert.kind.in_(told("parcel"))
     return (
         _columns(day, alert.kind, shipment.courier, shipment.tracking_no)
         .join(shipment, shipment.order_id == order.id)
@@ -86,7 +88,7 @@ def _columns(day: str, *extra: Any) -> Select[Any]:
     """The binding and its customer's orders not yet told of today, with the alert's facts; the caller joins
     the alert (and parcel)."""
     binding, order, alert, notice = m.ChatBindingRow, m.OrderRow, m.AlertRow, m.CustomerNoticeRow
-    told = exists().where(notice.order_key == _order_key(), notice.day == day)
+    told = exists().where(notice.order_key == order_key(), notice.day == day)
     return (
         select(
             binding.channel,
@@ -100,8 +102,3 @@ def _columns(day: str, *extra: Any) -> Select[Any]:
         .join(order, and_(order.customer_id == binding.customer_id, order.receiver_phone == binding.receiver_phone))
         .where(~told)
     )
-
-
-def _order_key() -> Any:
-    """An order as alerts and notices name it: "platform:order_no"."""
-    return m.OrderRow.platform + literal(":") + m.OrderRow.order_no

@@ -20,7 +20,7 @@ from bot.channels.telegram.setup import WEBHOOK_PATH
 from handlers.messages import IncomingMessage
 from handlers.staff.alert_texts import describe
 from handlers.texts import say
-from oms_client.alerts.scans import ScanLimits
+from oms_client.alerts.kinds import ScanLimits
 from oms_client.chats.chat_log import ChatLog
 from oms_client.domain import HandoffState, OrderState
 from oms_client.sql import models as m

@@ -17,8 +17,8 @@ from handlers.staff.ops import OpsCommands
 from handlers.staff.roster import Roster, StaffMember
 from oms_client.alerting import Alert, Handled, Routing
 from oms_client.alerts.desk import AlertStore
+from oms_client.alerts.kinds import Finding
 from oms_client.alerts.lifecycle import sync_alerts
-from oms_client.alerts.scans import Finding
 from oms_client.clock import FixedClock
 from oms_client.sql import models as m
 from oms_client.sql.database import Database

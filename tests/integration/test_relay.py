@@ -15,9 +15,9 @@ from bot.settings import Settings
 from notifications.config import AlertsConfig, Target
 from notifications.relay import Relay
 from oms_client.alerting import Route, Routing
+from oms_client.alerts.kinds import Finding
 from oms_client.alerts.lifecycle import sync_alerts
 from oms_client.alerts.outbox import OutboxStore
-from oms_client.alerts.scans import Finding
 from oms_client.clock import FixedClock
 from oms_client.sql import models as m
 from oms_client.sql.database import Database

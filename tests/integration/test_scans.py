@@ -9,7 +9,7 @@ from sqlalchemy import insert, select, update
 
 from oms_client.alerting import AlertsChange, Route, Routing
 from oms_client.alerts.desk import AlertStore
-from oms_client.alerts.scans import ScanLimits
+from oms_client.alerts.kinds import ScanLimits
 from oms_client.demo.seed import SeedResult
 from oms_client.domain import OrderState
 from oms_client.sql import models as m

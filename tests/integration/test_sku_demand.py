@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import delete, func, insert, select, update
 
 from oms_client.alerts.desk import AlertStore
-from oms_client.alerts.scans import ScanLimits
+from oms_client.alerts.kinds import ScanLimits
 from oms_client.domain import OrderState
 from oms_client.sql import models as m
 from oms_client.sql.database import Database

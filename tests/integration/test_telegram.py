@@ -19,8 +19,8 @@ from bot.channels.telegram.inbound import SECRET_HEADER
 from bot.channels.telegram.setup import WEBHOOK_PATH, run_telegram
 from bot.settings import Settings
 from bot.web import build_web_app
+from oms_client.alerts.kinds import Finding
 from oms_client.alerts.lifecycle import sync_alerts
-from oms_client.alerts.scans import Finding
 from oms_client.chats.inbox import InboxStore
 from oms_client.clock import FixedClock
 from oms_client.demo.seed import SeedResult
