@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from handlers.aftersales.draft import REQUESTS, Draft, is_leaving, read_reason
+from handlers.aftersales.draft import Draft, is_leaving, read_reason
 from handlers.aftersales.flow import AfterSales
 from handlers.aftersales.policy import AfterSalesPolicy
 from handlers.aftersales.texts import REQUEST_NAMES
@@ -16,7 +16,9 @@ from handlers.context import conversation_id, conversation_id_for
 from handlers.handoff.queue import Handoffs
 from handlers.handoff.service_hours import ServiceHours
 from handlers.identity import Identity
+from handlers.intents import Skill, route
 from handlers.messages import Address, Button, IncomingMessage, Reply
+from handlers.order_answers import details, reply
 from handlers.order_view import OrderView
 from handlers.staff.roster import Roster
 from handlers.state import ConversationState
@@ -25,32 +27,14 @@ from handlers.turn import Turn
 from nlu import Parse, detect_lang
 from nlu.normalize import normalize
 from oms_client.clock import Clock
-from oms_client.domain import Order, OrderState
+from oms_client.domain import Order
 from oms_client.proofs import GuessLimits, Outcome
 from oms_client.store import ChatUser, OrderStore, StaleConversation
 
 log = logging.getLogger(__name__)
 
-ORDER_INTENTS = ("order_status", "logistics", "urge_shipping")
-# What a question about one order may want: an answer, an after-sales request, or its cases' progress.
-WANTS = (*ORDER_INTENTS, *REQUESTS, "progress")
-# Asking for a person, or complaining, hands the chat to one.
-FOR_A_PERSON = ("human_agent", "complaint")
 MISSES_BEFORE_PERSON = 2
 THANKS_CUES = ("谢谢", "多谢", "thank", "thx")
-# What a clarifying button says (and sends back) for each intent it may offer.
-INTENT_CHOICES = {
-    "order_status": {"zh": "查订单状态", "en": "Check my order"},
-    "urge_shipping": {"zh": "催发货", "en": "Hurry my shipment"},
-    "logistics": {"zh": "查物流", "en": "Track my parcel"},
-    "return_refund": {"zh": "我要退货退款", "en": "Return for a refund"},
-    "exchange": {"zh": "我要换货", "en": "Exchange an item"},
-    "refund_only": {"zh": "申请仅退款", "en": "Refund only, no return"},
-    "cancel_order": {"zh": "取消订单", "en": "Cancel my order"},
-    "change_address": {"zh": "修改收货地址", "en": "Change the delivery address"},
-    "human_agent": {"zh": "转人工", "en": "Talk to a person"},
-    "complaint": {"zh": "我要投诉", "en": "Make a complaint"},
-}
 MAX_MESSAGE_CHARS = 1_000
 # Commands every channel's menu offers (Telegram's command list, WeChat menu keys map onto them).
 COMMANDS = ("start", "help", "orders", "cancel")
@@ -147,24 +131,25 @@ class Dialogue:
         if about_cases is not None:
             return about_cases
         intent = turn.parsed.intent
+        skill = route(intent).skill
         unsure = not turn.confident
-        if intent in FOR_A_PERSON and not unsure:
+        if skill is Skill.PERSON and not unsure:
             # Wanting a person ends whatever the bot was asking: the person takes it from here.
             state.awaiting = state.pending_intent = state.draft = None
             state.misses = 0
             return await self.handoffs.escalate(turn.user, turn.chat, state, intent, turn.now, turn.client)
-        if intent in REQUESTS and not unsure and state.draft is None:
+        if skill is Skill.REQUEST and not unsure and state.draft is None:
             reason = turn.parsed.slots.get("reason", "")
             state.draft = Draft(intent, reason=read_reason(reason), words=reason).to_dict()
             state.ask("order_id", intent)
-        answers_question = state.awaiting and (unsure or intent in ("other", "greeting"))
-        if intent in ORDER_INTENTS or state.draft or turn.order_no or turn.phone_digits or answers_question:
+        answers_question = state.awaiting and (unsure or skill in (Skill.SMALL_TALK, Skill.NONE))
+        if skill is Skill.ORDER or state.draft or turn.order_no or turn.phone_digits or answers_question:
             state.misses = 0
             return await self._order_turn(state, turn)
         choices = self._choices(turn.parsed, state.lang) if unsure else ()
         if choices:
             return await self._missed(state, turn, Reply(say("clarify", state.lang), choices))
-        if intent == "greeting":
+        if skill is Skill.SMALL_TALK:
             state.misses = 0
             thanks = any(cue in turn.text.lower() for cue in THANKS_CUES)
             return [Reply(say("thanks" if thanks else "welcome", state.lang), self._menu(state.lang))]
@@ -194,7 +179,7 @@ class Dialogue:
             taken = await self.aftersales.take_waybill(state.lang, turn.user, waybill, turn.now)
             if taken is not None:
                 return taken
-        no_request = not turn.confident or turn.parsed.intent in ("other", "greeting")
+        no_request = not turn.confident or route(turn.parsed.intent).skill in (Skill.SMALL_TALK, Skill.NONE)
         if state.awaiting is None and (turn.attachments or no_request):
             return await self.aftersales.take_answer(state.lang, turn)
         return None
@@ -202,7 +187,7 @@ class Dialogue:
     def _choices(self, parsed: Parse, lang: str) -> tuple[Button, ...]:
         """Too unsure to act: the two likeliest readings that name a request, as buttons."""
         ranked = [parsed.intent, *(intent for intent, _ in parsed.alternatives)]
-        choices = [INTENT_CHOICES[intent][lang] for intent in ranked if intent in INTENT_CHOICES][:2]
+        choices = [choice[lang] for intent in ranked if (choice := route(intent).choice)][:2]
         return tuple(Button(choice, choice) for choice in choices)
 
     def _menu(self, lang: str) -> tuple[Button, ...]:
@@ -213,7 +198,8 @@ class Dialogue:
 
     async def _order_turn(self, state: ConversationState, turn: Turn) -> list[Reply]:
         intent = turn.parsed.intent
-        want = intent if intent in WANTS and intent != "other" else state.pending_intent or "order_status"
+        about_one_order = route(intent).skill in (Skill.ORDER, Skill.REQUEST, Skill.CASES)
+        want = intent if about_one_order else state.pending_intent or "order_status"
         if turn.asks_for_list():
             return await self._list(state, turn.user, turn.now)
         if turn.order_no:
@@ -258,19 +244,14 @@ class Dialogue:
 
     def _order_prompt(self, key: str, want: str, lang: str) -> str:
         """Asking for an order: an after-sales request names itself ("要申请退货退款的订单号")."""
-        if want in REQUESTS:
+        if route(want).skill is Skill.REQUEST:
             return say(f"as_{key}", lang, request=name_of(REQUEST_NAMES, want, lang))
         return say(key, lang)
 
     def _fits(self, order: Order, want: str, now: datetime) -> bool:
         """Which of a user's orders a question without an order number most likely means."""
-        if want in REQUESTS:
-            return self.aftersales.eligible(order, want, now)
-        if want == "logistics":
-            return order.state is OrderState.SHIPPED
-        if want == "urge_shipping":
-            return order.state is OrderState.PAID
-        return True
+        known = route(want)
+        return self.aftersales.eligible(order, want, now) if known.skill is Skill.REQUEST else known.fits(order)
 
     async def _progress(self, state: ConversationState, turn: Turn) -> list[Reply]:
         """ "我的售后进度": a verified user sees their cases; anyone else proves an order first."""
@@ -320,39 +301,11 @@ class Dialogue:
         return Reply(say("locked", lang), (echo_button("btn_human", lang),))
 
     async def _answer(self, state: ConversationState, turn: Turn, order: Order, want: str) -> list[Reply]:
-        view = OrderView(state.lang, self.tz, turn.now)
         state.pending_intent = None
-        if want in REQUESTS:
+        known = route(want)
+        if known.skill is Skill.REQUEST:
             return await self.aftersales.begin(state, turn, order, want)
-        if want == "progress":
+        if known.skill is Skill.CASES:
             return await self.aftersales.progress(state.lang, await self.store.proofs(turn.user))
-        if want == "urge_shipping":
-            text = self._urge(view, order, state.lang)
-            if order.state is OrderState.PAID:
-                # Recorded so the warehouse and the ship-SLA scan see who is waiting.
-                await self.store.audit(
-                    turn.user.key,
-                    "urge_shipping",
-                    ("order", f"{order.platform}:{order.order_no}"),
-                    {"late": order.is_ship_late(turn.now)},
-                    turn.now,
-                )
-        elif want == "logistics":
-            text = view.tracking(order)
-        else:
-            text = view.details(order)
-        buttons = []
-        if want != "logistics" and order.shipments:
-            buttons.append(Button(say("btn_track", state.lang), f"{order.order_no} {say('btn_track', state.lang)}"))
-        if view.needs_person(order):
-            buttons.append(echo_button("btn_human", state.lang))
-        return [Reply(text, tuple(buttons))]
-
-    def _urge(self, view: OrderView, order: Order, lang: str) -> str:
-        if order.state is OrderState.PAID:
-            return "\n".join([view.head(order), say("urged", lang), *view.shipping_promise(order)])
-        if order.state is OrderState.PENDING_PAYMENT:
-            return f"{view.head(order)}\n{say('unpaid', lang)}"
-        if order.shipments:
-            return f"{say('already_shipped', lang)}\n{view.tracking(order)}"
-        return view.details(order)
+        view = OrderView(state.lang, self.tz, turn.now)
+        return [await reply(self.store, view, turn, order, known.answer or details)]

@@ -14,11 +14,12 @@ from typing import Any
 
 from handlers.aftersales.policy import Reason
 from handlers.aftersales.texts import REASON_NAMES
+from handlers.intents import Skill, intents_of
 from handlers.state import known_fields
 from nlu.normalize import normalize
 from oms_client.domain import OrderLine
 
-REQUESTS = ("return_refund", "exchange", "refund_only", "cancel_order", "change_address")
+REQUESTS = intents_of(Skill.REQUEST)
 # Requests about goods the customer has: they name items and a reason.
 GOODS_REQUESTS = ("return_refund", "exchange", "refund_only")
 MAX_PHOTOS = 6

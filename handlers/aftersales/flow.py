@@ -24,6 +24,7 @@ from handlers.aftersales.draft import (
 )
 from handlers.aftersales.policy import DEFECTS, AfterSalesPolicy, Instead, Reason, Verdict, judge
 from handlers.aftersales.texts import REASON_NAMES, REQUEST_NAMES
+from handlers.intents import Skill, route
 from handlers.messages import Button, Reply, picture_refs
 from handlers.state import ConversationState
 from handlers.texts import PLATFORM_NAMES, STATE_NAMES, echo_button, name_of, say
@@ -340,8 +341,7 @@ def _other_question(turn: Turn, draft: Draft) -> bool:
     """A different order, the progress of earlier requests, or a confident question not about this request."""
     if (turn.order_no and turn.order_no != draft.order_no) or turn.asks_for_progress():
         return True
-    return turn.confident and turn.parsed.intent in ("order_status", "logistics", "urge_shipping", "human_agent",
-                                                     "complaint")  # fmt: skip
+    return turn.confident and route(turn.parsed.intent).skill in (Skill.ORDER, Skill.PERSON)
 
 
 def _detail(draft: Draft, order: Order, lang: str) -> dict[str, object]:
