@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from handlers.messages import Address
 
 Role = Literal["agent", "ops", "admin"]
+# The chat apps staff work from: each is a field of a member, their user id there.
+STAFF_CHANNELS = ("telegram", "wecom")
 
 
 class StaffMember(BaseModel):
@@ -23,14 +25,16 @@ class StaffMember(BaseModel):
     def can(self, role: Role) -> bool:
         return role in self.roles or "admin" in self.roles
 
+    def accounts(self) -> dict[str, str]:
+        """Channel → this member's user id there, for the chat apps they use."""
+        ids = {channel: getattr(self, channel) for channel in STAFF_CHANNELS}
+        return {channel: str(user_id) for channel, user_id in ids.items() if user_id not in (None, "")}
+
     def addresses(self) -> tuple[Address, ...]:
         """Where this member is pushed to: their chat apps, or the console when they have none."""
-        found = []
-        if self.telegram is not None:
-            found.append(Address("telegram", str(self.telegram)))
-        if self.wecom:
-            found.append(Address("wecom", self.wecom))
-        return tuple(found) or (Address("console", self.id),)
+        return tuple(Address(channel, user_id) for channel, user_id in self.accounts().items()) or (
+            Address("console", self.id),
+        )
 
 
 class Roster:
@@ -50,10 +54,6 @@ class Roster:
         On the console (a terminal on the shop's own machine) the user id is the staff id.
         """
         for member in self.members:
-            if channel == "console" and member.id == user_id:
-                return member
-            if channel == "telegram" and member.telegram is not None and str(member.telegram) == user_id:
-                return member
-            if channel == "wecom" and member.wecom == user_id:
+            if (channel == "console" and member.id == user_id) or member.accounts().get(channel) == user_id:
                 return member
         return None
