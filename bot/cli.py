@@ -23,7 +23,6 @@ from bot.channels.console import ConsoleDesk, run_console
 from bot.channels.wechat.channel import WeChatChannel
 from bot.channels.wechat.setup import set_menu as set_wechat_menu
 from bot.logs import configure_logging
-from bot.periodic import repeat
 from bot.privacy import privacy_command
 from bot.samples import samples_as_json, samples_as_text, samples_from_meta
 from bot.settings import Settings, settings_problems
@@ -32,7 +31,7 @@ from bot.web import build_web_app
 from handlers.staff.alert_texts import alerts_as_text
 from handlers.staff.roster import StaffMember
 from nlu.evaluate import evaluate
-from notifications.scheduler import start_scheduler, stop_scheduler
+from notifications.scheduler import Periodic, start_scheduler, stop_scheduler
 from oms_client.chats.chat_log import ChatLog
 from oms_client.clock import Clock
 from oms_client.demo.seed import SAMPLES_META_KEY, StoreNotEmpty, seed_store
@@ -51,8 +50,8 @@ STOP_GRACE_SECONDS = 10
 # (a process killed mid-turn), long before the claim's own minute. The TTL outlasts a busy event loop.
 HEARTBEAT_EVERY = timedelta(seconds=3)
 HEARTBEAT_TTL = timedelta(seconds=15)
-# Chat data past its retention goes this often (an unused upload within this of its hour); every process
-# runs it, and a second run finds nothing left to delete.
+# Chat data past its retention goes this often (an unused upload within this of its hour), purged by the
+# lease holder.
 PURGE_EVERY = timedelta(minutes=10)
 
 
@@ -220,12 +219,9 @@ async def _serve(app: App, args: argparse.Namespace) -> int:
     await runner.setup()
     await web.TCPSite(runner, app.settings.host, app.settings.port).start()
     log.info("listening on http://%s:%s", app.settings.host, app.settings.port)
+    app.jobs.periodic += _periodic(app, liveness)
     scheduler = start_scheduler(app.jobs)
     tasks = _channel_tasks(app)
-    beat = functools.partial(_beat, liveness, holder, app.clock)
-    tasks.append(asyncio.create_task(repeat(beat, HEARTBEAT_EVERY, "saying this process is alive")))
-    purge = functools.partial(_purge, app)
-    tasks.append(asyncio.create_task(repeat(purge, PURGE_EVERY, "purging chat data past its retention")))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -261,16 +257,23 @@ async def _settle() -> None:
     gc.freeze()
 
 
-def _channel_tasks(app: App) -> list[asyncio.Task[None]]:
-    """The sender, the inbox sweep (which first picks up what a previous process left), the customers'
-    case updates and the 微信客服 safety pull, in every process."""
-    tasks = [
-        asyncio.create_task(app.sender.run()),
-        asyncio.create_task(repeat(app.intake.sweep, SWEEP_EVERY, "inbox sweep")),
-        asyncio.create_task(repeat(app.case_updates.tick, CASE_UPDATES_EVERY, "telling customers of case moves")),
+def _periodic(app: App, liveness: Liveness) -> list[Periodic]:
+    """In every process: its heartbeat, the inbox sweep (which first picks up what a previous process left)
+    and the customers' case updates; in the lease holder's: the retention purge and the 微信客服 safety pull."""
+    jobs = [
+        Periodic("heartbeat", HEARTBEAT_EVERY, functools.partial(_beat, liveness, app.jobs.holder, app.clock)),
+        Periodic("inbox sweep", SWEEP_EVERY, app.intake.sweep),
+        Periodic("case updates", CASE_UPDATES_EVERY, app.case_updates.tick),
+        Periodic("retention purge", PURGE_EVERY, functools.partial(_purge, app), leased=True),
     ]
     if app.wecom is not None and app.wecom.kf is not None:
-        tasks.append(asyncio.create_task(repeat(app.wecom.kf.pull_known, KF_PULL_EVERY, "pulling 微信客服 messages")))
+        jobs.append(Periodic("微信客服 pull", KF_PULL_EVERY, app.wecom.kf.pull_known, leased=True))
+    return jobs
+
+
+def _channel_tasks(app: App) -> list[asyncio.Task[None]]:
+    """What runs for as long as the process serves: the sender, Telegram's updates, WeChat's menu set-up."""
+    tasks = [asyncio.create_task(app.sender.run())]
     if "telegram" in app.channels:
         from bot.channels.telegram.channel import TelegramChannel
         from bot.channels.telegram.setup import run_telegram

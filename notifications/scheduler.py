@@ -1,7 +1,10 @@
-"""APScheduler jobs: scans (with escalation) every few minutes and the relay every few seconds.
+"""Every periodic job of a serving process, on APScheduler: the scans (with escalation) every few minutes, the
+relay every few seconds, and the jobs the app adds (`Periodic`: the inbox sweep, customers' case updates, the
+heartbeat, the retention purge, ...).
 
-Every process that shares the store runs the scheduler; only the lease holder does the work, and each
-scan interval is claimed once, so three processes still scan once per interval.
+Every process that shares the store runs the scheduler. The scans, the relay and any `leased` job do their
+work only in the process holding the lease, and each scan interval is claimed once, so three processes still
+scan once per interval; the others run in every process (each process's own heartbeat, say).
 """
 
 from __future__ import annotations
@@ -33,6 +36,16 @@ def process_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
+@dataclass(frozen=True)
+class Periodic:
+    """A job run every `every` until the process stops; a failure is logged and the next run still comes."""
+
+    name: str
+    every: timedelta
+    run: Callable[[], Awaitable[object]]
+    leased: bool = False  # once for all processes sharing the store, by the lease holder
+
+
 @dataclass
 class Jobs:
     alerts: AlertStore
@@ -44,6 +57,7 @@ class Jobs:
     holder: str = field(default_factory=process_name)
     # What else runs after each scan this process ran (telling customers of their own delays).
     after_scan: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
+    periodic: list[Periodic] = field(default_factory=list)
     in_progress: set[asyncio.Task[object]] = field(default_factory=set, init=False)
 
     async def scan_tick(self) -> bool:
@@ -76,6 +90,10 @@ class Jobs:
                     report.dead,
                 )
 
+    async def periodic_tick(self, job: Periodic) -> None:
+        if not job.leased or await self._lead(self.clock.now()):
+            await job.run()
+
     async def _lead(self, now: datetime) -> bool:
         ttl = timedelta(seconds=max(self.config.lease_seconds, 3 * self.config.relay_every_seconds))
         return await self.leases.hold(LEASE, self.holder, ttl, now)
@@ -96,13 +114,24 @@ class Jobs:
 
 def start_scheduler(jobs: Jobs) -> AsyncIOScheduler:
     """Coalesced, with about one interval of misfire grace: a late run happens once, not in a burst."""
-    scan_seconds = jobs.config.scan_every_minutes * 60
-    relay_seconds = jobs.config.relay_every_seconds
     scheduler = AsyncIOScheduler(timezone=UTC)
-    common = {"coalesce": True, "max_instances": 1, "next_run_time": datetime.now(UTC)}
-    scan, relay = functools.partial(jobs.tracked, jobs.scan_tick), functools.partial(jobs.tracked, jobs.relay_tick)
-    scheduler.add_job(scan, "interval", seconds=scan_seconds, misfire_grace_time=max(1, int(scan_seconds)), **common)
-    scheduler.add_job(relay, "interval", seconds=relay_seconds, misfire_grace_time=max(1, int(relay_seconds)), **common)
+    every: list[tuple[str, timedelta, Callable[[], Awaitable[object]]]] = [
+        ("scan", timedelta(minutes=jobs.config.scan_every_minutes), jobs.scan_tick),
+        ("relay", timedelta(seconds=jobs.config.relay_every_seconds), jobs.relay_tick),
+        *((job.name, job.every, functools.partial(jobs.periodic_tick, job)) for job in jobs.periodic),
+    ]
+    for name, period, tick in every:
+        seconds = period.total_seconds()
+        scheduler.add_job(
+            functools.partial(jobs.tracked, tick),
+            "interval",
+            seconds=seconds,
+            name=name,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(UTC),
+            misfire_grace_time=max(1, int(seconds)),
+        )
     scheduler.start()
     return scheduler
 
