@@ -5,27 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from wechatpy.crypto import WeChatCrypto
-from wechatpy.work.crypto import WeChatCrypto as WeComCrypto
-
 import nlu
 from bot.case_updates import CaseUpdates
+from bot.channels.clients import Clients, Shared, open_clients
 from bot.channels.console import ConsoleChannel
 from bot.channels.intake import Intake
+from bot.channels.mount import Inbound, Mount, Parts, Receiver
 from bot.channels.pictures import Pictures
 from bot.channels.port import ChatChannel, PushChannel, Renderer
 from bot.channels.reply_window import Windowed
 from bot.channels.sender import Sender, SendPolicy
-from bot.channels.tencent_api import official_account_api
-from bot.channels.web.channel import WebChatChannel
+from bot.channels.telegram import mount as telegram
+from bot.channels.web import mount as web
 from bot.channels.web.doorbell import Doorbell
-from bot.channels.web.inbound import WebChat
-from bot.channels.wechat.channel import WeChatChannel
-from bot.channels.wechat.inbound import WeChatCallback
-from bot.channels.wecom.channel import WeComAppChannel, WeComKfChannel
-from bot.channels.wecom.inbound import KfFeed, WeComCallback
+from bot.channels.wechat import mount as wechat
+from bot.channels.wecom import mount as wecom
 from bot.customer_notices import CustomerNotices
-from bot.pushers.build import PushClients, Shared, build_pushers
+from bot.pushers.build import build_pushers
 from bot.settings import Settings
 from bot.shop_config import ShopConfig, load_shop_config
 from handlers.dialogue import Dialogue
@@ -40,8 +36,6 @@ from notifications.scheduler import Jobs
 from oms_client.alerts.desk import AlertStore
 from oms_client.alerts.outbox import OutboxStore
 from oms_client.chats.case_feed import CaseFeed
-from oms_client.chats.chat_log import ChatLog
-from oms_client.chats.cursors import CursorStore
 from oms_client.chats.inbox import InboxStore
 from oms_client.chats.media import MediaStore
 from oms_client.chats.notices import NoticeStore
@@ -53,6 +47,9 @@ from oms_client.sql.migrate import upgrade
 from oms_client.stores.budgets import SqlBudgets
 from oms_client.stores.orders import SqlOrderStore
 from oms_client.stores.tokens import SqlTokens
+
+# Every channel the app can have, each joining when the settings hold what it needs.
+CHANNELS: tuple[Mount, ...] = (telegram, wechat, wecom, web)
 
 
 @dataclass
@@ -68,7 +65,7 @@ class App:
     dialogue: Dialogue
     desk: AgentDesk
     chats: AgentChats
-    push: PushClients
+    clients: Clients
     jobs: Jobs
     roster: Roster
     channels: dict[str, ChatChannel]
@@ -79,9 +76,11 @@ class App:
     sender: Sender
     case_updates: CaseUpdates
     customer_notices: CustomerNotices
-    wechat: WeChatCallback | None = None
-    wecom: WeComCallback | None = None
-    web_chat: WebChat | None = None
+    # What each channel's deliveries come in by, and what it runs while the process serves.
+    inbound: dict[str, Inbound]
+
+    def receivers(self) -> list[Receiver]:
+        return [part.receiver for part in self.inbound.values() if part.receiver is not None]
 
     def front(self, roster: Roster | None = None) -> Front:
         """The desk every channel hands messages to; `roster` overrides the configured staff (console --as)."""
@@ -90,7 +89,7 @@ class App:
         return Front(self.dialogue, ops, self.desk, self.chats, staff)
 
     async def close(self) -> None:
-        await self.push.close()
+        await self.clients.close()
         await self.store.close()
 
 
@@ -105,9 +104,9 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     database = database or open_database(settings.database_url)
     await upgrade(database)
     store, alerts, outbox = SqlOrderStore(database), AlertStore(database), OutboxStore(database)
-    tokens, budgets = SqlTokens(database), SqlBudgets(database)
-    push = build_pushers(settings, shop.alerts.targets, Shared(tokens, budgets, clock))
-    relay = Relay(outbox, push.pushers, shop.alerts, clock, zone)
+    budgets = SqlBudgets(database)
+    clients = open_clients(settings, Shared(SqlTokens(database), budgets, clock))
+    relay = Relay(outbox, build_pushers(clients, settings, shop.alerts.targets), shop.alerts, clock, zone)
     jobs = Jobs(alerts, relay, Leases(database), shop.alerts, clock, zone)
     roster = Roster(shop.staff)
     handoffs = Handoffs(store, roster, shop.service, zone, budgets)
@@ -115,42 +114,25 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     desk, chats = AgentDesk(store, clock, zone, shop.aftersales.return_address), AgentChats(store, clock, zone)
     front = Front(dialogue, OpsCommands(alerts, roster, clock, zone), desk, chats, roster)
     inbox, outgoing = InboxStore(database, jobs.holder), OutgoingStore(database)
-    pushed: dict[str, PushChannel] = {}
-    if push.telegram is not None:
-        from bot.channels.telegram.channel import TelegramChannel  # aiogram loads only when Telegram is on
-
-        pushed["telegram"] = TelegramChannel(push.telegram)
-    if settings.wechat_appid and settings.wechat_secret:
-        api = official_account_api(
-            push.session, settings.wechat_appid, settings.wechat_secret, settings.wechat_api_base, tokens, clock
-        )
-        pushed["wechat"] = WeChatChannel(api, inbox, outgoing, clock)
-    if push.wecom is not None and settings.wecom_agent_id is not None:
-        pushed["wecom"] = WeComAppChannel(push.wecom, settings.wecom_agent_id)
-        pushed["wecom_kf"] = WeComKfChannel(push.wecom, inbox, outgoing, clock)
-    channels: dict[str, ChatChannel] = dict(pushed)
-    if settings.web_chat:
-        channels["web"] = WebChatChannel()
+    parts = Parts(settings, clients, database, inbox, outgoing, clock, Doorbell())
+    channels = {name: channel for mount in CHANNELS for name, channel in mount.channels(parts).items()}
+    pushed = {name: channel for name, channel in channels.items() if isinstance(channel, PushChannel)}
     sender = Sender(outgoing, pushed, clock, SendPolicy(per_second=settings.telegram_per_second), budgets=budgets)
-    doorbell = Doorbell()
 
     def queued(chat_key: str) -> None:
         sender.kick()
-        doorbell.ring(chat_key)
+        parts.doorbell.ring(chat_key)
 
     renderers: dict[str, Renderer] = {**channels, "console": ConsoleChannel()}
-    media = MediaStore(database)
-    pictures = Pictures(media, clock)
+    pictures = Pictures(MediaStore(database), clock)
     windows = {name: channel.window for name, channel in pushed.items() if isinstance(channel, Windowed)}
     intake = Intake(inbox, channels, front, clock, pictures, queued, renderers, windows)
+    inbound = {mount.NAME: mount.inbound(parts, intake, channels) for mount in CHANNELS}
+    jobs.periodic += [job for part in inbound.values() for job in part.periodic]
     updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
     notices = CustomerNotices(NoticeStore(database), store, renderers, windows, clock, zone, queued)
     if shop.alerts.tell_customers:
         jobs.after_scan.append(notices.tick)
-    web_chat = None
-    if settings.web_chat:
-        log = ChatLog(database)
-        web_chat = WebChat(intake, log, media, doorbell, clock, budgets, settings.trusted_proxy_header)
     return App(
         settings=settings,
         shop=shop,
@@ -163,7 +145,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         dialogue=dialogue,
         desk=desk,
         chats=chats,
-        push=push,
+        clients=clients,
         jobs=jobs,
         roster=roster,
         channels=channels,
@@ -173,27 +155,5 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         sender=sender,
         case_updates=updates,
         customer_notices=notices,
-        wechat=_wechat_callback(settings, intake, outgoing, clock),
-        wecom=_wecom_callback(settings, push, intake, CursorStore(database), clock),
-        web_chat=web_chat,
+        inbound=inbound,
     )
-
-
-def _wechat_callback(
-    settings: Settings, intake: Intake, outgoing: OutgoingStore, clock: Clock
-) -> WeChatCallback | None:
-    if not (settings.wechat_token and settings.wechat_appid):
-        return None
-    crypto = None
-    if settings.wechat_aes_key:
-        crypto = WeChatCrypto(settings.wechat_token, settings.wechat_aes_key, settings.wechat_appid)
-    return WeChatCallback(settings.wechat_token, crypto, intake, outgoing, clock)
-
-
-def _wecom_callback(
-    settings: Settings, push: PushClients, intake: Intake, cursors: CursorStore, clock: Clock
-) -> WeComCallback | None:
-    if not (settings.wecom_token and settings.wecom_aes_key and settings.wecom_corp_id and push.wecom):
-        return None
-    crypto = WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)
-    return WeComCallback(settings.wecom_token, crypto, intake, clock, KfFeed(push.wecom, intake, cursors, clock))

@@ -20,8 +20,6 @@ from pydantic import ValidationError
 import nlu
 from bot.bootstrap import App, bootstrap
 from bot.channels.console import ConsoleDesk, run_console
-from bot.channels.wechat.channel import WeChatChannel
-from bot.channels.wechat.setup import set_menu as set_wechat_menu
 from bot.logs import configure_logging
 from bot.privacy import privacy_command
 from bot.samples import samples_as_json, samples_as_text, samples_from_meta
@@ -43,8 +41,6 @@ DEMO_ORDERS = 2_000
 DEMO_SEED = 20261122
 CASE_UPDATES_EVERY = timedelta(seconds=2)
 SWEEP_EVERY = timedelta(seconds=5)
-# 微信客服 pulls without an event's token are strictly rate limited: a slow safety net, not the main path.
-KF_PULL_EVERY = timedelta(minutes=5)
 STOP_GRACE_SECONDS = 10
 # A serving process says it is alive this often; a claim of one silent for HEARTBEAT_TTL is taken over
 # (a process killed mid-turn), long before the claim's own minute. The TTL outlasts a busy event loop.
@@ -259,32 +255,20 @@ async def _settle() -> None:
 
 def _periodic(app: App, liveness: Liveness) -> list[Periodic]:
     """In every process: its heartbeat, the inbox sweep (which first picks up what a previous process left)
-    and the customers' case updates; in the lease holder's: the retention purge and the 微信客服 safety pull."""
+    and the customers' case updates; in the lease holder's: the retention purge. Channels add their own."""
     jobs = [
         Periodic("heartbeat", HEARTBEAT_EVERY, functools.partial(_beat, liveness, app.jobs.holder, app.clock)),
         Periodic("inbox sweep", SWEEP_EVERY, app.intake.sweep),
         Periodic("case updates", CASE_UPDATES_EVERY, app.case_updates.tick),
         Periodic("retention purge", PURGE_EVERY, functools.partial(_purge, app), leased=True),
     ]
-    if app.wecom is not None and app.wecom.kf is not None:
-        jobs.append(Periodic("微信客服 pull", KF_PULL_EVERY, app.wecom.kf.pull_known, leased=True))
     return jobs
 
 
 def _channel_tasks(app: App) -> list[asyncio.Task[None]]:
-    """What runs for as long as the process serves: the sender, Telegram's updates, WeChat's menu set-up."""
-    tasks = [asyncio.create_task(app.sender.run())]
-    if "telegram" in app.channels:
-        from bot.channels.telegram.channel import TelegramChannel
-        from bot.channels.telegram.setup import run_telegram
-
-        telegram = app.channels["telegram"]
-        assert isinstance(telegram, TelegramChannel)
-        settings = app.settings
-        run = run_telegram(telegram.bot, app.intake, settings.telegram_webhook_url, settings.telegram_webhook_secret)
-        tasks.append(asyncio.create_task(run))
-    wechat = app.channels.get("wechat")
-    if isinstance(wechat, WeChatChannel):
-        tasks.append(asyncio.create_task(set_wechat_menu(wechat.api)))
+    """What runs for as long as the process serves: the sender, and each channel's own (Telegram's updates,
+    WeChat's menu set-up)."""
+    serving = [run for part in app.inbound.values() for run in part.serving]
+    tasks = [asyncio.create_task(app.sender.run()), *(asyncio.create_task(run()) for run in serving)]
     log.info("channels: %s", ", ".join(app.channels) or "console only")
     return tasks

@@ -20,16 +20,6 @@ def build_web_app(app: App) -> web.Application:
     web_app = web.Application(client_max_size=64 * 1024)
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
-    secret = app.settings.telegram_webhook_secret
-    if "telegram" in app.channels and secret:
-        from bot.channels.telegram.inbound import webhook_handler
-        from bot.channels.telegram.setup import WEBHOOK_PATH
-
-        web_app.router.add_post(WEBHOOK_PATH, webhook_handler(app.intake, secret))
-    if app.wechat is not None:
-        app.wechat.routes(web_app)
-    if app.wecom is not None:
-        app.wecom.routes(web_app)
-    if app.web_chat is not None:
-        app.web_chat.routes(web_app)
+    for receiver in app.receivers():
+        receiver.routes(web_app)
     return web_app

@@ -96,4 +96,4 @@ async def start_web_rig(database: Database, settings: Settings | None = None) ->
     finally:
         await app.intake.idle()
         await runner.cleanup()
-        await app.push.close()
+        await app.clients.close()

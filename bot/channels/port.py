@@ -47,6 +47,7 @@ class AnswersEvents(Protocol):
     def answer(self, message: IncomingMessage, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]: ...
 
 
+@runtime_checkable
 class PushChannel(ChatChannel, Protocol):
     """A channel the sender writes to through the platform's API."""
 

@@ -16,7 +16,7 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from bot.channels.console import ConsoleDesk
-from bot.channels.telegram.setup import WEBHOOK_PATH
+from bot.channels.telegram.inbound import WEBHOOK_PATH
 from handlers.messages import IncomingMessage
 from handlers.staff.alert_texts import describe
 from handlers.texts import say

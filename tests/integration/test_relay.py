@@ -10,9 +10,11 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import func, select
 
-from bot.pushers.build import PushClients, Shared, build_pushers
+from bot.channels.clients import Shared, open_clients
+from bot.pushers.build import build_pushers
 from bot.settings import Settings
 from notifications.config import AlertsConfig, Target
+from notifications.push import Pusher
 from notifications.relay import Relay
 from oms_client.alerting import Route, Routing
 from oms_client.alerts.kinds import Finding
@@ -27,6 +29,7 @@ from tests.conftest import NOW, SHANGHAI
 from tests.fakes.push_server import FakePushServer
 from tests.helpers import count_rows
 
+Pushers = dict[str, Pusher]
 ROBOT = Target(name="ops-group", kind="wecom_robot", key="robot-key")
 TELEGRAM = Target(name="ops-tg", kind="telegram", chat_id=-1001)
 LEAD = Target(name="lead", kind="wecom_app", to_user="lead01")
@@ -42,7 +45,7 @@ async def server() -> AsyncIterator[FakePushServer]:
 
 
 @pytest_asyncio.fixture
-async def clients(server: FakePushServer, database: Database) -> AsyncIterator[PushClients]:
+async def clients(server: FakePushServer, database: Database) -> AsyncIterator[Pushers]:
     settings = Settings(
         telegram_token="123456:TEST",
         telegram_api_base=server.base,
@@ -52,14 +55,14 @@ async def clients(server: FakePushServer, database: Database) -> AsyncIterator[P
         wecom_api_base=server.base,
     )
     shared = Shared(SqlTokens(database), SqlBudgets(database), FixedClock(NOW))
-    built = build_pushers(settings, (ROBOT, TELEGRAM, LEAD), shared)
-    yield built
-    await built.close()
+    opened = open_clients(settings, shared)
+    yield build_pushers(opened, settings, (ROBOT, TELEGRAM, LEAD))
+    await opened.close()
 
 
-def _relay(database: Database, clients: PushClients, clock: FixedClock, **config: object) -> Relay:
+def _relay(database: Database, clients: Pushers, clock: FixedClock, **config: object) -> Relay:
     alerts_config = AlertsConfig.model_validate({"targets": (ROBOT, TELEGRAM, LEAD), **config})
-    return Relay(OutboxStore(database), clients.pushers, alerts_config, clock, SHANGHAI, random.Random(1))
+    return Relay(OutboxStore(database), clients, alerts_config, clock, SHANGHAI, random.Random(1))
 
 
 def _oversold(sku: str, severity: str = "critical") -> Finding:
@@ -87,7 +90,7 @@ async def _ticks(relay: Relay, clock: FixedClock, seconds: float, every: float =
 
 
 async def test_one_alert_reaches_the_wecom_group_as_markdown_with_its_commands(
-    database: Database, clients: PushClients, server: FakePushServer
+    database: Database, clients: Pushers, server: FakePushServer
 ) -> None:
     clock = FixedClock(DAYTIME)
     await _raise(database, [_oversold("SKU-A")], clock.now(), [Route(ROBOT.name)])
@@ -101,7 +104,7 @@ async def test_one_alert_reaches_the_wecom_group_as_markdown_with_its_commands(
 
 
 async def test_telegram_gets_buttons_whose_data_is_the_command(
-    database: Database, clients: PushClients, server: FakePushServer
+    database: Database, clients: Pushers, server: FakePushServer
 ) -> None:
     clock = FixedClock(DAYTIME)
     await _raise(database, [_oversold("SKU-B")], clock.now(), [Route(TELEGRAM.name)])
@@ -114,7 +117,7 @@ async def test_telegram_gets_buttons_whose_data_is_the_command(
 
 
 async def test_a_flood_becomes_one_digest_instead_of_being_dropped(
-    database: Database, clients: PushClients, server: FakePushServer
+    database: Database, clients: Pushers, server: FakePushServer
 ) -> None:
     clock = FixedClock(DAYTIME)
     findings = [_oversold(f"SKU-{i:03}") for i in range(60)]
@@ -126,7 +129,7 @@ async def test_a_flood_becomes_one_digest_instead_of_being_dropped(
 
 
 async def test_the_push_api_down_for_ten_minutes_loses_nothing_and_sends_nothing_twice(
-    database: Database, clients: PushClients, server: FakePushServer
+    database: Database, clients: Pushers, server: FakePushServer
 ) -> None:
     clock = FixedClock(DAYTIME)
     relay = _relay(database, clients, clock)
@@ -145,7 +148,7 @@ async def test_the_push_api_down_for_ten_minutes_loses_nothing_and_sends_nothing
 
 
 async def test_a_rate_limit_answer_is_waited_out_and_not_counted_as_a_failure(
-    database: Database, clients: PushClients, server: FakePushServer
+    database: Database, clients: Pushers, server: FakePushServer
 ) -> None:
     clock = FixedClock(DAYTIME)
     relay = _relay(database, clients, clock)
@@ -163,7 +166,7 @@ async def test_a_rate_limit_answer_is_waited_out_and_not_counted_as_a_failure(
 
 
 async def test_the_wecom_group_robot_limit_of_twenty_a_minute_is_kept(
-    database: Database, clients: PushClients, server: FakePushServer
+    database: Database, clients: Pushers, server: FakePushServer
 ) -> None:
     clock = FixedClock(DAYTIME)
     relay = _relay(database, clients, clock)
@@ -180,7 +183,7 @@ async def test_the_wecom_group_robot_limit_of_twenty_a_minute_is_kept(
 
 
 async def test_after_the_last_attempt_a_message_is_dead_lettered_and_reported_on_another_target(
-    database: Database, clients: PushClients, server: FakePushServer
+    database: Database, clients: Pushers, server: FakePushServer
 ) -> None:
     clock = FixedClock(DAYTIME)
     relay = _relay(database, clients, clock, max_attempts=3, retry_cap_seconds=30)
@@ -194,7 +197,7 @@ async def test_after_the_last_attempt_a_message_is_dead_lettered_and_reported_on
 
 
 async def test_a_report_of_dead_letters_that_dies_too_is_not_reported_again(
-    database: Database, clients: PushClients, server: FakePushServer
+    database: Database, clients: Pushers, server: FakePushServer
 ) -> None:
     clock = FixedClock(DAYTIME)
     relay = _relay(database, clients, clock, max_attempts=2, retry_cap_seconds=10)
@@ -206,7 +209,7 @@ async def test_a_report_of_dead_letters_that_dies_too_is_not_reported_again(
 
 
 async def test_an_expired_wecom_token_is_fetched_again_once(
-    database: Database, clients: PushClients, server: FakePushServer
+    database: Database, clients: Pushers, server: FakePushServer
 ) -> None:
     clock = FixedClock(DAYTIME)
     relay = _relay(database, clients, clock)
@@ -220,7 +223,7 @@ async def test_an_expired_wecom_token_is_fetched_again_once(
 
 
 async def test_quiet_hours_hold_warnings_for_a_morning_digest_but_not_critical_alerts(
-    database: Database, clients: PushClients, server: FakePushServer
+    database: Database, clients: Pushers, server: FakePushServer
 ) -> None:
     night = datetime(2026, 11, 22, 23, 30, tzinfo=SHANGHAI)
     morning = datetime(2026, 11, 23, 8, 0, tzinfo=SHANGHAI)
@@ -237,7 +240,7 @@ async def test_quiet_hours_hold_warnings_for_a_morning_digest_but_not_critical_a
 
 
 async def test_news_of_an_alert_nobody_heard_of_yet_is_dropped_when_it_clears(
-    database: Database, clients: PushClients, server: FakePushServer
+    database: Database, clients: Pushers, server: FakePushServer
 ) -> None:
     clock = FixedClock(DAYTIME)
     await _raise(database, [_oversold("SKU-G")], clock.now(), [Route(ROBOT.name)])
@@ -247,7 +250,7 @@ async def test_news_of_an_alert_nobody_heard_of_yet_is_dropped_when_it_clears(
 
 
 async def test_a_cleared_alert_is_announced_where_it_was_announced(
-    database: Database, clients: PushClients, server: FakePushServer
+    database: Database, clients: Pushers, server: FakePushServer
 ) -> None:
     clock = FixedClock(DAYTIME)
     relay = _relay(database, clients, clock)
@@ -262,7 +265,7 @@ async def test_a_cleared_alert_is_announced_where_it_was_announced(
 
 @pytest.mark.parametrize("severity, heard", [("warning", False), ("critical", True)])
 async def test_a_target_hears_only_alerts_at_or_above_its_severity(
-    database: Database, clients: PushClients, server: FakePushServer, severity: str, heard: bool
+    database: Database, clients: Pushers, server: FakePushServer, severity: str, heard: bool
 ) -> None:
     clock = FixedClock(DAYTIME)
     await _raise(database, [_oversold("SKU-S", severity)], clock.now(), [Route(ROBOT.name, "critical")])

@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import Connection
 
 from bot.bootstrap import App, bootstrap
-from bot.pushers.build import Shared, WithinRate
+from bot.channels.clients import Shared
+from bot.pushers.build import WithinRate
 from bot.settings import Settings
 from notifications.compose import PushMessage
 from notifications.push import RetryAfter
@@ -38,7 +39,7 @@ async def serving(database: Database, api: FakeBotApi) -> AsyncIterator[App]:
     try:
         yield app
     finally:
-        await app.push.close()
+        await app.clients.close()
 
 
 async def test_two_senders_keep_to_one_overall_rate_and_each_chats_pace(database: Database) -> None:

@@ -28,7 +28,7 @@ async def serving(database: Database, wechat: FakeWeChat) -> AsyncIterator[App]:
     try:
         yield app
     finally:
-        await app.push.close()
+        await app.clients.close()
 
 
 def api(app: App) -> TencentApi:

@@ -15,8 +15,8 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from bot.bootstrap import App, bootstrap
-from bot.channels.telegram.inbound import SECRET_HEADER
-from bot.channels.telegram.setup import WEBHOOK_PATH, run_telegram
+from bot.channels.telegram.inbound import SECRET_HEADER, WEBHOOK_PATH
+from bot.channels.telegram.setup import run_telegram
 from bot.settings import Settings
 from bot.web import build_web_app
 from oms_client.alerts.kinds import Finding
@@ -93,7 +93,7 @@ async def start_rig(
     yield Rig(app, api, f"{base}{WEBHOOK_PATH}", clock)
     await app.intake.idle()
     await runner.cleanup()
-    await app.push.close()
+    await app.clients.close()
     await api.stop()
 
 

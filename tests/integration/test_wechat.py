@@ -85,7 +85,7 @@ async def start_rig(database: Database) -> AsyncIterator[Rig]:
     finally:
         await app.intake.idle()
         await runner.cleanup()
-        await app.push.close()
+        await app.clients.close()
         await wechat.stop()
 
 

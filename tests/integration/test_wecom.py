@@ -17,6 +17,7 @@ import pytest_asyncio
 from bot.bootstrap import App, bootstrap
 from bot.channels.reply_window import WAITS_NOTE
 from bot.channels.wecom import inbound
+from bot.channels.wecom.inbound import WeComCallback
 from bot.settings import Settings
 from bot.web import build_web_app
 from handlers.messages import IncomingMessage
@@ -77,8 +78,7 @@ class Rig(Stamped):
         return self.wecom.kf_sent[before:]
 
     async def settle(self) -> None:
-        assert self.app.wecom is not None
-        await self.app.wecom.idle()
+        await callback_of(self.app).idle()
         await self.app.intake.idle()
         for _ in range(5):
             self.clock.advance(seconds=5)
@@ -114,11 +114,11 @@ async def start_rig(
     try:
         yield Rig(app, fake, clock)
     finally:
-        if app.wecom is not None:
-            await app.wecom.idle()
+        if app.inbound["wecom"].receiver is not None:
+            await callback_of(app).idle()
         await app.intake.idle()
         await runner.cleanup()
-        await app.push.close()
+        await app.clients.close()
         await fake.stop()
 
 
@@ -289,12 +289,13 @@ async def test_a_customer_entering_the_kf_chat_is_welcomed_with_the_events_code_
 async def test_kf_messages_whose_event_was_never_pulled_are_found_by_the_safety_pull(rig: Rig) -> None:
     await rig.customer_says("你好")  # the account is known from now on
     rig.wecom.customer_writes(CUSTOMER, "/help", rig.timestamp)  # WeCom's event went to a process that died
-    assert rig.app.wecom is not None and rig.app.wecom.kf is not None
+    kf = callback_of(rig.app).kf
+    assert kf is not None
     before = len(rig.wecom.kf_sent)
-    assert await rig.app.wecom.kf.pull_known() == 1
+    assert await kf.pull_known() == 1
     await rig.settle()
     assert "/orders" in rig.wecom.kf_sent[before].body["msgmenu"]["head_content"]  # the help, answered
-    assert await rig.app.wecom.kf.pull_known() == 0  # read once, from the saved cursor
+    assert await kf.pull_known() == 0  # read once, from the saved cursor
 
 
 async def test_an_agent_writing_to_a_kf_customer_silent_for_two_days_is_told_it_waits_for_them(agent_rig: Rig) -> None:
@@ -310,3 +311,9 @@ async def test_an_agent_writing_to_a_kf_customer_silent_for_two_days_is_told_it_
     await rig.customer_says("还在吗")
     assert [s.text for s in rig.wecom.kf_sent[before:]] == ["【客服张三】您好，退款已经处理好了"]
     assert [s.text for s in await rig.staff_says("text", content="在的")] == []  # within the window again
+
+
+def callback_of(app: App) -> WeComCallback:
+    callback = app.inbound["wecom"].receiver
+    assert isinstance(callback, WeComCallback)
+    return callback

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from aiogram import Bot
@@ -20,6 +21,7 @@ from bot.channels.intake import Intake
 from bot.channels.telegram.translate import CHANNEL, chat_of
 
 log = logging.getLogger(__name__)
+WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "callback_query"]
 POLL_SECONDS = 25
@@ -34,10 +36,19 @@ async def store_update(intake: Intake, payload: dict[str, Any]) -> bool:
     return await intake.accept(CHANNEL, str(payload["update_id"]), chat, payload) is not None
 
 
-def webhook_handler(intake: Intake, secret: str) -> Any:
-    async def receive(request: web.Request) -> web.Response:
+@dataclass(frozen=True)
+class Webhook:
+    """Telegram posts updates here with the secret set along with the webhook."""
+
+    intake: Intake
+    secret: str
+
+    def routes(self, app: web.Application) -> None:
+        app.router.add_post(WEBHOOK_PATH, self.receive)
+
+    async def receive(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given.encode(), secret.encode()):
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
             return web.Response(status=401, text="wrong secret token")
         try:
             payload = await request.json()
@@ -46,12 +57,10 @@ def webhook_handler(intake: Intake, secret: str) -> Any:
         if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
             return web.Response(status=400, text="not a Telegram update")
         try:
-            await store_update(intake, payload)
+            await store_update(self.intake, payload)
         except (KeyError, TypeError):
             return web.Response(status=400, text="malformed update")
         return web.Response(text="ok")
-
-    return receive
 
 
 async def poll(bot: Bot, intake: Intake) -> None:

@@ -12,7 +12,6 @@ from bot.channels.intake import Intake
 from bot.channels.telegram.inbound import ALLOWED_UPDATES, RETRY_SECONDS, poll
 
 log = logging.getLogger(__name__)
-WEBHOOK_PATH = "/telegram/webhook"
 MENU = {
     "zh": [("orders", "我的订单"), ("help", "帮助"), ("cancel", "取消当前操作")],
     "en": [("orders", "My orders"), ("help", "Help"), ("cancel", "Stop what we're doing")],
