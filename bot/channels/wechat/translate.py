@@ -39,16 +39,15 @@ def to_message(message: dict[str, Any]) -> IncomingMessage | None:
     if kind == "event":
         return _event(openid, message)
     text, attachments = _content(kind, message)
-    return IncomingMessage(
-        channel=CHANNEL,
-        chat_id=openid,
-        user_id=openid,
-        text=text,
-        attachments=attachments,
-        message_id=str(message.get("MsgId") or "") or None,
-        raw=message,
-        command=typed_command(text),
-    )
+    return user_message(CHANNEL, openid, message, text, attachments)
+
+
+def user_message(
+    channel: str, user: str, raw: dict[str, Any], text: str, attachments: tuple[Attachment, ...] = ()
+) -> IncomingMessage:
+    """What a user wrote in their own chat with an account (WeChat's, a WeCom app's), as Tencent delivered it."""
+    message_id = str(raw.get("MsgId") or "") or None
+    return IncomingMessage(channel, user, user, text, attachments, message_id, raw, typed_command(text))
 
 
 def typed_command(text: str) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.channels.wechat.translate import command_message, menu_click, typed_command
+from bot.channels.wechat.translate import command_message, menu_click, typed_command, user_message
 from handlers.messages import Attachment, IncomingMessage
 
 APP_CHANNEL = "wecom"
@@ -24,25 +24,11 @@ ENTER_SESSION = "enter_session"
 def app_message(message: dict[str, Any]) -> IncomingMessage | None:
     user = str(message["FromUserName"])
     kind = str(message.get("MsgType", "")).lower()
-    text, command = "", None
-    attachments: tuple[Attachment, ...] = ()
-    if kind == "text":
-        text = str(message.get("Content") or "")
-        command = typed_command(text)
-    elif kind in {"image", "voice", "video", "file"}:
-        attachments = (Attachment(kind, str(message.get("MediaId") or "")),)
-    elif kind == "event":
+    if kind == "event":
         return _app_event(user, message)
-    return IncomingMessage(
-        channel=APP_CHANNEL,
-        chat_id=user,
-        user_id=user,
-        text=text,
-        attachments=attachments,
-        message_id=str(message.get("MsgId") or "") or None,
-        raw=message,
-        command=command,
-    )
+    if kind in {"image", "voice", "video", "file"}:
+        return user_message(APP_CHANNEL, user, message, "", (Attachment(kind, str(message.get("MediaId") or "")),))
+    return user_message(APP_CHANNEL, user, message, str(message.get("Content") or "") if kind == "text" else "")
 
 
 def _app_event(user: str, message: dict[str, Any]) -> IncomingMessage | None:
