@@ -32,7 +32,7 @@ from handlers.staff.desk import AgentDesk
 from handlers.staff.ops import OpsCommands
 from handlers.staff.roster import Roster
 from notifications.relay import Relay
-from notifications.scheduler import Jobs
+from notifications.scheduler import Jobs, process_name
 from oms_client.alerts.desk import AlertStore
 from oms_client.alerts.outbox import OutboxStore
 from oms_client.chats.case_feed import CaseFeed
@@ -106,16 +106,18 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     store, alerts, outbox = SqlOrderStore(database), AlertStore(database), OutboxStore(database)
     budgets = SqlBudgets(database)
     clients = open_clients(settings, Shared(SqlTokens(database), budgets, clock))
-    relay = Relay(outbox, build_pushers(clients, settings, shop.alerts.targets), shop.alerts, clock, zone)
-    jobs = Jobs(alerts, relay, Leases(database), shop.alerts, clock, zone)
+    holder = process_name()  # this process, as leases and inbox claims know it
     roster = Roster(shop.staff)
     handoffs = Handoffs(store, roster, shop.service, zone, budgets)
     dialogue = Dialogue(store, nlu.parse, clock, zone, policy=shop.aftersales, handoffs=handoffs)
     desk, chats = AgentDesk(store, clock, zone, shop.aftersales.return_address), AgentChats(store, clock, zone)
     front = Front(dialogue, OpsCommands(alerts, roster, clock, zone), desk, chats, roster)
-    inbox, outgoing = InboxStore(database, jobs.holder), OutgoingStore(database)
+    inbox, outgoing = InboxStore(database, holder), OutgoingStore(database)
     parts = Parts(settings, clients, database, inbox, outgoing, clock, Doorbell())
     channels = {name: channel for mount in CHANNELS for name, channel in mount.channels(parts).items()}
+    pushers = build_pushers(clients, channels, settings, shop.alerts.targets)
+    relay = Relay(outbox, pushers, shop.alerts, clock, zone)
+    jobs = Jobs(alerts, relay, Leases(database), shop.alerts, clock, zone, holder)
     pushed = {name: channel for name, channel in channels.items() if isinstance(channel, PushChannel)}
     sender = Sender(outgoing, pushed, clock, SendPolicy(per_second=settings.telegram_per_second), budgets=budgets)
 

@@ -1,13 +1,19 @@
-"""Pushers for the configured alert targets, on the channels' own clients."""
+"""Pushers for the configured alert targets. A target that is a chat on one of the bot's channels (a Telegram
+chat, WeCom app users) is pushed to through that channel's own send path, the one replies take; the WeCom group
+robot, which is no chat, has its webhook."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from bot.channels.clients import Clients, Shared
-from bot.pushers.wecom import WeComAppPusher, WeComRobotPusher
+from bot.channels.port import ChatChannel, PushChannel
+from bot.pushers.telegram import telegram_body
+from bot.pushers.wecom import WeComRobotPusher, wecom_app_body
 from bot.settings import Settings
 from notifications.compose import PushMessage
 from notifications.config import Target
@@ -32,11 +38,25 @@ class WithinRate:
         await self.pusher.push(message)
 
 
-def build_pushers(clients: Clients, settings: Settings, targets: tuple[Target, ...]) -> dict[str, Pusher]:
+@dataclass(frozen=True)
+class ThroughChannel:
+    """A push is one more message on the channel's send path."""
+
+    channel: PushChannel
+    chat_id: str
+    body: Callable[[PushMessage], dict[str, Any]]
+
+    async def push(self, message: PushMessage) -> None:
+        await self.channel.send(self.chat_id, self.body(message))
+
+
+def build_pushers(
+    clients: Clients, channels: Mapping[str, ChatChannel], settings: Settings, targets: tuple[Target, ...]
+) -> dict[str, Pusher]:
     """A target without credentials is logged and left out; its messages wait in the outbox, not lost."""
     pushers = {}
     for target in targets:
-        pusher = _pusher(clients, settings, target)
+        pusher = _pusher(clients, channels, settings, target)
         if pusher is None:
             log.warning(
                 "alert target %s (%s) has no credentials in the settings; its messages wait", target.name, target.kind
@@ -46,14 +66,13 @@ def build_pushers(clients: Clients, settings: Settings, targets: tuple[Target, .
     return pushers
 
 
-def _pusher(clients: Clients, settings: Settings, target: Target) -> Pusher | None:
+def _pusher(clients: Clients, channels: Mapping[str, ChatChannel], settings: Settings, target: Target) -> Pusher | None:
     if target.kind == "wecom_robot" and target.key:
         return WeComRobotPusher(clients.session, target.key, settings.wecom_api_base)
-    if target.kind == "wecom_app" and target.to_user and clients.wecom and settings.wecom_agent_id is not None:
-        return WeComAppPusher(clients.wecom, settings.wecom_agent_id, target.to_user)
-    if target.kind == "telegram" and target.chat_id is not None and clients.telegram is not None:
-        from bot.pushers.telegram import TelegramPusher
-
-        pusher = TelegramPusher(clients.telegram, target.chat_id)
+    wecom, telegram = channels.get("wecom"), channels.get("telegram")
+    if target.kind == "wecom_app" and target.to_user and isinstance(wecom, PushChannel):
+        return ThroughChannel(wecom, target.to_user, wecom_app_body)
+    if target.kind == "telegram" and target.chat_id is not None and isinstance(telegram, PushChannel):
+        pusher = ThroughChannel(telegram, str(target.chat_id), telegram_body)
         return WithinRate(pusher, clients.shared, settings.telegram_per_second)
     return None

@@ -1,10 +1,12 @@
-"""WeCom pushes: the group robot webhook and app messages (`message/send`), as markdown."""
+"""WeCom pushes as markdown: the group robot's webhook, and the body of an app message to staff."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import aiohttp
 
-from bot.channels.tencent_api import TencentApi, call, check
+from bot.channels.tencent_api import call, check
 from notifications.compose import PushMessage
 
 WECOM_API_BASE = "https://qyapi.weixin.qq.com"
@@ -47,15 +49,5 @@ class WeComRobotPusher:
         check(await call(self.session, self.url, payload, key=self.key))
 
 
-class WeComAppPusher:
-    def __init__(self, api: TencentApi, agent_id: int, to_user: str) -> None:
-        self.api, self.agent_id, self.to_user = api, agent_id, to_user
-
-    async def push(self, message: PushMessage) -> None:
-        payload = {
-            "touser": self.to_user,
-            "msgtype": "markdown",
-            "agentid": self.agent_id,
-            "markdown": {"content": as_markdown(message)},
-        }
-        await self.api.call("/cgi-bin/message/send", payload)
+def wecom_app_body(message: PushMessage) -> dict[str, Any]:
+    return {"markdown": as_markdown(message)}

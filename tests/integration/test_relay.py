@@ -11,6 +11,8 @@ import pytest_asyncio
 from sqlalchemy import func, select
 
 from bot.channels.clients import Shared, open_clients
+from bot.channels.telegram.channel import TelegramChannel
+from bot.channels.wecom.channel import WeComAppChannel
 from bot.pushers.build import build_pushers
 from bot.settings import Settings
 from notifications.config import AlertsConfig, Target
@@ -56,7 +58,9 @@ async def clients(server: FakePushServer, database: Database) -> AsyncIterator[P
     )
     shared = Shared(SqlTokens(database), SqlBudgets(database), FixedClock(NOW))
     opened = open_clients(settings, shared)
-    yield build_pushers(opened, settings, (ROBOT, TELEGRAM, LEAD))
+    assert opened.telegram is not None and opened.wecom is not None
+    channels = {"telegram": TelegramChannel(opened.telegram), "wecom": WeComAppChannel(opened.wecom, 1000002)}
+    yield build_pushers(opened, channels, settings, (ROBOT, TELEGRAM, LEAD))
     await opened.close()
 
 

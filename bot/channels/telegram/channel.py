@@ -64,7 +64,8 @@ class TelegramChannel:
                 photo = BufferedInputFile(base64.b64decode(body["photo"]), filename="image.png")
                 await self.bot.send_photo(int(chat_id), photo, caption=body.get("caption") or None, reply_markup=markup)
             else:
-                await self.bot.send_message(int(chat_id), body["text"], reply_markup=markup)
+                parse_mode = "HTML" if body.get("html") else None  # alert pushes are HTML; replies plain text
+                await self.bot.send_message(int(chat_id), body["text"], parse_mode=parse_mode, reply_markup=markup)
 
     async def fetch_media(self, ref: str) -> bytes:
         """A photo by file id: getFile, then the file itself (Bot API servers hand out files up to 20 MB)."""

@@ -38,8 +38,9 @@ class WeComAppChannel:
     async def send(self, chat_id: str, body: dict[str, Any]) -> None:
         message = {"touser": chat_id, "agentid": self.agent_id} | await self._content(body)
         answer = await self.api.call("/cgi-bin/message/send", message)
-        if answer.get("invaliduser"):
-            raise Undeliverable(f"not a member who can see the app: {answer['invaliduser']}")
+        invalid = str(answer.get("invaliduser") or "")
+        if invalid and set(invalid.split("|")) >= set(chat_id.split("|")):  # an alert goes to "a|b": one may be gone
+            raise Undeliverable(f"not a member who can see the app: {invalid}")
 
     async def fetch_media(self, ref: str) -> bytes:
         return await media_file(self.api, ref)
@@ -48,6 +49,8 @@ class WeComAppChannel:
         return APP_PACE
 
     async def _content(self, body: dict[str, Any]) -> dict[str, Any]:
+        if "markdown" in body:  # an alert push
+            return {"msgtype": "markdown", "markdown": {"content": body["markdown"]}}
         if "card" in body:
             card = body["card"]
             buttons = [{"text": label, "style": 1, "key": key} for label, key in card["buttons"]]
