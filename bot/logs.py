@@ -35,3 +35,6 @@ def configure_logging(level: str) -> None:
     handler.addFilter(ConversationFilter())
     handler.setFormatter(RedactingFormatter(FORMAT))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    # APScheduler says "running job ... executed successfully" for every run of every job (a heartbeat every
+    # few seconds); its warnings (a run missed, one still running) and errors still show.
+    logging.getLogger("apscheduler.executors").setLevel(max(logging.WARNING, logging.getLogger().level))

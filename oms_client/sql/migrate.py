@@ -7,11 +7,13 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from oms_client.sql.database import Database
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = "xiaoer:migrations"
 
 
 def alembic_config(url: str = "") -> Config:
@@ -22,7 +24,8 @@ def alembic_config(url: str = "") -> Config:
 
 
 async def upgrade(database: Database, revision: str = "head") -> None:
-    """Bring the schema to the newest revision inside one write transaction."""
+    """Bring the schema to the newest revision inside one write transaction. Processes starting together on a
+    new store take turns: the first migrates, the others find the schema at its revision."""
     await _migrate(database, command.upgrade, revision)
 
 
@@ -38,4 +41,6 @@ async def _migrate(database: Database, step: Callable[[Config, str], None], revi
         step(config, revision)
 
     async with database.write.begin() as connection:
+        if connection.dialect.name == "postgresql":  # SQLite's write transaction already excludes the others
+            await connection.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(MIGRATION_LOCK, 0))))
         await connection.run_sync(run)

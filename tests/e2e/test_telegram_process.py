@@ -6,41 +6,17 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-import aiohttp
 from sqlalchemy import func, select
 
-from bot.channels.telegram.inbound import SECRET_HEADER
 from oms_client.sql import models as m
 from oms_client.sql.database import open_database
-from tests.e2e.conftest import free_port, healthy
+from tests.e2e.conftest import healthy, post_update, serving
 from tests.fakes.telegram_api import FakeBotApi
 from tests.helpers import until
 
 SECRET = "e2e-secret"
 CUSTOMER = 5150
-
-
-@contextmanager
-def serving(env: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env | {"XIAOER_PORT": str(port)})
-    try:
-        yield process, port
-    finally:
-        if process.poll() is None:
-            process.terminate()
-        process.wait(timeout=20)
-
-
-async def post(port: int, update: dict[str, object]) -> int:
-    url = f"http://127.0.0.1:{port}/telegram/webhook"
-    async with aiohttp.ClientSession() as http, http.post(url, json=update, headers={SECRET_HEADER: SECRET}) as answer:
-        return answer.status
 
 
 async def failed_sends(url: str) -> int:
@@ -67,7 +43,7 @@ async def test_a_reply_queued_before_a_kill_is_sent_once_by_the_next_process(sto
     try:
         with serving(env) as (first, port):
             await healthy(port)
-            assert await post(port, update) == 200
+            assert await post_update(port, update, SECRET) == 200
             await until(lambda: failed_sends(store_url), seconds=30)
             first.send_signal(signal.SIGKILL)
             first.wait(timeout=10)
@@ -75,7 +51,7 @@ async def test_a_reply_queued_before_a_kill_is_sent_once_by_the_next_process(sto
         with serving(env) as (_, port):
             await healthy(port)
             await until(lambda: api.texts(CUSTOMER), seconds=30)
-            assert await post(port, update) == 200  # Telegram delivers it again: nothing new happens
+            assert await post_update(port, update, SECRET) == 200  # Telegram delivers it again: nothing new happens
             await asyncio.sleep(2)
         assert len(api.texts(CUSTOMER)) == 1 and "店小二" in api.texts(CUSTOMER)[0]
     finally:
