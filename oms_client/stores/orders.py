@@ -25,7 +25,7 @@ from oms_client.domain import (
 from oms_client.proofs import Guess, GuessLimits, Judgement, Outcome, Proof
 from oms_client.sql import models as m
 from oms_client.sql.audit import audit_row
-from oms_client.sql.database import Database
+from oms_client.sql.database import Database, conflict_insert
 from oms_client.store import ChatUser, ConversationRecord, StaleConversation
 from oms_client.stores import proofs as sql_proofs
 from oms_client.stores.cases import SqlCases
@@ -102,11 +102,10 @@ class SqlOrderStore(SqlCases, SqlHandoffs):
 
         def save(conn: Connection) -> int:
             if expected_version == 0:
-                exists = conn.execute(LOAD_CONVERSATION, {"conversation": user.key}).first()
-                if exists is not None:
-                    raise StaleConversation(user.key)
                 row = {"key": user.key, "state": state, "version": 1, "updated_at": at}
-                conn.execute(insert(_CONVERSATION), [row])
+                new = conflict_insert(conn.dialect.name, _CONVERSATION).values(row).on_conflict_do_nothing()
+                if conn.execute(new.returning(_CONVERSATION.key)).first() is None:
+                    raise StaleConversation(user.key)  # another turn of the chat saved first
                 return 1
             params = {"conversation": user.key, "expected": expected_version, "new_state": state,
                       "new_version": expected_version + 1, "saved_at": at}  # fmt: skip
