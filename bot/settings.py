@@ -8,7 +8,7 @@ from typing import Self
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.channels.tencent_api import WECHAT_API_BASE
+from bot.channels.tencent.api import WECHAT_API_BASE
 from bot.pushers.wecom import WECOM_API_BASE
 
 TELEGRAM_API_BASE = "https://api.telegram.org"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 
-from bot.channels.tencent_api import TencentApi, wecom_api
+from bot.channels.tencent.api import TencentApi, wecom_api
 from bot.settings import Settings
 from oms_client.budgets import Budgets
 from oms_client.clock import Clock

@@ -6,7 +6,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.channels.tencent_api import call, check
+from bot.channels.tencent.api import call, check
 from notifications.compose import PushMessage
 
 WECOM_API_BASE = "https://qyapi.weixin.qq.com"

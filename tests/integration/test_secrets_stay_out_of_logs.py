@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.channels.tencent_api import official_account_api
+from bot.channels.tencent.api import official_account_api
 from bot.cli import main
 from bot.logs import RedactingFormatter
 from notifications.push import PushFailed

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from bot.bootstrap import App, bootstrap
-from bot.channels.tencent_api import TencentApi
+from bot.channels.tencent.api import TencentApi
 from bot.channels.wechat.channel import WeChatChannel
 from bot.settings import Settings
 from oms_client.clock import FixedClock

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 from wechatpy.crypto import WeChatCrypto
 
-from bot.channels.tencent_callback import Refused, check_fresh, check_signature, open_encrypted, signature
+from bot.channels.tencent.callback import Refused, check_fresh, check_signature, open_encrypted, signature
 from tests.conftest import FIXTURES
 
 VECTORS = json.loads((FIXTURES / "tencent" / "published_vectors.json").read_text(encoding="utf-8"))

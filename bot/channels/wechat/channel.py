@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.channels.reply_window import ReplyWindow
-from bot.channels.tencent_api import TencentApi, media_file, text_or_image
+from bot.channels.tencent.api import TencentApi, media_file, text_or_image
 from bot.channels.wechat.render import bodies
 from bot.channels.wechat.translate import CHANNEL, to_message
 from handlers.messages import IncomingMessage, Reply

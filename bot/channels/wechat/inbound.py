@@ -15,7 +15,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.intake import Intake
-from bot.channels.tencent_callback import (
+from bot.channels.tencent.callback import (
     Crypto,
     Refused,
     check_fresh,

@@ -10,7 +10,7 @@ from wechatpy.crypto import WeChatCrypto
 from bot.channels.intake import Intake
 from bot.channels.mount import Inbound, Parts
 from bot.channels.port import ChatChannel
-from bot.channels.tencent_api import official_account_api
+from bot.channels.tencent.api import official_account_api
 from bot.channels.wechat.channel import WeChatChannel
 from bot.channels.wechat.inbound import WeChatCallback
 from bot.channels.wechat.setup import set_menu

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.channels.tencent_api import TencentApi
+from bot.channels.tencent.api import TencentApi
 from bot.channels.wechat.translate import MENU
 from notifications.push import PushFailed, RetryAfter
 

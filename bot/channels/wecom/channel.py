@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from bot.channels.reply_window import ReplyWindow
-from bot.channels.tencent_api import TencentApi, media_file, text_or_image
+from bot.channels.tencent.api import TencentApi, media_file, text_or_image
 from bot.channels.wecom.render import app_bodies, kf_bodies
 from bot.channels.wecom.translate import APP_CHANNEL, KF_CHANNEL, app_message, kf_message, welcome_code
 from handlers.messages import IncomingMessage, Reply

@@ -19,8 +19,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.channels.intake import Intake
-from bot.channels.tencent_api import TencentApi
-from bot.channels.tencent_callback import (
+from bot.channels.tencent.api import TencentApi
+from bot.channels.tencent.callback import (
     EchoCrypto,
     Refused,
     check_fresh,
