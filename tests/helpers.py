@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 
 from aiohttp import web
 from sqlalchemy import func, select
 
+from bot.bootstrap import App, bootstrap
 from bot.channels.picture_bytes import redrawn
+from bot.settings import Settings
+from bot.web import build_web_app
 from handlers.dialogue import Dialogue
 from handlers.messages import IncomingMessage, Reply
+from oms_client.clock import Clock
 from oms_client.sql import models as m
 from oms_client.sql.database import Database
 
@@ -61,3 +66,17 @@ async def serve_on_loopback(app: web.Application) -> tuple[web.AppRunner, str]:
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     return runner, f"http://127.0.0.1:{port}"
+
+
+@asynccontextmanager
+async def app_on_loopback(settings: Settings, database: Database, clock: Clock) -> AsyncIterator[tuple[App, str]]:
+    """The whole app on `database`, serving HTTP on loopback (its base URL); stopped as `serve` stops it: what
+    was taken in is answered first."""
+    app = await bootstrap(settings, clock=clock, database=database)
+    runner, base = await serve_on_loopback(build_web_app(app))
+    try:
+        yield app, base
+    finally:
+        await app.intake.idle()
+        await runner.cleanup()
+        await app.clients.close()

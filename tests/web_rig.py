@@ -9,14 +9,13 @@ from typing import Any
 
 import aiohttp
 
-from bot.bootstrap import App, bootstrap
+from bot.bootstrap import App
 from bot.channels.web.inbound import REQUEST_HEADER
 from bot.settings import Settings
-from bot.web import build_web_app
 from oms_client.clock import FixedClock
 from oms_client.sql.database import Database
 from tests.conftest import NOW
-from tests.helpers import serve_on_loopback
+from tests.helpers import app_on_loopback
 
 
 @dataclass
@@ -89,11 +88,5 @@ class WebCustomer:
 @asynccontextmanager
 async def start_web_rig(database: Database, settings: Settings | None = None) -> AsyncIterator[WebRig]:
     clock = FixedClock(NOW)
-    app = await bootstrap(settings or Settings(), clock=clock, database=database)
-    runner, base = await serve_on_loopback(build_web_app(app))
-    try:
+    async with app_on_loopback(settings or Settings(), database, clock) as (app, base):
         yield WebRig(app, base, clock)
-    finally:
-        await app.intake.idle()
-        await runner.cleanup()
-        await app.clients.close()

@@ -14,11 +14,10 @@ import aiohttp
 import pytest_asyncio
 from sqlalchemy import select
 
-from bot.bootstrap import App, bootstrap
+from bot.bootstrap import App
 from bot.channels.telegram.inbound import SECRET_HEADER, WEBHOOK_PATH
 from bot.channels.telegram.setup import run_telegram
 from bot.settings import Settings
-from bot.web import build_web_app
 from oms_client.alerts.kinds import Finding
 from oms_client.alerts.lifecycle import sync_alerts
 from oms_client.chats.inbox import InboxStore
@@ -29,7 +28,7 @@ from oms_client.sql.database import Database
 from oms_client.sql.leases import Liveness
 from tests.conftest import NOW
 from tests.fakes.telegram_api import FakeBotApi, Sent
-from tests.helpers import count_rows, serve_on_loopback, until
+from tests.helpers import app_on_loopback, count_rows, until
 
 SECRET = "s3cret-token_1"
 CUSTOMER = 424242
@@ -88,13 +87,11 @@ async def start_rig(
         shop_config=shop,
     )
     clock = FixedClock(NOW)
-    app = await bootstrap(config, clock=clock, database=database)
-    runner, base = await serve_on_loopback(build_web_app(app))
-    yield Rig(app, api, f"{base}{WEBHOOK_PATH}", clock)
-    await app.intake.idle()
-    await runner.cleanup()
-    await app.clients.close()
-    await api.stop()
+    try:
+        async with app_on_loopback(config, database, clock) as (app, base):
+            yield Rig(app, api, f"{base}{WEBHOOK_PATH}", clock)
+    finally:
+        await api.stop()
 
 
 @pytest_asyncio.fixture

@@ -15,12 +15,11 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from bot.bootstrap import App, bootstrap
+from bot.bootstrap import App
 from bot.channels.wechat import inbound
 from bot.channels.wechat.channel import WeChatChannel
 from bot.channels.wechat.setup import set_menu
 from bot.settings import Settings
-from bot.web import build_web_app
 from oms_client.chats.inbox import InboxStore
 from oms_client.chats.outgoing import Pace, enqueue
 from oms_client.clock import FixedClock
@@ -31,7 +30,7 @@ from oms_client.sql.database import Database
 from tests.conftest import FIXTURES, NOW
 from tests.fakes.tencent import Stamped
 from tests.fakes.wechat import AES_KEY, APP_ID, APP_SECRET, TOKEN, Delivered, FakeWeChat, Replied
-from tests.helpers import count_rows, kept, serve_on_loopback
+from tests.helpers import app_on_loopback, count_rows, kept
 from tests.orders import add_order
 
 CUSTOMER = "oCustomer_openid_0001"
@@ -77,15 +76,11 @@ async def start_rig(database: Database) -> AsyncIterator[Rig]:
         wechat_api_base=wechat.base,
     )
     clock = FixedClock(NOW)
-    app = await bootstrap(config, clock=clock, database=database)
-    runner, base = await serve_on_loopback(build_web_app(app))
-    wechat.callback_url = f"{base}{inbound.PATH}"
     try:
-        yield Rig(app, wechat, wechat.callback_url, clock)
+        async with app_on_loopback(config, database, clock) as (app, base):
+            wechat.callback_url = f"{base}{inbound.PATH}"
+            yield Rig(app, wechat, wechat.callback_url, clock)
     finally:
-        await app.intake.idle()
-        await runner.cleanup()
-        await app.clients.close()
         await wechat.stop()
 
 

@@ -14,12 +14,11 @@ from pathlib import Path
 import aiohttp
 import pytest_asyncio
 
-from bot.bootstrap import App, bootstrap
+from bot.bootstrap import App
 from bot.channels.reply_window import WAITS_NOTE
 from bot.channels.wecom import inbound
 from bot.channels.wecom.inbound import WeComCallback
 from bot.settings import Settings
-from bot.web import build_web_app
 from handlers.messages import IncomingMessage
 from handlers.staff.roster import Roster, StaffMember
 from oms_client.clock import FixedClock
@@ -30,7 +29,7 @@ from oms_client.sql.database import Database
 from tests.conftest import FIXTURES, NOW
 from tests.fakes.tencent import Answer, Stamped, fill
 from tests.fakes.wecom import AGENT_ID, CORP_SECRET, FakeWeCom, Sent
-from tests.helpers import count_rows, kept, serve_on_loopback
+from tests.helpers import app_on_loopback, count_rows, kept
 from tests.orders import add_order
 
 STAFF = "zhangsan"
@@ -108,17 +107,15 @@ async def start_rig(
         shop_config=shop,
     )
     clock = FixedClock(now)
-    app = await bootstrap(config, clock=clock, database=database)
-    runner, base = await serve_on_loopback(build_web_app(app))
-    fake.callback_url = f"{base}{inbound.PATH}"
     try:
-        yield Rig(app, fake, clock)
+        async with app_on_loopback(config, database, clock) as (app, base):
+            fake.callback_url = f"{base}{inbound.PATH}"
+            try:
+                yield Rig(app, fake, clock)
+            finally:
+                if app.inbound["wecom"].receiver is not None:
+                    await callback_of(app).idle()
     finally:
-        if app.inbound["wecom"].receiver is not None:
-            await callback_of(app).idle()
-        await app.intake.idle()
-        await runner.cleanup()
-        await app.clients.close()
         await fake.stop()
 
 
