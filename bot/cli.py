@@ -20,6 +20,7 @@ from pydantic import ValidationError
 import nlu
 from bot.bootstrap import App, bootstrap
 from bot.channels.console import ConsoleDesk, run_console
+from bot.importing import import_command
 from bot.logs import configure_logging
 from bot.privacy import privacy_command
 from bot.samples import samples_as_json, samples_as_text, samples_from_meta
@@ -33,6 +34,7 @@ from notifications.scheduler import Periodic, start_scheduler, stop_scheduler
 from oms_client.chats.chat_log import ChatLog
 from oms_client.clock import Clock
 from oms_client.demo.seed import SAMPLES_META_KEY, StoreNotEmpty, seed_store
+from oms_client.imports.importer import PLATFORMS
 from oms_client.sql.leases import Liveness
 from oms_client.stores.retention import purge
 
@@ -87,6 +89,9 @@ def build_parser() -> argparse.ArgumentParser:
         person = privacy_commands.add_parser(name, help=what).add_mutually_exclusive_group(required=True)
         person.add_argument("--phone", help="the person's mobile number (the receiver phone on their orders)")
         person.add_argument("--user", help="one chat, as CHANNEL:ID (e.g. telegram:5150, web:<visitor id>)")
+    imports = commands.add_parser("import", help="import a platform's order export (CSV or XLSX as it was downloaded)")
+    imports.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    imports.add_argument("--platform", required=True, choices=PLATFORMS)
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     db_commands.add_parser("upgrade", help="apply migrations")
@@ -101,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         problems = "\n  ".join(settings_problems(error))
         print(f"设置有误，未启动（XIAOER_* 环境变量或 .env）：\n  {problems}", file=sys.stderr)
         return 2
-    quiet = ("chat", "seed", "nlu", "scan", "db", "privacy")
+    quiet = ("chat", "seed", "nlu", "scan", "db", "privacy", "import")
     configure_logging("WARNING" if args.command in quiet else settings.log_level)
     if args.command == "nlu":
         return _nlu(args)
@@ -144,6 +149,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             return await _chat(app, args)
         if args.command == "scan":
             return await _scan(app, args)
+        if args.command == "import":
+            return await import_command(app, args.files, args.platform)
         if args.command == "privacy":
             return await privacy_command(app, args.privacy_command, args.phone, args.user)
         if args.command == "serve":

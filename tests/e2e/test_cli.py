@@ -154,3 +154,26 @@ def test_scan_json_lists_the_open_alerts(sqlite_env: dict[str, str]) -> None:
         assert set(alert) == {"kind", "subject", "severity", "status", "first_seen", "detail"}
     again = run(["scan"], sqlite_env)
     assert again.stdout.startswith("新告警 0 条")
+
+
+IMPORTS = Path(__file__).parent.parent / "fixtures" / "imports"
+
+
+def test_import_reports_each_rejected_row_and_ends_with_the_summary_line(sqlite_env: dict[str, str]) -> None:
+    files = [str(IMPORTS / "ExportOrderList202611201200.csv"), str(IMPORTS / "ExportOrderDetailList202611201200.csv")]
+    first = run(["import", *files, "--platform", "taobao"], sqlite_env)
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.splitlines()
+    assert "ExportOrderList202611201200.csv 第 7 行：「订单创建时间」不是时间：昨天下午" in lines
+    assert lines[-1] == "created=5 updated=2 unchanged=0 rejected=2"
+    again = run(["import", *files, "--platform", "taobao"], sqlite_env)
+    assert again.stdout.splitlines()[-1] == "created=0 updated=0 unchanged=7 rejected=2"
+
+
+def test_import_refuses_what_it_cannot_read_and_changes_nothing(sqlite_env: dict[str, str], tmp_path: Path) -> None:
+    picture = tmp_path / "orders.csv"
+    picture.write_bytes(b"PK\x03\x04 not really a workbook")
+    broken = run(["import", str(picture), "--platform", "generic"], sqlite_env)
+    assert broken.returncode == 2 and "读不了这个文件" in broken.stderr
+    missing = run(["import", str(tmp_path / "none.csv"), "--platform", "taobao"], sqlite_env)
+    assert missing.returncode == 2 and "找不到文件" in missing.stderr

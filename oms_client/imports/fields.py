@@ -1,0 +1,114 @@
+"""Reading the values exports hold: times in the shop's zone, amounts in yuan, one-line addresses, couriers
+by the names platforms print. A value that cannot be read raises `BadValue` naming the column."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+from oms_client.domain import Courier, Receiver
+from oms_client.imports.reading import Row
+
+TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d")
+# Couriers as the platforms' exports name them (物流公司 / 快递公司), and the short names sellers type.
+COURIER_NAMES = {
+    Courier.SF: ("顺丰速运", "顺丰快递", "顺丰", "SF"),
+    Courier.ZTO: ("中通快递", "中通速递", "中通", "ZTO"),
+    Courier.YTO: ("圆通速递", "圆通快递", "圆通", "YTO"),
+    Courier.YUNDA: ("韵达快递", "韵达速递", "韵达", "YD", "YUNDA"),
+    Courier.STO: ("申通快递", "申通", "STO"),
+    Courier.JT: ("极兔速递", "极兔快递", "极兔", "J&T", "JT"),
+    Courier.EMS: ("中国邮政EMS", "EMS", "邮政EMS", "EMS经济快递", "中国邮政", "邮政快递包裹"),
+    Courier.JD: ("京东快递", "京东物流", "京东", "JD"),
+}
+_COURIERS = {name.upper(): courier for courier, names in COURIER_NAMES.items() for name in names}
+_POSTCODE = re.compile(r"[(（]\s*\d{6}\s*[)）]\s*$")
+_PROVINCE = re.compile(r"^(.+?(?:省|自治区|特别行政区)|北京|天津|上海|重庆)(?:市)?")
+_COMMAS = str.maketrans({",": "，", " ": ""})
+
+
+class BadValue(Exception):
+    """A cell that cannot be read; the message names the column and what it holds."""
+
+
+def required(row: Row, *names: str) -> str:
+    """The first of `names` the row has a value in (platforms renamed columns over the years)."""
+    for name in names:
+        if row.get(name):
+            return row[name]
+    raise BadValue(f"缺少「{names[0]}」")
+
+
+def optional(row: Row, *names: str) -> str:
+    return next((row[name] for name in names if row.get(name)), "")
+
+
+def moment(text: str, column: str, zone: ZoneInfo) -> datetime:
+    for form in TIME_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), form).replace(tzinfo=zone).astimezone(UTC)
+        except ValueError:
+            continue
+    raise BadValue(f"「{column}」不是时间：{text[:40]}")
+
+
+def maybe_moment(text: str, column: str, zone: ZoneInfo) -> datetime | None:
+    return moment(text, column, zone) if text.strip() else None
+
+
+def money(text: str, column: str) -> Decimal:
+    try:
+        return Decimal(text.replace(",", "").replace("￥", "").replace("¥", "").removesuffix("元").strip() or "0")
+    except InvalidOperation:
+        raise BadValue(f"「{column}」不是金额：{text[:40]}") from None
+
+
+def count(text: str, column: str) -> int:
+    try:
+        value = int(Decimal(text.strip() or "0"))
+    except InvalidOperation:
+        raise BadValue(f"「{column}」不是数量：{text[:40]}") from None
+    if value < 0:
+        raise BadValue(f"「{column}」不能是负数：{text[:40]}")
+    return value
+
+
+def courier(name: str) -> Courier | None:
+    return _COURIERS.get(name.strip().upper())
+
+
+def status_key(text: str) -> str:
+    """Status words compared without spaces and with either comma (Taobao wrote both over the years)."""
+    return text.translate(_COMMAS)
+
+
+def receiver(name: str, phone: str, address: str) -> Receiver:
+    """A one-line address ("浙江省 杭州市 西湖区 文三路 90 号(310000)") cut into province, city, district, rest."""
+    text = _POSTCODE.sub("", address).strip()
+    parts = text.split()
+    if len(parts) >= 4:
+        province, city, district, detail = parts[0], parts[1], parts[2], "".join(parts[3:])
+    else:
+        province, city, district, detail = _split_unspaced("".join(parts))
+    return Receiver(name[:64], phone[:20], province[:32], city[:32], district[:32], detail[:200])
+
+
+def _split_unspaced(text: str) -> tuple[str, str, str, str]:
+    """An address written without spaces: the province by its suffix, then city and district by theirs."""
+    province = ""
+    found = _PROVINCE.match(text)
+    if found:
+        province, text = found.group(0), text[found.end() :]
+    city, text = _cut(text, ("市", "自治州", "地区", "盟"))
+    district, text = _cut(text, ("区", "县", "市", "旗"))
+    return province, city, district, text
+
+
+def _cut(text: str, suffixes: tuple[str, ...]) -> tuple[str, str]:
+    ends = [text.find(suffix) + len(suffix) for suffix in suffixes if 0 < text.find(suffix) < 8]
+    if not ends:
+        return "", text
+    end = min(ends)
+    return text[:end], text[end:]

@@ -1,0 +1,73 @@
+"""An order as an import reads it, before the store decides whether it is new, changed or the same."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from oms_client.domain import Courier, OrderLine, OrderState, Platform, Receiver
+
+
+@dataclass(frozen=True)
+class ImportedShipment:
+    courier: Courier
+    tracking_no: str
+    shipped_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ImportedOrder:
+    platform: Platform
+    order_no: str
+    state: OrderState
+    created_at: datetime
+    paid_at: datetime | None
+    total: Decimal
+    receiver: Receiver
+    buyer: str = ""  # the platform's buyer name (会员名, 下单帐号), where the export has one
+    lines: tuple[OrderLine, ...] = ()
+    # Lines a file only sketches (Taobao's order list: one titled line, no SKU): written for a new order, never
+    # over the lines an order already has.
+    provisional_lines: bool = False
+    shipments: tuple[ImportedShipment, ...] = ()
+    line_no: int = 0  # the file's line the order starts on, for the report
+
+
+@dataclass(frozen=True)
+class ImportedLines:
+    """An item file's lines of one order (Taobao's ExportOrderDetailList): they replace the order's lines."""
+
+    platform: Platform
+    order_no: str
+    lines: tuple[OrderLine, ...]
+    line_no: int = 0
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A row that could not be read (rejected), or a part of one that was left out (a waybill of an unknown
+    courier): the file's line number and why, in Chinese, for the person who downloaded the file."""
+
+    line_no: int
+    reason: str
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, other: ImportSummary) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.rejected += other.rejected
+        self.problems += other.problems
+
+    def line(self) -> str:
+        """The contract's last line of `xiaoer import`."""
+        return f"created={self.created} updated={self.updated} unchanged={self.unchanged} rejected={self.rejected}"

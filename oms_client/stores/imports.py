@@ -1,0 +1,211 @@
+"""Imported orders into the store: new ones created, changed ones brought up to date, the same ones left alone.
+
+A batch is one write transaction. An order is found by its natural key (platform, order number), so importing
+the same file again, or a newer one, never duplicates: status, payment, total and receiver are updated in place,
+new waybills added (a waybill once known is never dropped), and lines replaced only by a file that knows them.
+Customers are found by the receiver's phone (the key chats prove orders with), and SKUs an import names for the
+first time are created from its titles and prices. Demand per SKU follows by the store's own triggers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, tuple_, update
+
+from oms_client.domain import OrderLine, Platform
+from oms_client.imports.records import ImportedLines, ImportedOrder, ImportSummary, Problem
+from oms_client.sql import models as m
+from oms_client.sql.database import Database, conflict_insert
+
+IMPORT_WAREHOUSE = {"code": "IMPORT", "name": "导入订单（仓库未知）", "city": ""}
+# The order fields an import may change, as (column, value from the imported order).
+_FIELDS: tuple[tuple[str, Callable[[ImportedOrder], Any]], ...] = (
+    ("state", lambda o: o.state.value),
+    ("paid_at", lambda o: o.paid_at),
+    ("total", lambda o: o.total),
+    ("receiver_name", lambda o: o.receiver.name),
+    ("receiver_phone", lambda o: o.receiver.phone),
+    ("receiver_province", lambda o: o.receiver.province),
+    ("receiver_city", lambda o: o.receiver.city),
+    ("receiver_district", lambda o: o.receiver.district),
+    ("receiver_detail", lambda o: o.receiver.detail),
+)
+Key = tuple[str, str]
+
+
+class SqlImports:
+    def __init__(self, database: Database, ship_within: Callable[[Platform], timedelta]) -> None:
+        """`ship_within`: the platform's promise from payment to dispatch, for orders whose file names none."""
+        self.database, self.ship_within = database, ship_within
+
+    async def upsert_orders(self, orders: Sequence[ImportedOrder], now: datetime) -> ImportSummary:
+        return await self.database.write.run(lambda conn: _Batch(conn, self.ship_within, now).orders(orders))
+
+    async def replace_lines(self, items: Sequence[ImportedLines], now: datetime) -> ImportSummary:
+        return await self.database.write.run(lambda conn: _Batch(conn, self.ship_within, now).lines(items))
+
+
+class _Batch:
+    def __init__(self, conn: Connection, ship_within: Callable[[Platform], timedelta], now: datetime) -> None:
+        self.conn, self.ship_within, self.now = conn, ship_within, now
+
+    def orders(self, orders: Sequence[ImportedOrder]) -> ImportSummary:
+        unique = {(o.platform.value, o.order_no): o for o in orders}  # the file's last word on an order
+        known = self._known(list(unique))
+        summary = ImportSummary()
+        new = [order for key, order in unique.items() if key not in known]
+        self._create(new)
+        summary.created = len(new)
+        for key, order in unique.items():
+            if key in known:
+                changed = self._update(known[key], order)
+                summary.updated += changed
+                summary.unchanged += not changed
+        return summary
+
+    def lines(self, items: Sequence[ImportedLines]) -> ImportSummary:
+        unique = {(i.platform.value, i.order_no): i for i in items}
+        known = self._known(list(unique))
+        summary = ImportSummary()
+        for key, item in unique.items():
+            if key not in known:
+                reason = f"订单 {item.order_no} 不在订单库中：请先导入订单列表，再导入宝贝明细"
+                summary.problems.append(Problem(item.line_no, reason))
+                summary.rejected += 1
+                continue
+            changed = self._replace_lines(known[key]["id"], known[key]["lines"], item.lines)
+            summary.updated += changed
+            summary.unchanged += not changed
+        return summary
+
+    def _known(self, keys: list[Key]) -> dict[Key, dict[str, Any]]:
+        """The batch's orders the store holds, with the fields an import compares, their lines and waybills."""
+        if not keys:
+            return {}
+        order = m.OrderRow
+        columns = [order.id, order.platform, order.order_no, *(getattr(order, name) for name, _ in _FIELDS)]
+        rows = self.conn.execute(select(*columns).where(tuple_(order.platform, order.order_no).in_(keys))).all()
+        found = {(r.platform, r.order_no): dict(r._mapping) | {"lines": [], "waybills": set()} for r in rows}
+        by_id = {entry["id"]: entry for entry in found.values()}
+        if by_id:
+            line = m.OrderLineRow
+            for r in self.conn.execute(
+                select(line.order_id, line.sku, line.title, line.qty, line.unit_price)
+                .where(line.order_id.in_(by_id))
+                .order_by(line.id)
+            ):
+                by_id[r.order_id]["lines"].append(OrderLine(r.sku, r.title, r.qty, r.unit_price))
+            shipment = m.ShipmentRow
+            for parcel in self.conn.execute(
+                select(shipment.order_id, shipment.tracking_no).where(shipment.order_id.in_(by_id))
+            ):
+                by_id[parcel.order_id]["waybills"].add(parcel.tracking_no)
+        return found
+
+    def _create(self, orders: list[ImportedOrder]) -> None:
+        if not orders:
+            return
+        customers = self._customers(orders)
+        self._skus([line for order in orders for line in order.lines])
+        rows = [self._order_row(order, customers[order.receiver.phone]) for order in orders]
+        ids = {
+            (r.platform, r.order_no): r.id
+            for r in self.conn.execute(
+                insert(m.OrderRow).returning(m.OrderRow.id, m.OrderRow.platform, m.OrderRow.order_no), rows
+            )
+        }
+        lines = [_line_row(ids[(o.platform.value, o.order_no)], line) for o in orders for line in o.lines]
+        if lines:
+            self.conn.execute(insert(m.OrderLineRow), lines)
+        for order in orders:
+            self._add_waybills(ids[(order.platform.value, order.order_no)], order, set())
+
+    def _order_row(self, order: ImportedOrder, customer_id: int) -> dict[str, Any]:
+        promised = order.paid_at + self.ship_within(order.platform) if order.paid_at else None
+        values = {name: read(order) for name, read in _FIELDS}
+        return values | {
+            "platform": order.platform.value,
+            "order_no": order.order_no,
+            "customer_id": customer_id,
+            "created_at": order.created_at,
+            "promised_ship_by": promised,
+            "version": 1,
+        }
+
+    def _update(self, stored: dict[str, Any], order: ImportedOrder) -> bool:
+        changes = {name: read(order) for name, read in _FIELDS if _differs(stored[name], read(order))}
+        if changes:
+            if "paid_at" in changes and order.paid_at is not None:
+                changes["promised_ship_by"] = order.paid_at + self.ship_within(order.platform)
+            table = m.OrderRow
+            self.conn.execute(
+                update(table).where(table.id == stored["id"]).values(**changes, version=table.version + 1)
+            )
+        lines = False
+        if not order.provisional_lines and order.lines:
+            self._skus(list(order.lines))
+            lines = self._replace_lines(stored["id"], stored["lines"], order.lines)
+        waybills = self._add_waybills(stored["id"], order, stored["waybills"])
+        return bool(changes) or lines or waybills
+
+    def _replace_lines(self, order_id: int, stored: list[OrderLine], lines: tuple[OrderLine, ...]) -> bool:
+        if list(lines) == stored:
+            return False
+        self._skus(list(lines))
+        self.conn.execute(delete(m.OrderLineRow).where(m.OrderLineRow.order_id == order_id))
+        self.conn.execute(insert(m.OrderLineRow), [_line_row(order_id, line) for line in lines])
+        return True
+
+    def _add_waybills(self, order_id: int, order: ImportedOrder, known: set[str]) -> bool:
+        new = [s for s in order.shipments if s.tracking_no not in known]
+        if not new:
+            return False
+        self.conn.execute(conflict_insert(self.conn.dialect.name, m.WarehouseRow).on_conflict_do_nothing(),
+                          [IMPORT_WAREHOUSE])  # fmt: skip
+        shipped = order.paid_at or order.created_at
+        rows = [
+            {"order_id": order_id, "warehouse": IMPORT_WAREHOUSE["code"], "courier": s.courier.value,
+             "tracking_no": s.tracking_no, "shipped_at": s.shipped_at or shipped}
+            for s in new
+        ]  # fmt: skip
+        self.conn.execute(insert(m.ShipmentRow), rows)
+        return True
+
+    def _customers(self, orders: list[ImportedOrder]) -> dict[str, int]:
+        """Phone → customer, created for phones the store has not seen."""
+        phones = {order.receiver.phone: order.buyer or order.receiver.name for order in orders}
+        customer = m.CustomerRow
+        found = {
+            r.phone: r.id
+            for r in self.conn.execute(select(customer.id, customer.phone).where(customer.phone.in_(phones)))
+        }
+        missing = [{"name": name[:64], "phone": phone, "created_at": self.now}
+                   for phone, name in phones.items() if phone not in found]  # fmt: skip
+        if missing:
+            for r in self.conn.execute(insert(customer).returning(customer.id, customer.phone), missing):
+                found[r.phone] = r.id
+        return found
+
+    def _skus(self, lines: list[OrderLine]) -> None:
+        rows = {line.sku: {"sku": line.sku, "title": line.title, "price": line.unit_price} for line in lines}
+        if rows:
+            skus = conflict_insert(self.conn.dialect.name, m.SkuRow).on_conflict_do_nothing()
+            self.conn.execute(skus, list(rows.values()))
+
+
+def _line_row(order_id: int, line: OrderLine) -> dict[str, Any]:
+    return {"order_id": order_id, "sku": line.sku, "title": line.title, "qty": line.qty, "unit_price": line.unit_price}
+
+
+def _differs(stored: Any, imported: Any) -> bool:
+    """Times compare as instants (SQLite hands them back without their zone) and amounts as amounts."""
+    if isinstance(stored, datetime) and isinstance(imported, datetime):
+        return _utc(stored) != _utc(imported)
+    return bool(stored != imported)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
