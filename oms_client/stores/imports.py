@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, delete, insert, select, update
 
 from oms_client.domain import OrderLine, Platform
 from oms_client.imports.records import ImportedLines, ImportedOrder, ImportSummary, Problem
@@ -87,8 +87,15 @@ class _Batch:
             return {}
         order = m.OrderRow
         columns = [order.id, order.platform, order.order_no, *(getattr(order, name) for name, _ in _FIELDS)]
-        rows = self.conn.execute(select(*columns).where(tuple_(order.platform, order.order_no).in_(keys))).all()
-        found = {(r.platform, r.order_no): dict(r._mapping) | {"lines": [], "waybills": set()} for r in rows}
+        # By number alone, on its index: a list of (platform, number) pairs is planned as a scan on PostgreSQL.
+        numbers = sorted({number for _, number in keys})
+        rows = self.conn.execute(select(*columns).where(order.order_no.in_(numbers))).all()
+        wanted = set(keys)
+        found = {
+            (r.platform, r.order_no): dict(r._mapping) | {"lines": [], "waybills": set()}
+            for r in rows
+            if (r.platform, r.order_no) in wanted
+        }
         by_id = {entry["id"]: entry for entry in found.values()}
         if by_id:
             line = m.OrderLineRow
@@ -120,8 +127,8 @@ class _Batch:
         lines = [_line_row(ids[(o.platform.value, o.order_no)], line) for o in orders for line in o.lines]
         if lines:
             self.conn.execute(insert(m.OrderLineRow), lines)
-        for order in orders:
-            self._add_waybills(ids[(order.platform.value, order.order_no)], order, set())
+        parcels = [row for o in orders for row in _parcel_rows(ids[(o.platform.value, o.order_no)], o, set())]
+        self._insert_parcels(parcels)
 
     def _order_row(self, order: ImportedOrder, customer_id: int) -> dict[str, Any]:
         promised = order.paid_at + self.ship_within(order.platform) if order.paid_at else None
@@ -160,19 +167,15 @@ class _Batch:
         return True
 
     def _add_waybills(self, order_id: int, order: ImportedOrder, known: set[str]) -> bool:
-        new = [s for s in order.shipments if s.tracking_no not in known]
-        if not new:
-            return False
-        self.conn.execute(conflict_insert(self.conn.dialect.name, m.WarehouseRow).on_conflict_do_nothing(),
-                          [IMPORT_WAREHOUSE])  # fmt: skip
-        shipped = order.paid_at or order.created_at
-        rows = [
-            {"order_id": order_id, "warehouse": IMPORT_WAREHOUSE["code"], "courier": s.courier.value,
-             "tracking_no": s.tracking_no, "shipped_at": s.shipped_at or shipped}
-            for s in new
-        ]  # fmt: skip
-        self.conn.execute(insert(m.ShipmentRow), rows)
-        return True
+        rows = _parcel_rows(order_id, order, known)
+        self._insert_parcels(rows)
+        return bool(rows)
+
+    def _insert_parcels(self, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            warehouse = conflict_insert(self.conn.dialect.name, m.WarehouseRow).on_conflict_do_nothing()
+            self.conn.execute(warehouse, [IMPORT_WAREHOUSE])
+            self.conn.execute(insert(m.ShipmentRow), rows)
 
     def _customers(self, orders: list[ImportedOrder]) -> dict[str, int]:
         """Phone → customer, created for phones the store has not seen."""
@@ -194,6 +197,17 @@ class _Batch:
         if rows:
             skus = conflict_insert(self.conn.dialect.name, m.SkuRow).on_conflict_do_nothing()
             self.conn.execute(skus, list(rows.values()))
+
+
+def _parcel_rows(order_id: int, order: ImportedOrder, known: set[str]) -> list[dict[str, Any]]:
+    """The order's waybills the store does not know yet; one with no time of its own left when paid."""
+    shipped = order.paid_at or order.created_at
+    return [
+        {"order_id": order_id, "warehouse": IMPORT_WAREHOUSE["code"], "courier": s.courier.value,
+         "tracking_no": s.tracking_no, "shipped_at": s.shipped_at or shipped}
+        for s in order.shipments
+        if s.tracking_no not in known
+    ]  # fmt: skip
 
 
 def _line_row(order_id: int, line: OrderLine) -> dict[str, Any]:
