@@ -124,9 +124,7 @@ class _Batch:
                 insert(m.OrderRow).returning(m.OrderRow.id, m.OrderRow.platform, m.OrderRow.order_no), rows
             )
         }
-        lines = [_line_row(ids[(o.platform.value, o.order_no)], line) for o in orders for line in o.lines]
-        if lines:
-            self.conn.execute(insert(m.OrderLineRow), lines)
+        _insert_lines(self.conn, [_line_row(ids[(o.platform.value, o.order_no)], x) for o in orders for x in o.lines])
         parcels = [row for o in orders for row in _parcel_rows(ids[(o.platform.value, o.order_no)], o, set())]
         self._insert_parcels(parcels)
 
@@ -163,7 +161,7 @@ class _Batch:
             return False
         self._skus(list(lines))
         self.conn.execute(delete(m.OrderLineRow).where(m.OrderLineRow.order_id == order_id))
-        self.conn.execute(insert(m.OrderLineRow), [_line_row(order_id, line) for line in lines])
+        _insert_lines(self.conn, [_line_row(order_id, line) for line in lines])
         return True
 
     def _add_waybills(self, order_id: int, order: ImportedOrder, known: set[str]) -> bool:
@@ -197,6 +195,20 @@ class _Batch:
         if rows:
             skus = conflict_insert(self.conn.dialect.name, m.SkuRow).on_conflict_do_nothing()
             self.conn.execute(skus, list(rows.values()))
+
+
+def _insert_lines(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """On PostgreSQL as multi-row INSERTs: under executemany the driver sends one statement per row, and the
+    statement trigger that keeps demand per SKU then ran per line (23 of 28 s importing 50,000 orders). SQLite's
+    triggers run per row anyway, and there executemany is the faster."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(m.OrderLineRow), rows)
+        return
+    per = 30_000 // len(rows[0])
+    for start in range(0, len(rows), per):
+        conn.execute(insert(m.OrderLineRow).values(rows[start : start + per]))
 
 
 def _parcel_rows(order_id: int, order: ImportedOrder, known: set[str]) -> list[dict[str, Any]]:
