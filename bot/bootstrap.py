@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import nlu
@@ -22,6 +23,7 @@ from bot.channels.wechat import mount as wechat
 from bot.channels.wecom import mount as wecom
 from bot.customer_notices import CustomerNotices
 from bot.pushers.build import build_pushers
+from bot.pushers.webhook import SignedWebhook
 from bot.settings import Settings
 from bot.shop_config import ShopConfig, load_shop_config
 from handlers.dialogue import Dialogue
@@ -31,8 +33,9 @@ from handlers.staff.chats import AgentChats
 from handlers.staff.desk import AgentDesk
 from handlers.staff.ops import OpsCommands
 from handlers.staff.roster import Roster
+from notifications.events import EventRelay
 from notifications.relay import Relay
-from notifications.scheduler import Jobs, process_name
+from notifications.scheduler import Jobs, Periodic, process_name
 from oms_client.alerts.desk import AlertStore
 from oms_client.alerts.outbox import OutboxStore
 from oms_client.chats.case_feed import CaseFeed
@@ -45,9 +48,11 @@ from oms_client.sql.database import Database, open_database
 from oms_client.sql.leases import Leases
 from oms_client.sql.migrate import upgrade
 from oms_client.stores.budgets import SqlBudgets
+from oms_client.stores.events import EventOutbox
 from oms_client.stores.orders import SqlOrderStore
 from oms_client.stores.tokens import SqlTokens
 
+EVENTS_EVERY = timedelta(seconds=2)
 # Every channel the app can have, each joining when the settings hold what it needs.
 CHANNELS: tuple[Mount, ...] = (telegram, wechat, wecom, web)
 
@@ -93,6 +98,15 @@ class App:
         await self.store.close()
 
 
+def event_jobs(settings: Settings, clients: Clients, database: Database, clock: Clock) -> list[Periodic]:
+    """With a webhook configured, the lease holder sends the outbound events every second or two."""
+    if settings.webhook_url is None or settings.webhook_secret is None:
+        return []
+    poster = SignedWebhook(clients.session, settings.webhook_url, settings.webhook_secret)
+    relay = EventRelay(EventOutbox(database), poster, clock)
+    return [Periodic("events", EVENTS_EVERY, relay.tick, leased=True)]
+
+
 async def bootstrap(settings: Settings, clock: Clock | None = None, database: Database | None = None) -> App:
     """Open the store, bring its schema up to date and wire dialogue, channels, pushers and jobs to it.
 
@@ -103,7 +117,8 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     zone = ZoneInfo(settings.timezone)
     database = database or open_database(settings.database_url)
     await upgrade(database)
-    store, alerts, outbox = SqlOrderStore(database), AlertStore(database), OutboxStore(database)
+    store = SqlOrderStore(database, publish_events=settings.webhook_url is not None)
+    alerts, outbox = AlertStore(database), OutboxStore(database)
     budgets = SqlBudgets(database)
     clients = open_clients(settings, Shared(SqlTokens(database), budgets, clock))
     holder = process_name()  # this process, as leases and inbox claims know it
@@ -131,6 +146,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     intake = Intake(inbox, channels, front, clock, pictures, queued, renderers, windows)
     inbound = {mount.NAME: mount.inbound(parts, intake, channels) for mount in CHANNELS}
     jobs.periodic += [job for part in inbound.values() for job in part.periodic]
+    jobs.periodic += event_jobs(settings, clients, database, clock)
     updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
     notices = CustomerNotices(NoticeStore(database), store, renderers, windows, clock, zone, queued)
     if shop.alerts.tell_customers:

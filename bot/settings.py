@@ -50,11 +50,20 @@ class Settings(BaseSettings):
     # Behind a reverse proxy: the header it sets to the client's address (X-Forwarded-For, X-Real-IP). Per-address
     # limits then count the address it names, and X-Forwarded-Proto tells a TLS visit. Unset: the peer address.
     trusted_proxy_header: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,64}$")
+    # Where the seller's systems hear of cancels, new addresses, intercepts and case moves (signed with the secret).
+    webhook_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    webhook_secret: str | None = Field(default=None, min_length=16)
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Self:
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             raise ValueError("a Telegram webhook needs XIAOER_TELEGRAM_WEBHOOK_SECRET, or anyone could post updates")
+        return self
+
+    @model_validator(mode="after")
+    def _events_signed(self) -> Self:
+        if self.webhook_url and not self.webhook_secret:
+            raise ValueError("outbound events need XIAOER_WEBHOOK_SECRET to be signed with")
         return self
 
     @model_validator(mode="after")

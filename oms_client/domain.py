@@ -35,6 +35,10 @@ class OrderState(StrEnum):
     CLOSED = "closed"
 
 
+# Not yet handed to a courier: a cancel or a new address is still the shop's to make.
+UNSHIPPED = frozenset({OrderState.PENDING_PAYMENT, OrderState.PAID})
+
+
 class TrackingState(StrEnum):
     COLLECTED = "collected"
     IN_TRANSIT = "in_transit"
@@ -88,6 +92,7 @@ class Shipment:
     shipped_at: datetime
     expected_delivery: datetime | None
     events: tuple[TrackingEvent, ...] = ()
+    intercept_requested_at: datetime | None = None  # the shop approved stopping it on its way
 
     @property
     def latest_event(self) -> TrackingEvent | None:
@@ -179,6 +184,15 @@ class StaleCase(Exception):
     def __init__(self, current: Case) -> None:
         super().__init__(f"case {current.id} is now {current.state} (version {current.version})")
         self.current = current
+
+
+class CaseEffectRefused(Exception):
+    """Approving would do what the order no longer allows (a cancel of an order that has shipped meanwhile):
+    nothing changed. `order_state` is where the order is now."""
+
+    def __init__(self, case: Case, order_state: OrderState) -> None:
+        super().__init__(f"case {case.id}: order {case.order_no} is {order_state}")
+        self.case, self.order_state = case, order_state
 
 
 class DuplicateCase(Exception):

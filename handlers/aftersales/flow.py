@@ -31,7 +31,7 @@ from handlers.texts import PLATFORM_NAMES, STATE_NAMES, echo_button, name_of, sa
 from handlers.turn import Turn
 from nlu.slots import courier_of_waybill
 from oms_client.case_rules import CaseAction, CaseKind, CaseState
-from oms_client.domain import Case, DuplicateCase, Order, StaleCase
+from oms_client.domain import Case, CaseEffectRefused, DuplicateCase, Order, StaleCase
 from oms_client.proofs import Proof
 from oms_client.store import ChatUser, OrderStore
 
@@ -194,14 +194,11 @@ class AfterSales:
         except DuplicateCase as duplicate:
             return [self._duplicate(duplicate.existing, state.lang)]
         if not verdict.auto_approve:
-            request = name_of(REQUEST_NAMES, case.kind, state.lang)
-            return [
-                Reply(
-                    say("as_filed", state.lang, request=request, case_id=case.id),
-                    (echo_button("btn_progress", state.lang),),
-                )
-            ]
-        await self.store.act_on_case(case.id, CaseAction.APPROVE, "bot", case.version, turn.now, {"auto": True})
+            return [_filed(case, state.lang)]
+        try:
+            await self.store.act_on_case(case.id, CaseAction.APPROVE, "bot", case.version, turn.now, {"auto": True})
+        except CaseEffectRefused:
+            return [_filed(case, state.lang)]  # the order moved on since it was judged: an agent decides
         if case.kind is CaseKind.CANCEL:
             return [Reply(say("as_auto_cancel", state.lang, order_no=order.order_no, case_id=case.id))]
         return [Reply(say("as_auto_address", state.lang, case_id=case.id, address=draft.address))]
@@ -350,3 +347,8 @@ def _detail(draft: Draft, order: Order, lang: str) -> dict[str, object]:
     detail: dict[str, object] = {"request": draft.request, "items": items, "lang": lang}
     optional = {"words": draft.words, "attribute": draft.attribute, "photos": draft.photos, "address": draft.address}
     return detail | {key: value for key, value in optional.items() if value}
+
+
+def _filed(case: Case, lang: str) -> Reply:
+    request = name_of(REQUEST_NAMES, case.kind, lang)
+    return Reply(say("as_filed", lang, request=request, case_id=case.id), (echo_button("btn_progress", lang),))

@@ -14,7 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from oms_client.case_rules import CaseKind
-from oms_client.domain import Courier, Order, OrderState, TrackingState
+from oms_client.domain import UNSHIPPED, Courier, Order, OrderState, TrackingState
 
 
 class Reason(StrEnum):
@@ -74,7 +74,6 @@ def refuse(why: str, instead: Instead) -> Verdict:
     return Verdict(refusal=why, instead=instead)
 
 
-OPEN_UNSHIPPED = {OrderState.PENDING_PAYMENT, OrderState.PAID}
 DELIVERED = {OrderState.DELIVERED, OrderState.COMPLETED}
 FINISHED = {OrderState.CANCELLED, OrderState.CLOSED}
 
@@ -86,7 +85,7 @@ def judge(request: str, order: Order, reason: Reason | None, policy: AfterSalesP
     if request == "cancel_order":
         return _cancel(order, policy)
     if request == "change_address":
-        if order.state in OPEN_UNSHIPPED:
+        if order.state in UNSHIPPED:
             return Verdict(CaseKind.ADDRESS_CHANGE, auto_approve=policy.auto_approve_address_change)
         return refuse("already_shipped", Instead.ASK_COURIER)
     if request == "refund_only":
@@ -95,7 +94,7 @@ def judge(request: str, order: Order, reason: Reason | None, policy: AfterSalesP
 
 
 def _cancel(order: Order, policy: AfterSalesPolicy) -> Verdict:
-    if order.state in OPEN_UNSHIPPED:
+    if order.state in UNSHIPPED:
         return Verdict(CaseKind.CANCEL, auto_approve=policy.auto_approve_cancel)
     if order.state in DELIVERED:
         return refuse("already_delivered", Instead.RETURN_AFTER_DELIVERY)
@@ -106,7 +105,7 @@ def _cancel(order: Order, policy: AfterSalesPolicy) -> Verdict:
 
 
 def _refund_only(order: Order, reason: Reason | None, policy: AfterSalesPolicy) -> Verdict:
-    if order.state in OPEN_UNSHIPPED:
+    if order.state in UNSHIPPED:
         return refuse("not_shipped", Instead.CANCEL_ORDER)
     if reason is not None and reason not in policy.refund_only_reasons:
         return refuse("refund_only_reason", Instead.RETURN_AFTER_DELIVERY)
@@ -114,7 +113,7 @@ def _refund_only(order: Order, reason: Reason | None, policy: AfterSalesPolicy) 
 
 
 def _goods_back(request: str, order: Order, reason: Reason | None, policy: AfterSalesPolicy, now: datetime) -> Verdict:
-    if order.state in OPEN_UNSHIPPED:
+    if order.state in UNSHIPPED:
         return refuse("not_shipped", Instead.CANCEL_ORDER)
     delivered = delivered_at(order)
     if order.state not in DELIVERED or delivered is None:

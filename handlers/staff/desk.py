@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 from handlers.aftersales.case_view import CaseView
 from handlers.messages import Button, Reply
 from handlers.staff.roster import StaffMember
-from handlers.texts import PLATFORM_NAMES, name_of
+from handlers.texts import PLATFORM_NAMES, STATE_NAMES, name_of
 from oms_client.case_rules import CaseAction, IllegalTransition, allowed_actions
 from oms_client.clock import Clock
-from oms_client.domain import Case, CaseNotFound, Receiver, StaleCase
+from oms_client.domain import Case, CaseEffectRefused, CaseNotFound, Receiver, StaleCase
 from oms_client.store import OrderStore
 
 A = CaseAction
@@ -135,6 +135,10 @@ class AgentDesk:
         except IllegalTransition:
             step = LABELS[action]
             return Reply(f"申请 #{case_id} 现在是「{self.view.state(case)}」，这一步（{step}）现在不能做。")
+        except CaseEffectRefused as refused:
+            state = name_of(STATE_NAMES, refused.order_state, "zh")
+            return Reply(f"申请 #{case_id} 没有批准：订单 {case.order_no} 现在是「{state}」，已经做不到了。"
+                         "申请保持原样，可以拒绝并告诉客户原因，或转为其他处理。")  # fmt: skip
         return Reply(f"{self._headline(case)}\n✅ {LABELS[action]}：已记录，客户会收到通知。")
 
     def _detail_for(self, command: str, needs: str | None, words: str) -> dict[str, str]:

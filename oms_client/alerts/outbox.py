@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client.alerting import SEVERITY_RANK, Alert
 from oms_client.alerts.lifecycle import alert_from_row, chunks
+from oms_client.events import EVENTS_TARGET
 from oms_client.sql import models as m
 from oms_client.sql.database import Database
 
@@ -57,7 +58,8 @@ class OutboxStore:
 
     async def targets_due(self, now: datetime) -> list[str]:
         outbox = m.OutboxRow
-        query = select(outbox.target).where(outbox.sent_at.is_(None), outbox.not_before <= now).distinct()
+        pushes = (outbox.sent_at.is_(None), outbox.not_before <= now, outbox.target != EVENTS_TARGET)
+        query = select(outbox.target).where(*pushes).distinct()
         async with self.database.read.connect() as conn:
             return sorted((await conn.scalars(query)).all())
 

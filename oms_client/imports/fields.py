@@ -1,14 +1,13 @@
-"""Reading the values exports hold: times in the shop's zone, amounts in yuan, one-line addresses, couriers
-by the names platforms print. A value that cannot be read raises `BadValue` naming the column."""
+"""Reading the values exports hold: times in the shop's zone, amounts in yuan, couriers by the names
+platforms print. A value that cannot be read raises `BadValue` naming the column."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from oms_client.domain import Courier, Receiver
+from oms_client.domain import Courier
 from oms_client.imports.reading import Row
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d")
@@ -24,8 +23,6 @@ COURIER_NAMES = {
     Courier.JD: ("京东快递", "京东物流", "京东", "JD"),
 }
 _COURIERS = {name.upper(): courier for courier, names in COURIER_NAMES.items() for name in names}
-_POSTCODE = re.compile(r"[(（]\s*\d{6}\s*[)）]\s*$")
-_PROVINCE = re.compile(r"^(.+?(?:省|自治区|特别行政区)|北京|天津|上海|重庆)(?:市)?")
 _COMMAS = str.maketrans({",": "，", " ": ""})
 
 
@@ -82,33 +79,3 @@ def courier(name: str) -> Courier | None:
 def status_key(text: str) -> str:
     """Status words compared without spaces and with either comma (Taobao wrote both over the years)."""
     return text.translate(_COMMAS)
-
-
-def receiver(name: str, phone: str, address: str) -> Receiver:
-    """A one-line address ("浙江省 杭州市 西湖区 文三路 90 号(310000)") cut into province, city, district, rest."""
-    text = _POSTCODE.sub("", address).strip()
-    parts = text.split()
-    if len(parts) >= 4:
-        province, city, district, detail = parts[0], parts[1], parts[2], "".join(parts[3:])
-    else:
-        province, city, district, detail = _split_unspaced("".join(parts))
-    return Receiver(name[:64], phone[:20], province[:32], city[:32], district[:32], detail[:200])
-
-
-def _split_unspaced(text: str) -> tuple[str, str, str, str]:
-    """An address written without spaces: the province by its suffix, then city and district by theirs."""
-    province = ""
-    found = _PROVINCE.match(text)
-    if found:
-        province, text = found.group(0), text[found.end() :]
-    city, text = _cut(text, ("市", "自治州", "地区", "盟"))
-    district, text = _cut(text, ("区", "县", "市", "旗"))
-    return province, city, district, text
-
-
-def _cut(text: str, suffixes: tuple[str, ...]) -> tuple[str, str]:
-    ends = [text.find(suffix) + len(suffix) for suffix in suffixes if 0 < text.find(suffix) < 8]
-    if not ends:
-        return "", text
-    end = min(ends)
-    return text[:end], text[end:]

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from oms_client.addresses import receiver
 from oms_client.domain import OrderLine, OrderState, Platform, Receiver
 from oms_client.imports import fields as f
 from oms_client.imports.reading import Row, Table
@@ -73,7 +74,7 @@ def _order(rows: list[tuple[int, Row]], zone: ZoneInfo) -> ImportedOrder:
 def _receiver(row: Row) -> Receiver:
     name, phone = f.required(row, "receiver_name"), f.required(row, "receiver_phone")
     if not row.get("province"):
-        return f.receiver(name, phone, f.required(row, "address"))
+        return receiver(name, phone, f.required(row, "address"))
     parts = (row["province"], f.optional(row, "city"), f.optional(row, "district"), f.required(row, "address"))
     return Receiver(name[:64], phone[:20], parts[0][:32], parts[1][:32], parts[2][:32], parts[3][:200])
 

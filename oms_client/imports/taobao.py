@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from oms_client.addresses import receiver
 from oms_client.domain import OrderLine, OrderState, Platform
 from oms_client.imports import fields as f
 from oms_client.imports.reading import Row, Table
@@ -75,7 +76,7 @@ def _order(row: Row, platform: Platform, zone: ZoneInfo, line_no: int) -> Import
         created_at=f.moment(f.required(row, "订单创建时间"), "订单创建时间", zone),
         paid_at=f.maybe_moment(f.optional(row, "订单付款时间"), "订单付款时间", zone),
         total=total,
-        receiver=f.receiver(
+        receiver=receiver(
             f.required(row, "收货人姓名"), f.optional(row, "联系手机", "联系电话"), f.required(row, "收货地址")
         ),
         buyer=f.optional(row, "买家会员名"),

@@ -145,6 +145,7 @@ class ShipmentRow(Base):
     last_event_at: Mapped[datetime | None]
     last_event_state: Mapped[str | None] = mapped_column(String(20))
     last_event_text: Mapped[str | None] = mapped_column(String(200))
+    intercept_requested_at: Mapped[datetime | None]  # an approved intercept, for the warehouse and the courier
     events: Mapped[list[TrackingEventRow]] = relationship(lazy="raise", order_by="TrackingEventRow.at")
 
 
@@ -309,6 +310,8 @@ class OutboxRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[datetime | None]
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id"))
+    # Outbound events only: what must arrive in order ("taobao:123" for an order's events).
+    stream: Mapped[str | None] = mapped_column(String(120))
 
 
 class DeliveryRow(Base):

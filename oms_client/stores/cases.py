@@ -17,15 +17,20 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client.case_rules import FINISHED, CaseAction, CaseKind, CaseState, next_state
 from oms_client.domain import Case, CaseNotFound, DuplicateCase, Platform, StaleCase
+from oms_client.events import case_event, filed_event
 from oms_client.proofs import Proof
 from oms_client.sql import models as m
 from oms_client.sql.audit import audit_row
 from oms_client.sql.database import Database
+from oms_client.stores.effects import carry_out
+from oms_client.stores.events import queue_events
 from oms_client.stores.proofs import opened_by
 
 
 class SqlCases:
     database: Database
+    # Whether case moves and their effects are queued as outbound events (a webhook is configured).
+    publish_events: bool
 
     async def file_case(
         self,
@@ -62,6 +67,8 @@ class SqlCases:
                 audit = {"kind": kind, "order": order_no, "reason": reason, "to": CaseState.REQUESTED}
                 row = audit_row(filed_by or "import", "case.filed", ("case", str(case_id)), audit, now)
                 await conn.execute(insert(m.AuditLogRow), [row])
+                if self.publish_events:
+                    await queue_events(conn, [filed_event(case_id, kind, reason, platform, order_no, now)], now)
         except IntegrityError:
             existing = await self.open_case(platform, order_no, kind)
             if existing is None:
@@ -98,8 +105,10 @@ class SqlCases:
         detail: dict[str, Any] | None = None,
     ) -> Case:
         """Move the case by `action` if it is still at `expected_version`; `detail` is merged into its own.
+        What the move does to the order happens in the same transaction (`effects`), or neither does.
 
-        Raises IllegalTransition (the action does not apply), StaleCase (changed meanwhile) or CaseNotFound.
+        Raises IllegalTransition (the action does not apply), StaleCase (changed meanwhile), CaseEffectRefused
+        (the order no longer allows it) or CaseNotFound.
         """
         current = await self.get_case(case_id)
         if current.version != expected_version:
@@ -111,6 +120,10 @@ class SqlCases:
                 audit = {"from": current.state, "to": after, "version": expected_version + 1} | (detail or {})
                 row = audit_row(actor, f"case.{action}", ("case", str(case_id)), audit, now)
                 await conn.execute(insert(m.AuditLogRow), [row])
+                events = await carry_out(conn, current, action, actor, now)
+                if self.publish_events:
+                    moves = [case_event(current, action, after, detail or {}, now), *events]
+                    await queue_events(conn, moves, now)
         if not won:
             raise StaleCase(await self.get_case(case_id))
         return await self.get_case(case_id)

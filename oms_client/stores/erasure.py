@@ -74,15 +74,20 @@ def erase_chat(conn: Connection, user: ChatUser, words: Collection[str], staff: 
 
 
 def mask_receivers(conn: Connection, phone: str, ordered_before: datetime) -> int:
-    """Receivers to this phone on orders older than `ordered_before`, masked as every reply shows them."""
-    order = m.OrderRow
+    """Receivers to this phone on orders older than `ordered_before`, masked as every reply shows them; the
+    addresses an address change moved them from and to (kept in the audit) go with them."""
+    order, log = m.OrderRow, m.AuditLogRow
     found = conn.execute(
-        select(order.id, order.receiver_name).where(order.receiver_phone == phone, order.created_at < ordered_before)
+        select(order.id, order.receiver_name, order.platform, order.order_no).where(
+            order.receiver_phone == phone, order.created_at < ordered_before
+        )
     ).all()
     for row in found:
         masked = {"receiver_name": mask_name(row.receiver_name), "receiver_phone": mask_phone(phone),
                   "receiver_detail": ""}  # fmt: skip
         conn.execute(update(order).where(order.id == row.id).values(masked))
+        moves = (log.subject_type == "order", log.subject_id == f"{row.platform}:{row.order_no}"[:40])
+        conn.execute(update(log).where(*moves, log.action == "order.address_change").values(detail={}))
     return len(found)
 
 

@@ -49,8 +49,9 @@ SAVE_CONVERSATION = (
 
 
 class SqlOrderStore(SqlCases, SqlHandoffs):
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, publish_events: bool = False) -> None:
         self.database = database
+        self.publish_events = publish_events
         self._reader = async_sessionmaker(database.read, expire_on_commit=False)
 
     async def find_orders(self, order_no: str) -> Sequence[Order]:
@@ -181,4 +182,6 @@ def _order_from_row(row: m.OrderRow) -> Order:
 
 def _shipment_from_row(row: m.ShipmentRow) -> Shipment:
     events = tuple(TrackingEvent(e.at, e.place, e.text, TrackingState(e.state)) for e in row.events)
-    return Shipment(Courier(row.courier), row.tracking_no, row.shipped_at, row.expected_delivery, events)
+    return Shipment(
+        Courier(row.courier), row.tracking_no, row.shipped_at, row.expected_delivery, events, row.intercept_requested_at
+    )

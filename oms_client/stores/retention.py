@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, Connection, Delete, Text, Update, cast, delete, select, update
 from sqlalchemy.orm import InstrumentedAttribute
 
+from oms_client.events import EVENTS_TARGET
 from oms_client.sql import models as m
 from oms_client.sql.database import Database
 
@@ -55,7 +56,7 @@ def expiries(retention: Retention, now: datetime) -> dict[str, Expiry]:
     """Each kind's expiry, by the name the purge reports it under."""
     days = timedelta(days=1)
     inbox, out, media, handoff = m.InboxRow, m.OutgoingRow, m.MediaRow, m.HandoffRow
-    notice, binding, failure = m.CustomerNoticeRow, m.ChatBindingRow, m.VerificationFailureRow
+    notice, binding, failure, event = m.CustomerNoticeRow, m.ChatBindingRow, m.VerificationFailureRow, m.OutboxRow
     finished = out.sent_at.is_not(None) | out.failed_at.is_not(None)
     return {
         "inbox": Expiry(
@@ -76,6 +77,10 @@ def expiries(retention: Retention, now: datetime) -> dict[str, Expiry]:
         "bindings": Expiry(binding.id, binding.created_at < now - retention.binding_days * days),
         "failed_proofs": Expiry(failure.id, failure.at < now - GUESSES_KEPT),
         "budgets": Expiry(m.BudgetRow.key, m.BudgetRow.window_start < now - BUDGETS_KEPT),
+        # Delivered outbound events carry receivers (a new address); the seller's system has them now.
+        "delivered_events": Expiry(
+            event.id, (event.target == EVENTS_TARGET) & (event.sent_at < now - retention.reply_days * days)
+        ),
     }
 
 
