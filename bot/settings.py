@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     # Behind a reverse proxy: the header it sets to the client's address (X-Forwarded-For, X-Real-IP). Per-address
     # limits then count the address it names, and X-Forwarded-Proto tells a TLS visit. Unset: the peer address.
     trusted_proxy_header: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,64}$")
+    # The bearer token of the ingestion API at /api/v1; without one the API is off.
+    api_token: str | None = Field(default=None, min_length=16)
     # Where the seller's systems hear of cancels, new addresses, intercepts and case moves (signed with the secret).
     webhook_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     webhook_secret: str | None = Field(default=None, min_length=16)

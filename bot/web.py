@@ -1,9 +1,10 @@
-"""The aiohttp web app: health, the channels' callbacks, and the API as its issue lands."""
+"""The aiohttp web app: health, the channels' callbacks, and the ingestion API."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from bot.api.routes import mount_api
 from bot.bootstrap import App
 
 APP_KEY = web.AppKey("xiaoer", App)
@@ -22,4 +23,5 @@ def build_web_app(app: App) -> web.Application:
     web_app.router.add_get("/healthz", healthz)
     for receiver in app.receivers():
         receiver.routes(web_app)
+    mount_api(web_app, app)
     return web_app

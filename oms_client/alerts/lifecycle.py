@@ -6,9 +6,9 @@ so a crash between the two can neither lose a message nor send one for an alert 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -40,12 +40,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from oms_client.alerting import OPEN, RESOLVED, SEVERITY_RANK, Alert, Routing, ScanResult
 from oms_client.alerts.kinds.base import Finding, FindingRows
 from oms_client.sql import models as m
+from oms_client.sql.database import chunks
 from oms_client.sql.json_text import as_text, constant, json_value
 from oms_client.sql.types import AwareDateTime
-
-T = TypeVar("T")
-CHUNK = 5_000  # keeps IN lists and executemany batches under every driver's parameter limit
-
 
 # What the scans found, for the length of one scan's transaction: compared with the open alerts in SQL,
 # so a quiet store costs a few joins and no rows carried into Python. Made by CREATE TABLE ... AS, which
@@ -279,8 +276,3 @@ def alert_from_row(row: Any, is_new: bool = False) -> Alert:
         assignee=row.assignee,
         snoozed_until=row.snoozed_until,
     )
-
-
-def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]

@@ -16,10 +16,10 @@ from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client.alerting import SEVERITY_RANK, Alert
-from oms_client.alerts.lifecycle import alert_from_row, chunks
+from oms_client.alerts.lifecycle import alert_from_row
 from oms_client.events import EVENTS_TARGET
 from oms_client.sql import models as m
-from oms_client.sql.database import Database
+from oms_client.sql.database import Database, chunks
 
 
 @dataclass(frozen=True)

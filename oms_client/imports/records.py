@@ -1,4 +1,5 @@
-"""An order as an import reads it, before the store decides whether it is new, changed or the same."""
+"""What comes in from the shop's other systems (an export file, the ingestion API) in the store's terms, before
+the store decides whether it is new, changed or the same."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from oms_client.domain import Courier, OrderLine, OrderState, Platform, Receiver
+from oms_client.domain import Courier, OrderLine, OrderState, Platform, Receiver, TrackingState
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class ImportedOrder:
     total: Decimal
     receiver: Receiver
     buyer: str = ""  # the platform's buyer name (会员名, 下单帐号), where the export has one
+    ship_by: datetime | None = None  # the platform's promise, where the source says it (else paid + the SLA)
     lines: tuple[OrderLine, ...] = ()
     # Lines a file only sketches (Taobao's order list: one titled line, no SKU): written for a new order, never
     # over the lines an order already has.
@@ -42,6 +44,25 @@ class ImportedLines:
     order_no: str
     lines: tuple[OrderLine, ...]
     line_no: int = 0
+
+
+@dataclass(frozen=True)
+class TrackingUpdate:
+    """A courier's scan of a parcel, as an ERP or a tracking provider reports it."""
+
+    courier: Courier
+    tracking_no: str
+    at: datetime
+    state: TrackingState
+    text: str
+    place: str = ""
+
+
+@dataclass(frozen=True)
+class StockLevel:
+    sku: str
+    warehouse: str
+    on_hand: int
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,6 +22,7 @@ ERASED_FROM = ("inbox", "outgoing", "conversations", "media", "chat_bindings", "
                "audit_log", "orders", "verification_failures", "customer_notices", "budgets")  # fmt: skip
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 T = TypeVar("T")
+CHUNK = 5_000  # keeps IN lists and executemany batches under every driver's parameter limit
 
 
 def async_url(url: str) -> str:
@@ -206,3 +207,9 @@ def _configure_sqlite(engine: Engine) -> None:
     def on_begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get(WRITE_OPTION, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    """Slices that keep IN lists and executemany batches under every driver's parameter limit."""
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]

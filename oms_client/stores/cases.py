@@ -128,6 +128,16 @@ class SqlCases:
             raise StaleCase(await self.get_case(case_id))
         return await self.get_case(case_id)
 
+    async def cases_changed(self, state: CaseState | None, since: datetime | None, limit: int) -> list[Case]:
+        """Cases as the seller's systems poll them: by state, changed since a time, oldest change first."""
+        case = m.AfterSalesCaseRow
+        query = _cases()
+        if state is not None:
+            query = query.where(case.state == state)
+        if since is not None:
+            query = query.where(case.updated_at > since)
+        return await self._many(query.order_by(case.updated_at, case.id).limit(limit))
+
     async def open_case(self, platform: Platform, order_no: str, kind: CaseKind) -> Case | None:
         """The order's unfinished case of this kind: there is at most one."""
         case, order = m.AfterSalesCaseRow, m.OrderRow

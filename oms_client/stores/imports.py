@@ -86,7 +86,8 @@ class _Batch:
         if not keys:
             return {}
         order = m.OrderRow
-        columns = [order.id, order.platform, order.order_no, *(getattr(order, name) for name, _ in _FIELDS)]
+        fields = (getattr(order, name) for name, _ in _FIELDS)
+        columns = [order.id, order.platform, order.order_no, order.promised_ship_by, *fields]
         # By number alone, on its index: a list of (platform, number) pairs is planned as a scan on PostgreSQL.
         numbers = sorted({number for _, number in keys})
         rows = self.conn.execute(select(*columns).where(order.order_no.in_(numbers))).all()
@@ -128,8 +129,13 @@ class _Batch:
         parcels = [row for o in orders for row in _parcel_rows(ids[(o.platform.value, o.order_no)], o, set())]
         self._insert_parcels(parcels)
 
+    def _promise(self, order: ImportedOrder) -> datetime | None:
+        if order.ship_by is not None:
+            return order.ship_by
+        return order.paid_at + self.ship_within(order.platform) if order.paid_at else None
+
     def _order_row(self, order: ImportedOrder, customer_id: int) -> dict[str, Any]:
-        promised = order.paid_at + self.ship_within(order.platform) if order.paid_at else None
+        promised = self._promise(order)
         values = {name: read(order) for name, read in _FIELDS}
         return values | {
             "platform": order.platform.value,
@@ -142,9 +148,10 @@ class _Batch:
 
     def _update(self, stored: dict[str, Any], order: ImportedOrder) -> bool:
         changes = {name: read(order) for name, read in _FIELDS if _differs(stored[name], read(order))}
+        promised = self._promise(order)
+        if ("paid_at" in changes or order.ship_by) and _differs(stored["promised_ship_by"], promised):
+            changes["promised_ship_by"] = promised
         if changes:
-            if "paid_at" in changes and order.paid_at is not None:
-                changes["promised_ship_by"] = order.paid_at + self.ship_within(order.platform)
             table = m.OrderRow
             self.conn.execute(
                 update(table).where(table.id == stored["id"]).values(**changes, version=table.version + 1)

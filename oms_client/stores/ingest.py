@@ -1,0 +1,147 @@
+"""Parcel scans and stock levels from the shop's other systems into the store, a batch per transaction.
+
+A scan is kept once however often it is sent (the same parcel, time, state and text), moves the parcel's latest
+event only forward in time, and moves the order with it: a parcel on its way makes a paid order shipped, a
+signed one makes it delivered. Stock is set, not added to: the sender's count per SKU and warehouse is the
+truth; a SKU or warehouse it names for the first time is created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, update
+
+from oms_client.domain import OrderState, TrackingState
+from oms_client.imports.records import StockLevel, TrackingUpdate
+from oms_client.sql import models as m
+from oms_client.sql.database import Database, chunks, conflict_insert
+
+
+@dataclass
+class Taken:
+    """What a batch did: rows created, changed, already so; and each refused item's index and reason."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: dict[int, str] = field(default_factory=dict)
+
+
+class SqlIngest:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def add_tracking(self, scans: Sequence[TrackingUpdate]) -> Taken:
+        return await self.database.write.run(lambda conn: _tracking(conn, scans))
+
+    async def set_stock(self, levels: Sequence[StockLevel]) -> Taken:
+        return await self.database.write.run(lambda conn: _stock(conn, levels))
+
+
+def _tracking(conn: Connection, scans: Sequence[TrackingUpdate]) -> Taken:
+    taken, parcels = Taken(), _parcels(conn, {scan.tracking_no for scan in scans})
+    seen = _events_of(conn, [parcel["id"] for parcel in parcels.values()])
+    new: list[dict[str, Any]] = []
+    latest: dict[int, TrackingUpdate] = {}
+    moves: dict[OrderState, set[int]] = {OrderState.SHIPPED: set(), OrderState.DELIVERED: set()}
+    for index, scan in enumerate(scans):
+        parcel = parcels.get((scan.courier.value, scan.tracking_no))
+        if parcel is None:
+            taken.errors[index] = f"no {scan.courier.value} parcel {scan.tracking_no}: send its order first"
+            continue
+        key = (parcel["id"], scan.at.astimezone(UTC), scan.state.value, scan.text)
+        if key in seen:
+            taken.unchanged += 1
+            continue
+        seen.add(key)
+        new.append({"shipment_id": parcel["id"], "at": scan.at, "place": scan.place[:64], "text": scan.text[:200],
+                    "state": scan.state.value})  # fmt: skip
+        if parcel["last_event_at"] is None or scan.at > parcel["last_event_at"]:
+            latest[parcel["id"]], parcel["last_event_at"] = scan, scan.at
+        if scan.state not in (TrackingState.RETURNED, TrackingState.EXCEPTION):  # trouble moves no order
+            moves[OrderState.DELIVERED if scan.state is TrackingState.SIGNED else OrderState.SHIPPED].add(
+                parcel["order_id"]
+            )
+        taken.created += 1
+    if new:
+        conn.execute(insert(m.TrackingEventRow), new)
+    _advance_parcels(conn, latest)
+    _advance_orders(conn, moves)
+    return taken
+
+
+def _advance_parcels(conn: Connection, latest: dict[int, TrackingUpdate]) -> None:
+    """Each parcel's newest scan becomes its latest event, in one statement for the batch."""
+    if not latest:
+        return
+    shipment = m.ShipmentRow
+    statement = (
+        update(shipment)
+        .where(shipment.id == bindparam("parcel"))
+        .values(last_event_at=bindparam("at"), last_event_state=bindparam("state"), last_event_text=bindparam("text"))
+    )
+    rows = [{"parcel": parcel, "at": scan.at, "state": scan.state.value, "text": scan.text[:200]}
+            for parcel, scan in latest.items()]  # fmt: skip
+    conn.execute(statement, rows)
+
+
+def _advance_orders(conn: Connection, moves: dict[OrderState, set[int]]) -> None:
+    """A parcel on its way makes a paid order shipped; a signed one makes it delivered (shipped first, so an
+    order with both in one batch ends delivered)."""
+    order = m.OrderRow
+    steps = ((OrderState.SHIPPED, (OrderState.PAID,)), (OrderState.DELIVERED, (OrderState.PAID, OrderState.SHIPPED)))
+    for after, before in steps:
+        for part in chunks(sorted(moves[after])):
+            conn.execute(
+                update(order)
+                .where(order.id.in_(part), order.state.in_([state.value for state in before]))
+                .values(state=after.value, version=order.version + 1)
+            )
+
+
+def _parcels(conn: Connection, numbers: set[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    shipment = m.ShipmentRow
+    columns = (shipment.id, shipment.order_id, shipment.courier, shipment.tracking_no, shipment.last_event_at)
+    rows = conn.execute(select(*columns).where(shipment.tracking_no.in_(sorted(numbers)))).all()
+    return {(row.courier, row.tracking_no): dict(row._mapping) for row in rows}
+
+
+def _events_of(conn: Connection, shipment_ids: list[int]) -> set[tuple[int, datetime, str, str]]:
+    if not shipment_ids:
+        return set()
+    event = m.TrackingEventRow
+    query = select(event.shipment_id, event.at, event.state, event.text).where(event.shipment_id.in_(shipment_ids))
+    return {(row.shipment_id, row.at.astimezone(UTC), row.state, row.text) for row in conn.execute(query)}
+
+
+def _stock(conn: Connection, levels: Sequence[StockLevel]) -> Taken:
+    taken = Taken()
+    latest = {(level.sku, level.warehouse): level for level in levels}  # the batch's last word on each
+    _ensure(conn, m.SkuRow, [{"sku": sku, "title": sku, "price": Decimal(0)} for sku, _ in latest])
+    _ensure(conn, m.WarehouseRow, [{"code": code, "name": code, "city": ""} for _, code in latest])
+    stock = m.StockRow
+    skus = sorted({sku for sku, _ in latest})
+    query = select(stock.sku, stock.warehouse, stock.on_hand).where(stock.sku.in_(skus))
+    held = {(row.sku, row.warehouse): row.on_hand for row in conn.execute(query)}
+    for key, level in latest.items():
+        if key not in held:
+            conn.execute(insert(stock).values(sku=level.sku, warehouse=level.warehouse, on_hand=level.on_hand))
+            taken.created += 1
+        elif held[key] != level.on_hand:
+            where = (stock.sku == level.sku, stock.warehouse == level.warehouse)
+            conn.execute(update(stock).where(*where).values(on_hand=level.on_hand))
+            taken.updated += 1
+        else:
+            taken.unchanged += 1
+    taken.unchanged += len(levels) - len(latest)
+    return taken
+
+
+def _ensure(conn: Connection, table: type[m.Base], rows: list[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(conflict_insert(conn.dialect.name, table).on_conflict_do_nothing(), rows)
