@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.bootstrap import App
 from oms_client.domain import Platform
-from oms_client.imports.importer import UnsupportedPlatform, import_file
+from oms_client.imports.importer import READERS, UnsupportedPlatform, import_file
 from oms_client.imports.reading import UnreadableFile
 from oms_client.imports.records import ImportSummary
 from oms_client.stores.imports import SqlImports
@@ -35,7 +35,7 @@ async def import_command(app: App, files: list[Path], platform: str) -> int:
             print(f"{path.name}：读不了这个文件（{error}），什么也没有导入", file=sys.stderr)
             return 2
         except UnsupportedPlatform:
-            print(f"暂不支持导入 {platform} 的导出文件；现在可用：taobao、tmall、generic", file=sys.stderr)
+            print(f"暂不支持导入 {platform} 的导出文件；现在可用：{'、'.join(READERS)}", file=sys.stderr)
             return 2
         _report(path, summary)
         total.add(summary)

@@ -10,6 +10,12 @@ from oms_client.domain import Receiver
 
 _POSTCODE = re.compile(r"[(（]\s*\d{6}\s*[)）]\s*$")
 MUNICIPALITIES = ("北京", "天津", "上海", "重庆")
+# The provinces and regions by the short names addresses use, with their full names.
+_REGIONS = {"内蒙古": "内蒙古自治区", "广西": "广西壮族自治区", "西藏": "西藏自治区", "宁夏": "宁夏回族自治区",
+            "新疆": "新疆维吾尔自治区", "香港": "香港特别行政区", "澳门": "澳门特别行政区"}  # fmt: skip
+_PROVINCES = ("河北", "山西", "辽宁", "吉林", "黑龙江", "江苏", "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北",
+              "湖南", "广东", "海南", "四川", "贵州", "云南", "陕西", "甘肃", "青海", "台湾")  # fmt: skip
+PROVINCES = {name: name + "省" for name in _PROVINCES} | _REGIONS
 _PROVINCE = re.compile(rf"^(.+?(?:省|自治区|特别行政区)|{'|'.join(MUNICIPALITIES)})(?:市)?")
 _PHONE = re.compile(r"(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}")
 # A name after the address: two to four Han characters that end in no place word.
@@ -58,12 +64,24 @@ def _split_unspaced(text: str) -> tuple[str, str, str, str]:
     found = _PROVINCE.match(text)
     if found:
         province, text = found.group(0), text[found.end() :]
+    else:
+        province, text = _bare_province(text)
     if province.removesuffix("市") in MUNICIPALITIES:
         province = province.removesuffix("市") + "市"
         return province, province, *_cut(text, ("区", "县"))  # 上海市 上海市 浦东新区, as the platforms write them
     city, text = _cut(text, ("市", "自治州", "地区", "盟"))
     district, text = _cut(text, ("区", "县", "市", "旗"))
     return province, city, district, text
+
+
+def _bare_province(text: str) -> tuple[str, str]:
+    """A province written without its suffix, as JD writes them ("广东深圳市…"): taken only when a city follows,
+    so a street named after a province ("吉林路 1 号") stays a street."""
+    for bare, full in PROVINCES.items():
+        rest = text.removeprefix(bare)
+        if rest != text and _cut(rest, ("市", "自治州", "地区", "盟"))[0]:
+            return full, rest
+    return "", text
 
 
 def _cut(text: str, suffixes: tuple[str, ...]) -> tuple[str, str]:

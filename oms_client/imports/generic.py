@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from oms_client.addresses import receiver
 from oms_client.domain import OrderLine, OrderState, Platform, Receiver
 from oms_client.imports import fields as f
-from oms_client.imports.reading import Row, Table
+from oms_client.imports.reading import Row, Table, group_rows
 from oms_client.imports.records import ImportedOrder, ImportedShipment, Problem
 
 E = TypeVar("E", Platform, OrderState)
@@ -40,10 +40,7 @@ def orders(table: Table, zone: ZoneInfo) -> Iterator[ImportedOrder | Problem]:
     if missing:
         yield Problem(1, f"表头缺少列：{', '.join(missing)}（通用格式的列名见 README）")
         return
-    grouped: dict[tuple[str, str], list[tuple[int, Row]]] = {}
-    for line_no, row in table.rows:
-        grouped.setdefault((row.get("platform", ""), row.get("order_id", "")), []).append((line_no, row))
-    for rows in grouped.values():
+    for rows in group_rows(table, lambda row: (row.get("platform", ""), row.get("order_id", ""))).values():
         try:
             yield _order(rows, zone)
         except (f.BadValue, ValueError) as bad:

@@ -11,13 +11,13 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from oms_client.domain import Platform
-from oms_client.imports import generic, taobao
+from oms_client.imports import generic, jd, pdd, taobao
 from oms_client.imports.reading import Table, read_table
 from oms_client.imports.records import ImportedLines, ImportedOrder, ImportSummary, Problem
 
 BATCH = 1_000
 # The platforms whose exports are read today; the others' formats come with their own modules.
-READERS = ("taobao", "tmall", "generic")
+READERS = ("taobao", "tmall", "jd", "pdd", "generic")
 PLATFORMS = ("taobao", "tmall", "jd", "pdd", "douyin", "wxshop", "generic")
 Read = ImportedOrder | ImportedLines | Problem
 
@@ -64,6 +64,10 @@ async def import_file(
 def _read(table: Table, platform: str, zone: ZoneInfo) -> Iterator[Read]:
     if platform == "generic":
         return generic.orders(table, zone)
+    if platform == "jd":
+        return jd.orders(table, zone)
+    if platform == "pdd":
+        return pdd.orders(table, zone)
     if taobao.is_item_file(table):
         return taobao.item_lines(table, Platform(platform))
     return taobao.orders(table, Platform(platform), zone)

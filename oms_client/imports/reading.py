@@ -12,7 +12,7 @@ import codecs
 import csv
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +60,14 @@ def clean(value: object) -> str:
     elif text.startswith("="):
         text = text[1:].strip('"')
     return text.removeprefix("'").strip()
+
+
+def group_rows(table: Table, key: Callable[[Row], Hashable]) -> dict[Hashable, list[tuple[int, Row]]]:
+    """Rows of one order together, in file order (exports with a row per order line)."""
+    grouped: dict[Hashable, list[tuple[int, Row]]] = {}
+    for line_no, row in table.rows:
+        grouped.setdefault(key(row), []).append((line_no, row))
+    return grouped
 
 
 def _csv(text: str, encoding: str) -> Table:

@@ -114,3 +114,43 @@ async def test_a_customer_asks_about_an_imported_order_and_proves_it_with_the_ph
 async def _rows(database: Database, query: object) -> list[object]:
     async with database.read.connect() as conn:
         return list((await conn.execute(query)).all())  # type: ignore[call-overload]
+
+
+async def test_a_pinduoduo_export_imports_with_tab_guards_off_and_names_what_it_cannot_read(
+    database: Database, store: SqlOrderStore, dialogue: Dialogue
+) -> None:
+    pdd = FIXTURES / "pdd_orders_202611201200.csv"
+    summary = await _import(database, pdd, "pdd")
+    assert (summary.created, summary.rejected) == (3, 2)
+    assert [p.line_no for p in summary.problems] == [5, 6]
+    assert "飞鸽快运" in summary.problems[0].reason and "手机号" in summary.problems[1].reason
+    (order,) = await store.find_orders("261119-112345678901234")
+    assert (order.platform, order.state, order.receiver.phone) == (Platform.PDD, OrderState.SHIPPED, "13800005678")
+    assert [(s.courier.value, s.tracking_no) for s in order.shipments] == [("ZTO", "75123456789012")]
+    assert [(line.sku, line.qty) for line in order.lines] == [("CUP-500-W", 1)]
+    (paid,) = await store.find_orders("261120-012345678901234")
+    assert paid.promised_ship_by is not None and paid.promised_ship_by - paid.created_at == timedelta(hours=48)
+    assert (await _import(database, pdd, "pdd")).unchanged == 3
+    await ask(dialogue, "订单 261119-112345678901234 到哪了")
+    assert "75123456789012" in await ask(dialogue, "5678")
+
+
+async def test_a_jd_workbook_groups_an_orders_lines_and_reads_unsuffixed_provinces(
+    database: Database, store: SqlOrderStore, dialogue: Dialogue
+) -> None:
+    jd = FIXTURES / "jd_orders_202611201200.xlsx"
+    summary = await _import(database, jd, "jd")
+    assert (summary.created, summary.rejected, [p.line_no for p in summary.problems]) == (3, 1, [6])
+    (order,) = await store.find_orders("301234567890")
+    assert [(line.sku, line.qty) for line in order.lines] == [("DOWN-BLK-XL", 1), ("SCARF-GRY", 2)]
+    assert (order.state, order.total, order.receiver.phone) == (OrderState.PAID, 477, "138****5678")
+    (deleted,) = await store.find_orders("301234567892")
+    assert deleted.state is OrderState.COMPLETED and deleted.receiver.province == "广东省"
+    assert (await _import(database, jd, "jd")).unchanged == 3
+    await ask(dialogue, "京东订单 301234567890 什么时候发货")
+    assert "验证成功" in await ask(dialogue, "5678")  # a masked phone still proves by its tail
+
+
+async def test_a_file_from_another_platform_is_refused_by_its_header(database: Database) -> None:
+    summary = await _import(database, FIXTURES / "pdd_orders_202611201200.csv", "jd")
+    assert summary.created == 0 and "这是京东商家后台导出的订单表吗" in summary.problems[0].reason
