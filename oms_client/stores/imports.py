@@ -34,6 +34,7 @@ _FIELDS: tuple[tuple[str, Callable[[ImportedOrder], Any]], ...] = (
     ("receiver_detail", lambda o: o.receiver.detail),
 )
 Key = tuple[str, str]
+MASK = "*"  # in a phone: the platform masked it
 
 
 class SqlImports:
@@ -118,7 +119,7 @@ class _Batch:
             return
         customers = self._customers(orders)
         self._skus([line for order in orders for line in order.lines])
-        rows = [self._order_row(order, customers[order.receiver.phone]) for order in orders]
+        rows = [self._order_row(order, customers[(order.platform.value, order.order_no)]) for order in orders]
         ids = {
             (r.platform, r.order_no): r.id
             for r in self.conn.execute(
@@ -182,9 +183,14 @@ class _Batch:
             self.conn.execute(warehouse, [IMPORT_WAREHOUSE])
             self.conn.execute(insert(m.ShipmentRow), rows)
 
-    def _customers(self, orders: list[ImportedOrder]) -> dict[str, int]:
-        """Phone → customer, created for phones the store has not seen."""
-        phones = {order.receiver.phone: order.buyer or order.receiver.name for order in orders}
+    def _customers(self, orders: list[ImportedOrder]) -> dict[Key, int]:
+        """Each order's customer: found by the receiver's phone, or created for a phone the store has not seen.
+
+        A masked phone (JD writes 138****5678) names no one: two people share the mask, and a customer proved by
+        one must not open the other's orders, so each such order gets a customer of its own.
+        """
+        whole = [order for order in orders if MASK not in order.receiver.phone]
+        phones = {order.receiver.phone: order.buyer or order.receiver.name for order in whole}
         customer = m.CustomerRow
         found = {
             r.phone: r.id
@@ -195,7 +201,18 @@ class _Batch:
         if missing:
             for r in self.conn.execute(insert(customer).returning(customer.id, customer.phone), missing):
                 found[r.phone] = r.id
-        return found
+        owners = {(o.platform.value, o.order_no): found[o.receiver.phone] for o in whole}
+        for order in orders:
+            if MASK in order.receiver.phone:
+                row = {
+                    "name": (order.buyer or order.receiver.name)[:64],
+                    "phone": order.receiver.phone,
+                    "created_at": self.now,
+                }
+                owners[(order.platform.value, order.order_no)] = self.conn.scalar(
+                    insert(customer).values(row).returning(customer.id)
+                )
+        return owners
 
     def _skus(self, lines: list[OrderLine]) -> None:
         rows = {line.sku: {"sku": line.sku, "title": line.title, "price": line.unit_price} for line in lines}

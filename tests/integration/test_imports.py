@@ -154,3 +154,21 @@ async def test_a_jd_workbook_groups_an_orders_lines_and_reads_unsuffixed_provinc
 async def test_a_file_from_another_platform_is_refused_by_its_header(database: Database) -> None:
     summary = await _import(database, FIXTURES / "pdd_orders_202611201200.csv", "jd")
     assert summary.created == 0 and "这是京东商家后台导出的订单表吗" in summary.problems[0].reason
+
+
+async def test_two_jd_buyers_behind_the_same_masked_phone_never_see_each_others_orders(
+    database: Database, store: SqlOrderStore, dialogue: Dialogue, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(FIXTURES / "jd_orders_202611201200.xlsx")
+    sheet = book.worksheets[0]
+    sheet["Q4"] = "138****5678"  # 周敏's order now shows the same mask as 孙伟's
+    path = tmp_path / "jd_same_mask.xlsx"
+    book.save(path)
+    await _import(database, path, "jd")
+    (first,), (second,) = await store.find_orders("301234567890"), await store.find_orders("301234567891")
+    assert first.customer_id != second.customer_id
+    await ask(dialogue, "订单 301234567890 到哪了")
+    await ask(dialogue, "5678")
+    assert "301234567891" not in await ask(dialogue, "我的订单")
