@@ -44,11 +44,14 @@ from oms_client.chats.media import MediaStore
 from oms_client.chats.notices import NoticeStore
 from oms_client.chats.outgoing import OutgoingStore
 from oms_client.clock import Clock, SystemClock
+from oms_client.external.http_oms import HttpOms
+from oms_client.external.lookup import ExternalOrders
 from oms_client.sql.database import Database, open_database
 from oms_client.sql.leases import Leases
 from oms_client.sql.migrate import upgrade
 from oms_client.stores.budgets import SqlBudgets
 from oms_client.stores.events import EventOutbox
+from oms_client.stores.imports import SqlImports
 from oms_client.stores.orders import SqlOrderStore
 from oms_client.stores.tokens import SqlTokens
 
@@ -98,6 +101,16 @@ class App:
         await self.store.close()
 
 
+def external_orders(
+    settings: Settings, shop: ShopConfig, clients: Clients, database: Database, clock: Clock
+) -> ExternalOrders | None:
+    """With XIAOER_OMS_URL, orders the store does not hold are asked for there and kept."""
+    if settings.oms_url is None:
+        return None
+    source = HttpOms(clients.session, settings.oms_url, settings.oms_token)
+    return ExternalOrders(source, SqlImports(database, shop.alerts.thresholds.ship_within), clock)
+
+
 def event_jobs(settings: Settings, clients: Clients, database: Database, clock: Clock) -> list[Periodic]:
     """With a webhook configured, the lease holder sends the outbound events every second or two."""
     if settings.webhook_url is None or settings.webhook_secret is None:
@@ -121,6 +134,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     alerts, outbox = AlertStore(database), OutboxStore(database)
     budgets = SqlBudgets(database)
     clients = open_clients(settings, Shared(SqlTokens(database), budgets, clock))
+    store.elsewhere = external_orders(settings, shop, clients, database, clock)
     holder = process_name()  # this process, as leases and inbox claims know it
     roster = Roster(shop.staff)
     handoffs = Handoffs(store, roster, shop.service, zone, budgets)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import timedelta
 from pathlib import Path
 
 from bot.bootstrap import App
-from oms_client.domain import Platform
 from oms_client.imports.importer import READERS, UnsupportedPlatform, import_file
 from oms_client.imports.reading import UnreadableFile
 from oms_client.imports.records import ImportSummary
@@ -19,12 +17,7 @@ PROBLEMS_SHOWN = 50
 
 
 async def import_command(app: App, files: list[Path], platform: str) -> int:
-    limits = app.shop.alerts.thresholds
-
-    def ship_within(of: Platform) -> timedelta:
-        return timedelta(hours=limits.ship_sla_hours.get(of.value, limits.default_ship_sla_hours))
-
-    writer, total = SqlImports(app.database, ship_within), ImportSummary()
+    writer, total = SqlImports(app.database, app.shop.alerts.thresholds.ship_within), ImportSummary()
     for path in files:
         if not path.is_file():
             print(f"找不到文件：{path}", file=sys.stderr)

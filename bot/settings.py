@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     trusted_proxy_header: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,64}$")
     # The bearer token of the ingestion API at /api/v1; without one the API is off.
     api_token: str | None = Field(default=None, min_length=16)
+    # An external OMS that keeps the shop's orders, asked for an order the store does not hold (and its token).
+    oms_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+    oms_token: str | None = None
     # Where the seller's systems hear of cancels, new addresses, intercepts and case moves (signed with the secret).
     webhook_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     webhook_secret: str | None = Field(default=None, min_length=16)

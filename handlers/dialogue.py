@@ -284,6 +284,9 @@ class Dialogue:
         if result.outcome is Outcome.TAILS_CLOSED:
             state.ask("phone_tail", want)
             return [self._whole_phone(order_no, state.lang)]
+        if result.outcome is Outcome.UNAVAILABLE:
+            state.ask("phone_tail", want)
+            return [Reply(say("orders_unavailable", state.lang), (echo_button("btn_human", state.lang),))]
         if result.outcome is Outcome.FAILED or result.order is None:
             state.ask("phone_tail", want)
             return [Reply(say("no_match", state.lang))]

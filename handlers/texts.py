@@ -53,6 +53,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "请发送 4 位数字，即收货手机号的后四位。",
         "en": "Please send 4 digits: the last four of the receiver's phone.",
     },
+    "orders_unavailable": {
+        "zh": "订单系统暂时连不上，没能核对这个订单。请过一会儿再发一次手机号后四位；着急的话可以转人工。",
+        "en": "The order system isn't answering right now, so I couldn't check this order. Please send the last "
+        "four digits again in a little while, or ask for a person if it's urgent.",
+    },
     "no_match": {
         "zh": "没有找到与该手机号后四位匹配的订单，请核对订单号和收货手机号后四位后再试。",
         "en": "I couldn't find an order matching those digits. Please check the order number and "

@@ -74,6 +74,8 @@ class Outcome(Enum):
     # Phone tails are not judged now (the order's are spent for today, or this address's for the hour): the
     # whole phone number still proves, so whoever spent them cannot lock the owner out.
     TAILS_CLOSED = "tails_closed"
+    # The order may be kept in an external OMS that is not answering now: nothing was judged or counted.
+    UNAVAILABLE = "unavailable"
 
 
 @dataclass(frozen=True)

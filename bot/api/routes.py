@@ -13,8 +13,6 @@ import hmac
 import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from decimal import Decimal
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -26,7 +24,6 @@ from bot.api.models import (
     BatchResult,
     CaseOut,
     ItemError,
-    OrderIn,
     Problem,
     StockIn,
     TrackingEventIn,
@@ -34,9 +31,8 @@ from bot.api.models import (
 from bot.api.openapi import DOCS_PAGE, document
 from bot.bootstrap import App
 from oms_client.case_rules import CaseState
-from oms_client.domain import Courier, OrderLine, Platform, Receiver
-from oms_client.imports.fields import courier
-from oms_client.imports.records import ImportedOrder, ImportedShipment, StockLevel, TrackingUpdate
+from oms_client.imports.records import StockLevel, TrackingUpdate
+from oms_client.imports.wire import OrderIn, imported, known_courier
 from oms_client.stores.imports import SqlImports
 from oms_client.stores.ingest import SqlIngest
 
@@ -94,7 +90,7 @@ class Api:
 
     async def orders(self, request: web.Request) -> web.Response:
         items, errors = _checked(await _items(request, "orders"), OrderIn)
-        summary = await self.imports.upsert_orders([_imported(order) for _, order in items], self.app.clock.now())
+        summary = await self.imports.upsert_orders([imported(order) for _, order in items], self.app.clock.now())
         return _result(summary.created, summary.updated, summary.unchanged, errors)
 
     async def tracking(self, request: web.Request) -> web.Response:
@@ -142,12 +138,8 @@ def mount_api(web_app: web.Application, app: App) -> None:
     token = app.settings.api_token
     if not token:
         return
-    limits = app.shop.alerts.thresholds
-
-    def ship_within(platform: Platform) -> timedelta:
-        return timedelta(hours=limits.ship_sla_hours.get(platform.value, limits.default_ship_sla_hours))
-
-    Api(app, token, SqlImports(app.database, ship_within), SqlIngest(app.database)).mount(web_app)
+    writer = SqlImports(app.database, app.shop.alerts.thresholds.ship_within)
+    Api(app, token, writer, SqlIngest(app.database)).mount(web_app)
 
 
 async def _items(request: web.Request, key: str) -> list[Any]:
@@ -194,35 +186,9 @@ def _query(request: web.Request, name: str, adapter: TypeAdapter[Any]) -> Any:
         raise Refused(422, f"{name}: {error.errors()[0]['msg']}", name) from None
 
 
-def _imported(order: OrderIn) -> ImportedOrder:
-    receiver = order.receiver
-    buyer = order.buyer.nick or order.buyer.id or "" if order.buyer else ""
-    return ImportedOrder(
-        platform=order.platform,
-        order_no=order.order_id,
-        state=order.status,
-        created_at=order.created_at,
-        paid_at=order.paid_at,
-        total=sum((line.qty * line.price for line in order.lines), start=Decimal(0)),
-        receiver=Receiver(
-            receiver.name, receiver.phone, receiver.province, receiver.city, receiver.district, receiver.address
-        ),
-        buyer=buyer,
-        lines=tuple(OrderLine(line.sku, line.title, line.qty, line.price) for line in order.lines),
-        shipments=tuple(ImportedShipment(_courier(s.courier), s.tracking_no, s.shipped_at) for s in order.shipments),
-        ship_by=order.ship_by,
-    )
-
-
 def _scan(event: TrackingEventIn) -> TrackingUpdate:
-    return TrackingUpdate(_courier(event.courier), event.tracking_no, event.time, event.state, event.text,
+    return TrackingUpdate(known_courier(event.courier), event.tracking_no, event.time, event.state, event.text,
                           event.location or "")  # fmt: skip
-
-
-def _courier(name: str) -> Courier:
-    found = courier(name)
-    assert found is not None  # the models let only known couriers through
-    return found
 
 
 def _result(created: int, updated: int, unchanged: int, errors: dict[int, str]) -> web.Response:

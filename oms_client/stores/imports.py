@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from oms_client.domain import OrderLine, Platform
+from oms_client.domain import OrderLine
 from oms_client.imports.records import ImportedLines, ImportedOrder, ImportSummary, Problem
 from oms_client.sql import models as m
 from oms_client.sql.database import Database, conflict_insert
@@ -38,7 +38,7 @@ MASK = "*"  # in a phone: the platform masked it
 
 
 class SqlImports:
-    def __init__(self, database: Database, ship_within: Callable[[Platform], timedelta]) -> None:
+    def __init__(self, database: Database, ship_within: Callable[[str], timedelta]) -> None:
         """`ship_within`: the platform's promise from payment to dispatch, for orders whose file names none."""
         self.database, self.ship_within = database, ship_within
 
@@ -50,7 +50,7 @@ class SqlImports:
 
 
 class _Batch:
-    def __init__(self, conn: Connection, ship_within: Callable[[Platform], timedelta], now: datetime) -> None:
+    def __init__(self, conn: Connection, ship_within: Callable[[str], timedelta], now: datetime) -> None:
         self.conn, self.ship_within, self.now = conn, ship_within, now
 
     def orders(self, orders: Sequence[ImportedOrder]) -> ImportSummary:

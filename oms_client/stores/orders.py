@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, Select, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -48,14 +48,30 @@ SAVE_CONVERSATION = (
 )
 
 
+class Elsewhere(Protocol):
+    async def refresh(self, order_no: str) -> bool:
+        """Bring the store's copy of these orders up to date from where they are kept; False when that could
+        not be asked."""
+
+
 class SqlOrderStore(SqlCases, SqlHandoffs):
     def __init__(self, database: Database, publish_events: bool = False) -> None:
         self.database = database
         self.publish_events = publish_events
+        # An external OMS that keeps the shop's orders (XIAOER_OMS_URL): asked for the ones asked about.
+        self.elsewhere: Elsewhere | None = None
         self._reader = async_sessionmaker(database.read, expire_on_commit=False)
 
     async def find_orders(self, order_no: str) -> Sequence[Order]:
-        return await self._orders(_with_details(select(m.OrderRow).where(m.OrderRow.order_no == order_no)))
+        query = _with_details(select(m.OrderRow).where(m.OrderRow.order_no == order_no))
+        await self._refresh(order_no)  # before the read, so the answer is the OMS's latest
+        return await self._orders(query)
+
+    async def _refresh(self, order_no: str) -> bool:
+        return True if self.elsewhere is None else await self.elsewhere.refresh(order_no)
+
+    async def _holds(self, order_no: str) -> bool:
+        return await self._count(select(func.count()).where(m.OrderRow.order_no == order_no)) > 0
 
     async def recent_orders(self, proofs: Collection[Proof], limit: int) -> Sequence[Order]:
         if not proofs:
@@ -80,6 +96,10 @@ class SqlOrderStore(SqlCases, SqlHandoffs):
     async def judge_guess(
         self, user: ChatUser, guess: Guess, client: str | None, limits: GuessLimits, now: datetime
     ) -> Judgement:
+        # A number first named with its tail: the OMS may hold it. If it cannot be asked and the store does not
+        # hold the number, a wrong guess could not be told from an order not yet fetched: nothing is counted.
+        if not await self._refresh(guess.order_no) and not await self._holds(guess.order_no):
+            return Judgement(Outcome.UNAVAILABLE)
         return await self.database.write.run(lambda conn: sql_proofs.judge(conn, user, guess, client, limits, now))
 
     async def guess_lock(

@@ -20,6 +20,10 @@ class ShippingLimits(Limits):
     ship_warn_ratio: float = Field(default=0.8, gt=0, lt=1)  # warn once this share of the window has passed
     ship_critical_late_hours: float = Field(default=24.0, ge=0)
 
+    def ship_within(self, platform: str) -> timedelta:
+        """The platform's promise from payment to dispatch: what an order that names none was promised."""
+        return timedelta(hours=self.ship_sla_hours.get(platform, self.default_ship_sla_hours))
+
 
 def ship_overdue(at: ScanInput) -> FindingRows:
     """A day late (by default) is critical."""

@@ -1,0 +1,75 @@
+"""Asking an external OMS for an order the store does not hold, and keeping its answer in the store.
+
+The answer is written as an import would write it, so everything downstream (chat answers, scans, cases) works
+on it unchanged. A number is asked about at most once per `fresh` interval, found or not: an order held is
+brought up to date that often (the OMS is the truth for it), and a number nobody holds is not asked about again
+and again by whoever types it. The asking is capped per minute so a flood of made-up numbers cannot flood the
+OMS; when it is down or over the cap, the store answers with what it holds.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from datetime import timedelta
+from typing import Protocol
+
+from oms_client.clock import Clock
+from oms_client.external.http_oms import OmsUnavailable
+from oms_client.imports.records import ImportedOrder
+from oms_client.stores.imports import SqlImports
+
+log = logging.getLogger(__name__)
+
+
+class OrderSource(Protocol):
+    async def lookup(self, order_no: str) -> list[ImportedOrder]:
+        """The orders with this number the other system holds; raises OmsUnavailable."""
+
+
+class ExternalOrders:
+    def __init__(
+        self,
+        source: OrderSource,
+        writer: SqlImports,
+        clock: Clock,
+        fresh: timedelta = timedelta(minutes=5),
+        per_minute: int = 120,
+    ) -> None:
+        self.source, self.writer, self.clock = source, writer, clock
+        self.fresh, self.per_minute = fresh.total_seconds(), per_minute
+        self._asked: dict[str, float] = {}
+        self._recent: deque[float] = deque()
+
+    async def refresh(self, order_no: str) -> bool:
+        """Ask the OMS about this number if it is due and keep its answer. False when it was due but could not
+        be asked (the OMS is down, or the cap is reached): the store's answer may then be missing the order."""
+        now = time.monotonic()
+        if now - self._asked.get(order_no, -self.fresh) < self.fresh:
+            return True
+        if not self._within_cap(now):
+            return False
+        try:
+            found = await self.source.lookup(order_no)
+        except OmsUnavailable as error:
+            log.warning("order %s not looked up: %s", order_no, error)
+            return False
+        self._forget_stale(now)
+        self._asked[order_no] = now
+        if found:
+            await self.writer.upsert_orders(found, self.clock.now())
+        return True
+
+    def _forget_stale(self, now: float) -> None:
+        """Numbers asked about longer ago than `fresh` are due again anyway: made-up ones must not pile up."""
+        if len(self._asked) > 10_000:
+            self._asked = {number: at for number, at in self._asked.items() if now - at < self.fresh}
+
+    def _within_cap(self, now: float) -> bool:
+        while self._recent and now - self._recent[0] > 60:
+            self._recent.popleft()
+        if len(self._recent) >= self.per_minute:
+            return False
+        self._recent.append(now)
+        return True

@@ -1,0 +1,96 @@
+"""An order as JSON, the one shape the ingestion API takes (POST /api/v1/orders) and an external OMS answers
+with (DESIGN: Ingestion API, external OMS): checked by pydantic, then turned into the store's terms."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from oms_client.domain import Courier, OrderLine, OrderState, Platform, Receiver
+from oms_client.imports.fields import courier
+from oms_client.imports.records import ImportedOrder, ImportedShipment
+
+Text = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+def known_courier_name(name: str) -> str:
+    if courier(name) is None:
+        raise ValueError("unknown courier: use the name customers know (顺丰速运, 中通快递, 京东快递) or its code (SF)")
+    return name
+
+
+class Buyer(Strict):
+    id: str | None = Field(default=None, max_length=64)
+    nick: str | None = Field(default=None, max_length=64)
+
+
+class ReceiverIn(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=64)]
+    phone: Annotated[str, Field(pattern=r"^\+?[0-9][0-9 -]{5,19}$")]
+    province: Annotated[str, Field(max_length=32)]
+    city: Annotated[str, Field(max_length=32)]
+    district: Annotated[str, Field(max_length=32)]
+    address: Text
+
+
+class LineIn(Strict):
+    sku: Annotated[str, Field(min_length=1, max_length=40)]
+    title: Text
+    qty: Annotated[int, Field(ge=1, le=100_000)]
+    price: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)]
+
+
+class ShipmentIn(Strict):
+    courier: Annotated[str, Field(max_length=32, description="顺丰速运, 中通快递, … or a code: SF, ZTO, JD")]
+    tracking_no: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{6,32}$")]
+    shipped_at: AwareDatetime | None = None
+    skus: list[str] | None = Field(default=None, description="accepted, not yet kept: parcels hold the order")
+
+    _courier = field_validator("courier")(known_courier_name)
+
+
+class OrderIn(Strict):
+    platform: Platform
+    order_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{4,32}$")]
+    status: OrderState
+    created_at: AwareDatetime
+    paid_at: AwareDatetime | None = None
+    ship_by: AwareDatetime | None = None
+    buyer: Buyer | None = None
+    receiver: ReceiverIn
+    lines: Annotated[list[LineIn], Field(min_length=1, max_length=200)]
+    shipments: Annotated[list[ShipmentIn], Field(max_length=20)] = []
+    note: str | None = Field(default=None, max_length=500)
+
+
+def imported(order: OrderIn) -> ImportedOrder:
+    receiver, buyer = order.receiver, order.buyer
+    return ImportedOrder(
+        platform=order.platform,
+        order_no=order.order_id,
+        state=order.status,
+        created_at=order.created_at,
+        paid_at=order.paid_at,
+        total=sum((line.qty * line.price for line in order.lines), start=Decimal(0)),
+        receiver=Receiver(
+            receiver.name, receiver.phone, receiver.province, receiver.city, receiver.district, receiver.address
+        ),
+        buyer=(buyer.nick or buyer.id or "") if buyer else "",
+        lines=tuple(OrderLine(line.sku, line.title, line.qty, line.price) for line in order.lines),
+        shipments=tuple(
+            ImportedShipment(known_courier(s.courier), s.tracking_no, s.shipped_at) for s in order.shipments
+        ),
+        ship_by=order.ship_by,
+    )
+
+
+def known_courier(name: str) -> Courier:
+    found = courier(name)
+    assert found is not None  # the models let only known couriers through
+    return found
