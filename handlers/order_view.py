@@ -93,7 +93,9 @@ class OrderView:
         else:
             lines += [f"{self.time(event.at)} {event.text}" for event in recent]
         latest = shipment.latest_event
-        if latest is None or latest.state is not TrackingState.SIGNED:
+        if shipment.intercept_requested_at is not None:
+            lines.append(say("intercept_requested", self.lang, time=self.time(shipment.intercept_requested_at)))
+        elif latest is None or latest.state is not TrackingState.SIGNED:
             lines += self.expected_delivery(shipment)
             lines += self.parcel_warnings(shipment)
         return lines

@@ -53,6 +53,11 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "请发送 4 位数字，即收货手机号的后四位。",
         "en": "Please send 4 digits: the last four of the receiver's phone.",
     },
+    "intercept_requested": {
+        "zh": "🛑 {time} 已向快递申请拦截退回，包裹会退回仓库；如仍被派送，可直接拒收。",
+        "en": "🛑 We asked the courier on {time} to stop this parcel and send it back; if it is still delivered, "
+        "you can refuse it at the door.",
+    },
     "orders_unavailable": {
         "zh": "订单系统暂时连不上，没能核对这个订单。请过一会儿再发一次手机号后四位；着急的话可以转人工。",
         "en": "The order system isn't answering right now, so I couldn't check this order. Please send the last "

@@ -99,12 +99,16 @@ async def test_an_approved_address_change_writes_the_receiver_and_audits_the_old
     assert erased == {}
 
 
-async def test_an_approved_intercept_marks_the_parcel_on_its_way(store: SqlOrderStore, database: Database) -> None:
+async def test_an_approved_intercept_marks_the_parcel_on_its_way_and_the_customer_sees_it(
+    store: SqlOrderStore, database: Database, dialogue: Dialogue
+) -> None:
     order = await add_order(database, OrderState.SHIPPED, courier="SF")
     case = await _file(store, order, CaseKind.INTERCEPT)
     await store.act_on_case(case.id, A.APPROVE, "agent:li", case.version, NOW)
     [found] = await store.find_orders(order.order_no)
     assert found.shipments[0].intercept_requested_at == NOW
+    await ask(dialogue, f"订单 {order.order_no} 到哪了")
+    assert "已向快递申请拦截退回" in await ask(dialogue, order.phone_tail)
 
 
 async def test_with_events_on_each_move_and_effect_is_queued_once_in_order(database: Database) -> None:
