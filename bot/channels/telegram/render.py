@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
-from typing import Any
-
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from typing import TYPE_CHECKING, Any
 
 from bot.channels.text_split import split_text
 from handlers.messages import Button, Reply
+
+if TYPE_CHECKING:  # aiogram's types take seconds to import; alert pushes and shops without Telegram never need them
+    from aiogram.types import InlineKeyboardMarkup
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -32,6 +33,8 @@ def button_rows(buttons: Sequence[Button]) -> list[list[list[str]]]:
 
 
 def keyboard(rows: Sequence[Sequence[Sequence[str]]]) -> InlineKeyboardMarkup | None:
+    from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
     if not rows:
         return None
     return InlineKeyboardMarkup(
