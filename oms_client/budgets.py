@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 # The bot's overall sends a second, replies and alert pushes of every process together (Telegram allows a bot
-# about 30; the per-chat pace is kept with each chat's queued replies).
+# about 30 in any second, so it is a sliding budget; the per-chat pace is kept with each chat's queued replies).
 SENDS = "sends"
 
 
@@ -21,3 +21,7 @@ class Budgets(Protocol):
 
     async def take_up_to(self, key: str, want: int, limit: int, window: timedelta, now: datetime) -> int:
         """Spend up to `want` of them at once; how many were granted (0 when none are left)."""
+
+    async def take_sliding(self, key: str, want: int, limit: int, window: timedelta, now: datetime) -> int:
+        """As `take_up_to`, but no `window` anywhere holds more than `limit` uses: a fixed window lets one
+        window's last uses and the next one's first fall within a single `window` (twice the limit)."""

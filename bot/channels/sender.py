@@ -73,7 +73,7 @@ class Sender:
         if self.budgets is None or not items:
             return items
         rate = self.policy.per_second
-        granted = await self.budgets.take_up_to(SENDS, len(items), rate, timedelta(seconds=1), self.clock.now())
+        granted = await self.budgets.take_sliding(SENDS, len(items), rate, timedelta(seconds=1), self.clock.now())
         self._rate_spent = granted < len(items)
         await self.outgoing.let_go(items[granted:])
         return items[:granted]

@@ -33,7 +33,7 @@ class WithinRate:
 
     async def push(self, message: PushMessage) -> None:
         now = self.shared.clock.now()
-        if not await self.shared.budgets.take(SENDS, self.per_second, timedelta(seconds=1), now):
+        if not await self.shared.budgets.take_sliding(SENDS, 1, self.per_second, timedelta(seconds=1), now):
             raise RetryAfter(1.0)  # the relay holds the target's messages a second, losing none
         await self.pusher.push(message)
 

@@ -348,6 +348,8 @@ class BudgetRow(Base):
     key: Mapped[str] = mapped_column(String(160), primary_key=True)
     window_start: Mapped[datetime]
     used: Mapped[int] = mapped_column(Integer)
+    # Sliding budgets only: when the latest uses were (epoch seconds), at most `limit` of them.
+    recent: Mapped[list[float] | None] = mapped_column(JSON)
 
 
 class AccessTokenRow(Base):

@@ -33,3 +33,17 @@ class SqlBudgets:
             return granted
 
         return await self.database.write.run(take)
+
+    async def take_sliding(self, key: str, want: int, limit: int, window: timedelta, now: datetime) -> int:
+        def take(conn: Connection) -> int:
+            conn.execute(self._first, {"key": key[:160], "window_start": now, "used": 0})
+            row = conn.execute(select(_BUDGET.recent).where(_BUDGET.key == key[:160]).with_for_update()).one()
+            at, since = now.timestamp(), (now - window).timestamp()
+            recent = [t for t in (row.recent or []) if t > since]
+            granted = max(0, min(want, limit - len(recent)))
+            if granted:
+                kept = (recent + [at] * granted)[-limit:]
+                conn.execute(update(_BUDGET).where(_BUDGET.key == key[:160]).values(recent=kept, window_start=now))
+            return granted
+
+        return await self.database.write.run(take)

@@ -89,10 +89,19 @@ async def test_an_alert_push_waits_when_the_replies_used_this_seconds_rate(datab
     budgets = SqlBudgets(database)
     target = Recording()
     pusher = WithinRate(target, Shared(SqlTokens(database), budgets, clock), RATE)
-    assert await budgets.take_up_to(SENDS, RATE, RATE, timedelta(seconds=1), clock.now()) == RATE  # the replies'
+    assert await budgets.take_sliding(SENDS, RATE, RATE, timedelta(seconds=1), clock.now()) == RATE  # the replies'
     message = PushMessage("超卖 CL-02", ("待发 158 件，库存 156 件",), "critical")
     with pytest.raises(RetryAfter):
         await pusher.push(message)
     clock.advance(seconds=1, milliseconds=1)
     await pusher.push(message)
     assert target.pushed == [message]
+
+
+async def test_no_second_holds_more_than_the_rate_even_across_a_window_edge(database: Database) -> None:
+    budgets, second = SqlBudgets(database), timedelta(seconds=1)
+    late = NOW + timedelta(milliseconds=900)
+    assert await budgets.take_sliding(SENDS, RATE, RATE, second, late) == RATE  # a second's sends, all at its end
+    early = NOW + timedelta(milliseconds=1_100)  # a fixed window would start afresh here and grant RATE more
+    assert await budgets.take_sliding(SENDS, RATE, RATE, second, early) == 0
+    assert await budgets.take_sliding(SENDS, RATE, RATE, second, late + second + timedelta(milliseconds=1)) == RATE
