@@ -22,6 +22,7 @@ from bot.channels.web.doorbell import Doorbell
 from bot.channels.wechat import mount as wechat
 from bot.channels.wecom import mount as wecom
 from bot.customer_notices import CustomerNotices
+from bot.metrics import Metrics
 from bot.pushers.build import build_pushers
 from bot.pushers.webhook import SignedWebhook
 from bot.settings import Settings
@@ -86,6 +87,7 @@ class App:
     customer_notices: CustomerNotices
     # What each channel's deliveries come in by, and what it runs while the process serves.
     inbound: dict[str, Inbound]
+    metrics: Metrics
 
     def receivers(self) -> list[Receiver]:
         return [part.receiver for part in self.inbound.values() if part.receiver is not None]
@@ -157,7 +159,8 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     renderers: dict[str, Renderer] = {**channels, "console": ConsoleChannel()}
     pictures = Pictures(MediaStore(database), clock)
     windows = {name: channel.window for name, channel in pushed.items() if isinstance(channel, Windowed)}
-    intake = Intake(inbox, channels, front, clock, pictures, queued, renderers, windows)
+    metrics = Metrics()
+    intake = Intake(inbox, channels, front, clock, pictures, queued, renderers, windows, metrics.turn)
     inbound = {mount.NAME: mount.inbound(parts, intake, channels) for mount in CHANNELS}
     jobs.periodic += [job for part in inbound.values() for job in part.periodic]
     jobs.periodic += event_jobs(settings, clients, database, clock)
@@ -188,4 +191,5 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         case_updates=updates,
         customer_notices=notices,
         inbound=inbound,
+        metrics=metrics,
     )

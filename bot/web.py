@@ -1,4 +1,4 @@
-"""The aiohttp web app: health, the channels' callbacks, and the ingestion API."""
+"""The aiohttp web app: health and metrics, the channels' callbacks, and the ingestion API."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from aiohttp import web
 
 from bot.api.routes import mount_api
 from bot.bootstrap import App
+from bot.metrics import CONTENT_TYPE, Sources
+from oms_client.stores.events import EventOutbox
 
 APP_KEY = web.AppKey("xiaoer", App)
 
@@ -17,10 +19,18 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok" if store["ok"] else "unavailable", "store": store}, status=status)
 
 
+async def metrics(request: web.Request) -> web.Response:
+    """Prometheus's scrape: this process's turns, and the store's queues and open alerts."""
+    app = request.app[APP_KEY]
+    sources = Sources(app.store, app.intake.inbox, app.outgoing, app.outbox, EventOutbox(app.database), app.alerts)
+    return web.Response(body=await app.metrics.render(sources), headers={"Content-Type": CONTENT_TYPE})
+
+
 def build_web_app(app: App) -> web.Application:
     web_app = web.Application(client_max_size=64 * 1024)
     web_app[APP_KEY] = app
     web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/metrics", metrics)
     for receiver in app.receivers():
         receiver.routes(web_app)
     mount_api(web_app, app)

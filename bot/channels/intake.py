@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -36,6 +37,7 @@ class Intake:
         on_queued: Callable[[str], None] = lambda chat_key: None,
         renderers: Mapping[str, Renderer] | None = None,
         windows: Mapping[str, ReplyWindow] | None = None,
+        on_turn: Callable[[str, float, bool], None] = lambda channel, seconds, ok: None,
     ) -> None:
         """`renderers` write to chats other than the delivery's (relays); by default the channels themselves.
         `windows`: the channels that take messages only soon after the customer wrote: a customer's message
@@ -43,7 +45,7 @@ class Intake:
         self.inbox, self.channels, self.responder, self.clock = inbox, channels, responder, clock
         self.pictures, self.windows = pictures, windows or {}
         self.renderers = renderers if renderers is not None else channels
-        self.on_queued = on_queued
+        self.on_queued, self.on_turn = on_queued, on_turn
         self._draining: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
         # A delivery claimed as it was recorded, for the chat's drain to start with (none is running, or the
@@ -133,6 +135,7 @@ class Intake:
         channel = self.channels.get(item.channel)
         chat_id = item.chat_key.split(":", 1)[1]
         token = conversation_id.set(conversation_id_for(item.chat_key))
+        started = time.perf_counter()
         try:
             if channel is None:
                 raise LookupError(f"channel {item.channel} is not enabled in this process")
@@ -143,11 +146,13 @@ class Intake:
                 item, chat_id, bodies, channel.pace(chat_id), self.clock.now(), hold, others
             )
         except Exception as error:
+            self.on_turn(item.channel, time.perf_counter() - started, False)
             if not await self._failed(item, f"{type(error).__name__}: {error}"):
                 return False, None
             return True, await self.inbox.claim_next(item.chat_key, self.clock.now())
         finally:
             conversation_id.reset(token)
+        self.on_turn(item.channel, time.perf_counter() - started, True)
         watcher = self._watched.get(item.id)
         if watcher is not None and not watcher.done():
             watcher.set_result(None)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client.alerting import (
@@ -111,6 +111,12 @@ class AlertStore:
                 await conn.execute(insert(m.OutboxRow), [message | {"alert_id": row.id}])
                 await _audit(conn, "system", "escalate", row.id, {"to": chain[level], "level": level + 1}, now)
         return [alert_from_row(row) for row in rows]
+
+    async def open_by_kind(self) -> dict[str, int]:
+        table = m.AlertRow
+        query = select(table.kind, func.count()).where(table.status != RESOLVED).group_by(table.kind)
+        async with self.database.read.connect() as conn:
+            return {kind: int(count) for kind, count in (await conn.execute(query)).all()}
 
     async def open_alerts(self, limit: int | None = 50) -> list[Alert]:
         table = m.AlertRow
