@@ -21,6 +21,7 @@ from bot.channels.web import mount as web
 from bot.channels.web.doorbell import Doorbell
 from bot.channels.wechat import mount as wechat
 from bot.channels.wecom import mount as wecom
+from bot.couriers import subscription_jobs
 from bot.customer_notices import CustomerNotices
 from bot.metrics import Metrics
 from bot.pushers.build import build_pushers
@@ -164,6 +165,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     inbound = {mount.NAME: mount.inbound(parts, intake, channels) for mount in CHANNELS}
     jobs.periodic += [job for part in inbound.values() for job in part.periodic]
     jobs.periodic += event_jobs(settings, clients, database, clock)
+    jobs.periodic += subscription_jobs(settings, clients, database, clock)
     updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
     notices = CustomerNotices(NoticeStore(database), store, renderers, windows, clock, zone, queued)
     if shop.alerts.tell_customers:

@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.channels.tencent.api import WECHAT_API_BASE
 from bot.pushers.wecom import WECOM_API_BASE
+from oms_client.couriers.kuaidi100 import API_BASE as KUAIDI100_API_BASE
 
 TELEGRAM_API_BASE = "https://api.telegram.org"
 
@@ -55,6 +56,13 @@ class Settings(BaseSettings):
     # An external OMS that keeps the shop's orders, asked for an order the store does not hold (and its token).
     oms_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     oms_token: str | None = None
+    # 快递100: the authorisation key, the customer id (queries), the salt its pushes are signed with, its address.
+    kuaidi100_key: str | None = None
+    kuaidi100_customer: str | None = None
+    kuaidi100_salt: str | None = Field(default=None, min_length=8, max_length=32)
+    kuaidi100_api_base: str = KUAIDI100_API_BASE
+    # The address platforms call back (快递100's pushes are registered under it).
+    public_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     # Where the seller's systems hear of cancels, new addresses, intercepts and case moves (signed with the secret).
     webhook_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     webhook_secret: str | None = Field(default=None, min_length=16)

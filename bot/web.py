@@ -6,6 +6,7 @@ from aiohttp import web
 
 from bot.api.routes import mount_api
 from bot.bootstrap import App
+from bot.couriers import mount_couriers
 from bot.metrics import CONTENT_TYPE, Sources
 from oms_client.stores.events import EventOutbox
 
@@ -34,4 +35,5 @@ def build_web_app(app: App) -> web.Application:
     for receiver in app.receivers():
         receiver.routes(web_app)
     mount_api(web_app, app)
+    mount_couriers(web_app, app.settings, app.database)
     return web_app

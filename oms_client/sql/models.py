@@ -146,6 +146,7 @@ class ShipmentRow(Base):
     last_event_state: Mapped[str | None] = mapped_column(String(20))
     last_event_text: Mapped[str | None] = mapped_column(String(200))
     intercept_requested_at: Mapped[datetime | None]  # an approved intercept, for the warehouse and the courier
+    subscribed_at: Mapped[datetime | None]  # the tracking provider pushes this waybill's scans
     events: Mapped[list[TrackingEventRow]] = relationship(lazy="raise", order_by="TrackingEventRow.at")
 
 

@@ -42,6 +42,29 @@ class SqlIngest:
     async def set_stock(self, levels: Sequence[StockLevel]) -> Taken:
         return await self.database.write.run(lambda conn: _stock(conn, levels))
 
+    async def unsubscribed(self, couriers: Sequence[str], limit: int) -> list[tuple[int, str, str]]:
+        """Parcels on their way whose waybills the tracking provider does not follow yet: (id, courier, number)."""
+        shipment = m.ShipmentRow
+        query = (
+            select(shipment.id, shipment.courier, shipment.tracking_no)
+            .where(
+                shipment.subscribed_at.is_(None),
+                shipment.courier.in_(couriers),
+                shipment.last_event_state.is_(None) | (shipment.last_event_state != TrackingState.SIGNED),
+            )
+            .order_by(shipment.id)
+            .limit(limit)
+        )
+        async with self.database.read.connect() as conn:
+            return [(row.id, row.courier, row.tracking_no) for row in await conn.execute(query)]
+
+    async def mark_subscribed(self, shipment_id: int | None, at: datetime | None, number: str = "") -> None:
+        """Record a subscription (or, with `at` None, forget the one of waybill `number`: it is to be made again)."""
+        shipment = m.ShipmentRow
+        where = shipment.id == shipment_id if shipment_id is not None else shipment.tracking_no == number
+        async with self.database.write.begin() as conn:
+            await conn.execute(update(shipment).where(where).values(subscribed_at=at))
+
 
 def _tracking(conn: Connection, scans: Sequence[TrackingUpdate]) -> Taken:
     taken, parcels = Taken(), _parcels(conn, {scan.tracking_no for scan in scans})
