@@ -21,7 +21,7 @@ from bot.channels.web import mount as web
 from bot.channels.web.doorbell import Doorbell
 from bot.channels.wechat import mount as wechat
 from bot.channels.wecom import mount as wecom
-from bot.couriers import subscription_jobs
+from bot.couriers import fresh_tracking, subscription_jobs
 from bot.customer_notices import CustomerNotices
 from bot.metrics import Metrics
 from bot.pushers.build import build_pushers
@@ -138,6 +138,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     budgets = SqlBudgets(database)
     clients = open_clients(settings, Shared(SqlTokens(database), budgets, clock))
     store.elsewhere = external_orders(settings, shop, clients, database, clock)
+    store.tracking = fresh_tracking(settings, clients, database, clock)
     holder = process_name()  # this process, as leases and inbox claims know it
     roster = Roster(shop.staff)
     handoffs = Handoffs(store, roster, shop.service, zone, budgets)

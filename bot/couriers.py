@@ -16,6 +16,7 @@ from bot.channels.clients import Clients
 from bot.settings import Settings
 from notifications.scheduler import Periodic
 from oms_client.clock import Clock
+from oms_client.couriers.fresh_tracking import FreshTracking
 from oms_client.couriers.kuaidi100 import ANSWER_TAKEN, CODES, BadPush, scans, verified
 from oms_client.couriers.kuaidi100_http import Kuaidi100
 from oms_client.sql.database import Database
@@ -31,12 +32,26 @@ def enabled(settings: Settings) -> bool:
     return bool(settings.kuaidi100_key and settings.kuaidi100_salt and settings.public_url)
 
 
-def subscription_jobs(settings: Settings, clients: Clients, database: Database, clock: Clock) -> list[Periodic]:
+def kuaidi100(settings: Settings, clients: Clients) -> Kuaidi100 | None:
     if not enabled(settings):
-        return []
+        return None
     callback = f"{str(settings.public_url).rstrip('/')}{CALLBACK_PATH}"
-    provider = Kuaidi100(clients.session, settings.kuaidi100_api_base, str(settings.kuaidi100_key),
-                         str(settings.kuaidi100_salt), callback)  # fmt: skip
+    return Kuaidi100(clients.session, settings.kuaidi100_api_base, str(settings.kuaidi100_key),
+                     str(settings.kuaidi100_salt), callback, settings.kuaidi100_customer or "")  # fmt: skip
+
+
+def fresh_tracking(settings: Settings, clients: Clients, database: Database, clock: Clock) -> FreshTracking | None:
+    """With a customer id too, a parcel asked about whose latest scan is old is queried first."""
+    provider = kuaidi100(settings, clients)
+    if provider is None or not settings.kuaidi100_customer:
+        return None
+    return FreshTracking(provider, SqlIngest(database), clock, ZoneInfo(settings.timezone))
+
+
+def subscription_jobs(settings: Settings, clients: Clients, database: Database, clock: Clock) -> list[Periodic]:
+    provider = kuaidi100(settings, clients)
+    if provider is None:
+        return []
     ingest = SqlIngest(database)
 
     async def subscribe_new() -> None:

@@ -54,18 +54,28 @@ class Elsewhere(Protocol):
         not be asked."""
 
 
+class Tracking(Protocol):
+    async def refresh(self, orders: Sequence[Order]) -> bool:
+        """Bring the parcels' scans up to date from the tracking provider; True when any came."""
+
+
 class SqlOrderStore(SqlCases, SqlHandoffs):
     def __init__(self, database: Database, publish_events: bool = False) -> None:
         self.database = database
         self.publish_events = publish_events
         # An external OMS that keeps the shop's orders (XIAOER_OMS_URL): asked for the ones asked about.
         self.elsewhere: Elsewhere | None = None
+        # A tracking provider asked about parcels whose latest scan is old, as they are asked about.
+        self.tracking: Tracking | None = None
         self._reader = async_sessionmaker(database.read, expire_on_commit=False)
 
     async def find_orders(self, order_no: str) -> Sequence[Order]:
         query = _with_details(select(m.OrderRow).where(m.OrderRow.order_no == order_no))
         await self._refresh(order_no)  # before the read, so the answer is the OMS's latest
-        return await self._orders(query)
+        found = await self._orders(query)
+        if self.tracking is not None and found and await self.tracking.refresh(found):
+            found = await self._orders(query)
+        return found
 
     async def _refresh(self, order_no: str) -> bool:
         return True if self.elsewhere is None else await self.elsewhere.refresh(order_no)

@@ -19,12 +19,16 @@ class FakeKuaidi100:
     key: str
     attempts: list[dict[str, Any]] = field(default_factory=list)  # every subscription asked for, refused or not
     refuse: bool = False
+    customer: str = ""
+    tracks: dict[str, dict[str, Any]] = field(default_factory=dict)  # what a query answers, by waybill
+    queried: list[str] = field(default_factory=list)
     base: str = ""
     _runner: web.AppRunner | None = None
 
     async def start(self) -> str:
         app = web.Application()
         app.router.add_post("/poll", self._subscribe)
+        app.router.add_post("/poll/query.do", self._query)
         self._runner, self.base = await serve_on_loopback(app)
         return self.base
 
@@ -48,10 +52,25 @@ class FakeKuaidi100:
             return web.json_response({"result": False, "returnCode": "501", "message": "重复订阅"})
         return web.json_response({"result": True, "returnCode": "200", "message": "提交成功"})
 
+    async def _query(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        param, expected = str(form["param"]), str(form.get("sign", ""))
+        if form.get("customer") != self.customer or expected != _md5(param + self.key + self.customer):
+            return web.json_response({"result": False, "returnCode": "601", "message": "key已过期或不存在"})
+        number = json.loads(param)["num"]
+        self.queried.append(number)
+        if number not in self.tracks:
+            return web.json_response({"result": False, "returnCode": "500", "message": "查询无结果，请隔段时间再查"})
+        return web.json_response(self.tracks[number])
+
+
+def _md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest().upper()
+
 
 async def push(url: str, body: dict[str, Any], salt: str, signature: str | None = None) -> tuple[int, Any]:
     """POST a push to the app's callback as 快递100 does."""
     param = json.dumps(body, ensure_ascii=False)
-    sign = signature or hashlib.md5((param + salt).encode()).hexdigest().upper()
+    sign = signature or _md5(param + salt)
     async with aiohttp.ClientSession() as http, http.post(url, data={"param": param, "sign": sign}) as answer:
         return answer.status, await answer.json(content_type=None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from tests.helpers import app_on_loopback, ask
 from tests.orders import PlacedOrder, add_order
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "kuaidi100"
-KEY, SALT = "kd100-key", "salt-for-pushes-0123"
+KEY, SALT, CUSTOMER = "kd100-key", "salt-for-pushes-0123", "CUSTOMER42"
 
 
 def pushed(name: str, order: PlacedOrder) -> dict[str, Any]:
@@ -37,17 +38,19 @@ def pushed(name: str, order: PlacedOrder) -> dict[str, Any]:
 
 @pytest_asyncio.fixture
 async def kuaidi100() -> AsyncIterator[FakeKuaidi100]:
-    fake = FakeKuaidi100(KEY)
+    fake = FakeKuaidi100(KEY, customer=CUSTOMER)
     await fake.start()
     yield fake
     await fake.stop()
 
 
 @asynccontextmanager
-async def serving(database: Database, fake: FakeKuaidi100) -> AsyncIterator[tuple[App, str]]:
+async def serving(
+    database: Database, fake: FakeKuaidi100, clock: FixedClock | None = None
+) -> AsyncIterator[tuple[App, str]]:
     settings = Settings(kuaidi100_key=KEY, kuaidi100_salt=SALT, kuaidi100_api_base=fake.base,
-                        public_url="https://shop.example.com")  # fmt: skip
-    async with app_on_loopback(settings, database, FixedClock(NOW)) as (app, base):
+                        kuaidi100_customer=CUSTOMER, public_url="https://shop.example.com")  # fmt: skip
+    async with app_on_loopback(settings, database, clock or FixedClock(NOW)) as (app, base):
         yield app, f"{base}{CALLBACK_PATH}"
 
 
@@ -102,3 +105,20 @@ async def test_every_waybill_on_its_way_is_subscribed_once_and_again_when_refuse
     assert (first["company"], first["parameters"]["salt"], first["parameters"]["callbackurl"]) == (
         "shunfeng", SALT, "https://shop.example.com/couriers/kuaidi100"
     )  # fmt: skip
+
+
+async def test_a_parcel_asked_about_with_old_scans_is_queried_first_once_per_half_hour(
+    database: Database, kuaidi100: FakeKuaidi100
+) -> None:
+    order = await add_order(database, OrderState.SHIPPED, courier="SF")  # its latest scan: 3 hours before NOW
+    kuaidi100.tracks[str(order.tracking_no)] = pushed("push_signed.json", order)["lastResult"]
+    clock = FixedClock(NOW + timedelta(hours=1))
+    async with serving(database, kuaidi100, clock) as (app, _):
+        await app.store.find_orders(order.order_no)
+        assert kuaidi100.queried == []  # 4 hours old: pushes will come
+        clock.advance(hours=5)
+        await ask(app.dialogue, f"订单 {order.order_no} 到哪了")
+        answer = await ask(app.dialogue, order.phone_tail)
+        await app.store.find_orders(order.order_no)
+    assert "已签收，签收人：本人" in answer
+    assert kuaidi100.queried == [order.tracking_no]

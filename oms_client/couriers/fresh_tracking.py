@@ -1,0 +1,74 @@
+"""A parcel asked about whose latest scan is old is asked of the tracking provider first (快递100's real-time
+query), so the customer hears where it is now, not where it was. Pushes keep most parcels fresh; this covers
+the ones a push has not reached yet (subscribed late, or pushed every few hours). Each waybill is asked at most
+once per `fresh` interval and the provider at most `per_minute` times, so its quota holds however often
+customers (or anyone typing order numbers) ask."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from oms_client.clock import Clock
+from oms_client.couriers.kuaidi100 import CODES, BadPush, scans
+from oms_client.couriers.kuaidi100_http import Kuaidi100
+from oms_client.domain import Order, Shipment, TrackingState
+from oms_client.stores.ingest import SqlIngest
+
+STALE = timedelta(hours=6)
+
+
+class FreshTracking:
+    def __init__(
+        self,
+        provider: Kuaidi100,
+        ingest: SqlIngest,
+        clock: Clock,
+        zone: ZoneInfo,
+        fresh: timedelta = timedelta(minutes=30),
+        per_minute: int = 30,
+    ) -> None:
+        self.provider, self.ingest, self.clock, self.zone = provider, ingest, clock, zone
+        self.fresh, self.per_minute = fresh.total_seconds(), per_minute
+        self._asked: dict[str, float] = {}
+        self._recent: deque[float] = deque()
+
+    async def refresh(self, orders: Sequence[Order]) -> bool:
+        """True when the provider brought newer scans for any of these orders' parcels."""
+        changed = False
+        now = self.clock.now()
+        for order in orders:
+            for shipment in order.shipments:
+                if self._due(shipment, now):
+                    changed |= await self._ask(shipment, order.receiver.phone)
+        return changed
+
+    def _due(self, shipment: Shipment, now: datetime) -> bool:
+        latest = shipment.latest_event
+        if shipment.courier not in CODES or (latest is not None and latest.state is TrackingState.SIGNED):
+            return False
+        if latest is not None and now - latest.at < STALE:
+            return False
+        clock = time.monotonic()
+        if clock - self._asked.get(shipment.tracking_no, -self.fresh) < self.fresh:
+            return False
+        while self._recent and clock - self._recent[0] > 60:
+            self._recent.popleft()
+        if len(self._recent) >= self.per_minute:
+            return False
+        self._recent.append(clock)
+        self._asked[shipment.tracking_no] = clock
+        return True
+
+    async def _ask(self, shipment: Shipment, phone: str) -> bool:
+        answer = await self.provider.query(CODES[shipment.courier], shipment.tracking_no, phone)
+        if answer is None:
+            return False
+        try:
+            found = scans(answer, self.zone)
+        except BadPush:
+            return False
+        return (await self.ingest.add_tracking(found)).created > 0
