@@ -7,6 +7,8 @@ it, and it ends `window` later.
 
 from __future__ import annotations
 
+import time
+from collections import deque
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -25,3 +27,21 @@ class Budgets(Protocol):
     async def take_sliding(self, key: str, want: int, limit: int, window: timedelta, now: datetime) -> int:
         """As `take_up_to`, but no `window` anywhere holds more than `limit` uses: a fixed window lets one
         window's last uses and the next one's first fall within a single `window` (twice the limit)."""
+
+
+class PerMinute:
+    """At most `limit` uses a minute in this process: a guard on another system's quota (an OMS, a tracking
+    provider) against a flood of asks, cheaper than a shared budget and enough for a guard."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._recent: deque[float] = deque()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        while self._recent and now - self._recent[0] > 60:
+            self._recent.popleft()
+        if len(self._recent) >= self.limit:
+            return False
+        self._recent.append(now)
+        return True

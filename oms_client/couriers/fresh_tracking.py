@@ -7,11 +7,11 @@ customers (or anyone typing order numbers) ask."""
 from __future__ import annotations
 
 import time
-from collections import deque
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from oms_client.budgets import PerMinute
 from oms_client.clock import Clock
 from oms_client.couriers.kuaidi100 import CODES, BadPush, scans
 from oms_client.couriers.kuaidi100_http import Kuaidi100
@@ -32,9 +32,8 @@ class FreshTracking:
         per_minute: int = 30,
     ) -> None:
         self.provider, self.ingest, self.clock, self.zone = provider, ingest, clock, zone
-        self.fresh, self.per_minute = fresh.total_seconds(), per_minute
+        self.fresh, self.cap = fresh.total_seconds(), PerMinute(per_minute)
         self._asked: dict[str, float] = {}
-        self._recent: deque[float] = deque()
 
     async def refresh(self, orders: Sequence[Order]) -> bool:
         """True when the provider brought newer scans for any of these orders' parcels."""
@@ -53,13 +52,8 @@ class FreshTracking:
         if latest is not None and now - latest.at < STALE:
             return False
         clock = time.monotonic()
-        if clock - self._asked.get(shipment.tracking_no, -self.fresh) < self.fresh:
+        if clock - self._asked.get(shipment.tracking_no, -self.fresh) < self.fresh or not self.cap.take():
             return False
-        while self._recent and clock - self._recent[0] > 60:
-            self._recent.popleft()
-        if len(self._recent) >= self.per_minute:
-            return False
-        self._recent.append(clock)
         self._asked[shipment.tracking_no] = clock
         return True
 

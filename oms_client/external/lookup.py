@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
 from datetime import timedelta
 from typing import Protocol
 
+from oms_client.budgets import PerMinute
 from oms_client.clock import Clock
 from oms_client.external.http_oms import OmsUnavailable
 from oms_client.imports.records import ImportedOrder
@@ -38,9 +38,8 @@ class ExternalOrders:
         per_minute: int = 120,
     ) -> None:
         self.source, self.writer, self.clock = source, writer, clock
-        self.fresh, self.per_minute = fresh.total_seconds(), per_minute
+        self.fresh, self.cap = fresh.total_seconds(), PerMinute(per_minute)
         self._asked: dict[str, float] = {}
-        self._recent: deque[float] = deque()
 
     async def refresh(self, order_no: str) -> bool:
         """Ask the OMS about this number if it is due and keep its answer. False when it was due but could not
@@ -48,7 +47,7 @@ class ExternalOrders:
         now = time.monotonic()
         if now - self._asked.get(order_no, -self.fresh) < self.fresh:
             return True
-        if not self._within_cap(now):
+        if not self.cap.take():
             return False
         try:
             found = await self.source.lookup(order_no)
@@ -65,11 +64,3 @@ class ExternalOrders:
         """Numbers asked about longer ago than `fresh` are due again anyway: made-up ones must not pile up."""
         if len(self._asked) > 10_000:
             self._asked = {number: at for number, at in self._asked.items() if now - at < self.fresh}
-
-    def _within_cap(self, now: float) -> bool:
-        while self._recent and now - self._recent[0] > 60:
-            self._recent.popleft()
-        if len(self._recent) >= self.per_minute:
-            return False
-        self._recent.append(now)
-        return True
