@@ -43,6 +43,12 @@ def _handoff_waiting(d: dict[str, Any], now: datetime) -> str:
     return f"顾客已等待 {minutes} 分钟无人接入（{why}，来自 {d['channel']}）；发送 /chats 查看并接入"
 
 
+def _events_stuck(d: dict[str, Any], now: datetime) -> str:
+    minutes = int((now - datetime.fromisoformat(d["since"])).total_seconds() // 60)
+    answer = f"；对方最后的回应：{d['error']}" if d.get("error") else ""
+    return f"{d['count']} 条事件 {minutes} 分钟未送达卖家系统（webhook）{answer}；相关订单的后续事件也在排队"
+
+
 # Each alert kind's name and facts as staff read them (the kinds: oms_client.alerts.kinds).
 WORDING: dict[str, tuple[str, Describe]] = {
     "oversell": ("超卖", _oversell),
@@ -52,6 +58,7 @@ WORDING: dict[str, tuple[str, Describe]] = {
     "transit_exception": ("物流异常", _transit),
     "aftersales_overdue": ("售后超时", _aftersales_overdue),
     "handoff_waiting": ("转人工无人接待", _handoff_waiting),
+    "events_stuck": ("事件推送受阻", _events_stuck),
 }
 
 

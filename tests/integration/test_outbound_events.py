@@ -12,6 +12,7 @@ import pytest_asyncio
 
 from bot.bootstrap import App, bootstrap
 from bot.settings import Settings
+from oms_client.alerts.kinds import ScanLimits
 from oms_client.case_rules import CaseAction, CaseKind
 from oms_client.clock import FixedClock
 from oms_client.domain import OrderState, Platform
@@ -111,3 +112,20 @@ async def test_an_order_whose_event_failed_holds_its_later_events_while_other_or
         clock.advance(minutes=15)
         await send_events(app)
     assert erp.names(first.order_no) == ["case.requested", "case.approved", "order.cancelled"]
+
+
+async def test_events_the_erp_has_not_taken_for_half_an_hour_raise_one_alert(database: Database, erp: FakeErp) -> None:
+    order = await add_order(database, OrderState.PAID)
+    clock = FixedClock(NOW)
+    erp.down = True
+    async with running(database, erp, clock) as app:
+        case = await app.store.file_case(Platform.TMALL, order.order_no, CaseKind.CANCEL, "", {}, "web:v1", NOW)
+        await send_events(app)
+        early = await app.alerts.scan(NOW + timedelta(minutes=20), ScanLimits())
+        assert [a for a in early.opened if a.kind == "events_stuck"] == []
+        clock.current = NOW + timedelta(minutes=31)
+        await app.store.act_on_case(case.id, CaseAction.APPROVE, "agent:li", case.version, clock.now())
+        late = await app.alerts.scan(clock.now(), ScanLimits())
+        [stuck] = [a for a in late.opened if a.kind == "events_stuck"]
+    assert (stuck.kind, stuck.subject, stuck.severity) == ("events_stuck", "webhook", "warning")
+    assert stuck.detail["count"] == 3 and "503" in stuck.detail["error"]

@@ -7,7 +7,7 @@ of it, `handlers/notices/delay_texts`).
 
 from __future__ import annotations
 
-from oms_client.alerts.kinds import aftersales, handoffs, oversell, shipping, transit
+from oms_client.alerts.kinds import aftersales, events, handoffs, oversell, shipping, transit
 from oms_client.alerts.kinds.base import Finding, FindingRows, Scan, ScanInput, Told
 
 SCANS: tuple[Scan, ...] = (
@@ -17,11 +17,18 @@ SCANS: tuple[Scan, ...] = (
     transit.SCAN,
     aftersales.SCAN,
     handoffs.SCAN,
+    events.SCAN,
 )
 ALERT_KINDS = tuple(kind for scan in SCANS for kind in scan.kinds)
 
 
-class ScanLimits(shipping.ShippingLimits, transit.TransitLimits, aftersales.AftersalesLimits, handoffs.HandoffLimits):
+class ScanLimits(
+    shipping.ShippingLimits,
+    transit.TransitLimits,
+    aftersales.AftersalesLimits,
+    handoffs.HandoffLimits,
+    events.EventLimits,
+):
     """Every kind's thresholds in the one flat table `[alerts.thresholds]` is."""
 
 
