@@ -19,6 +19,7 @@ from oms_client.clock import Clock
 from oms_client.couriers.fresh_tracking import FreshTracking
 from oms_client.couriers.kuaidi100 import ANSWER_TAKEN, CODES, BadPush, scans, verified
 from oms_client.couriers.kuaidi100_http import Kuaidi100
+from oms_client.domain import Courier
 from oms_client.sql.database import Database
 from oms_client.stores.ingest import SqlIngest
 
@@ -55,10 +56,8 @@ def subscription_jobs(settings: Settings, clients: Clients, database: Database, 
     ingest = SqlIngest(database)
 
     async def subscribe_new() -> None:
-        for shipment_id, courier, number in await ingest.unsubscribed(
-            sorted(c.value for c in CODES), SUBSCRIBE_PER_RUN
-        ):
-            if await provider.subscribe(CODES[courier], number):  # type: ignore[index]
+        for shipment_id, courier, number in await ingest.unsubscribed(sorted(CODES), SUBSCRIBE_PER_RUN):
+            if await provider.subscribe(CODES[Courier(courier)], number):
                 await ingest.mark_subscribed(shipment_id, clock.now())
 
     return [Periodic("kuaidi100 subscriptions", SUBSCRIBE_EVERY, subscribe_new, leased=True)]

@@ -202,16 +202,12 @@ class _Batch:
             for r in self.conn.execute(insert(customer).returning(customer.id, customer.phone), missing):
                 found[r.phone] = r.id
         owners = {(o.platform.value, o.order_no): found[o.receiver.phone] for o in whole}
-        for order in orders:
-            if MASK in order.receiver.phone:
-                row = {
-                    "name": (order.buyer or order.receiver.name)[:64],
-                    "phone": order.receiver.phone,
-                    "created_at": self.now,
-                }
-                owners[(order.platform.value, order.order_no)] = self.conn.scalar(
-                    insert(customer).values(row).returning(customer.id)
-                )
+        masked = [order for order in orders if MASK in order.receiver.phone]
+        if masked:
+            rows = [{"name": (o.buyer or o.receiver.name)[:64], "phone": o.receiver.phone, "created_at": self.now}
+                    for o in masked]  # fmt: skip
+            made = self.conn.execute(insert(customer).returning(customer.id, sort_by_parameter_order=True), rows)
+            owners |= {(o.platform.value, o.order_no): r.id for o, r in zip(masked, made, strict=True)}
         return owners
 
     def _skus(self, lines: list[OrderLine]) -> None:
