@@ -60,11 +60,12 @@ class Metrics:
         self.store_up.set(1 if health["ok"] else 0)
         if health["ok"]:
             self.store_latency.set(health["latency_ms"] / 1000)
+            events = await sources.events.pending()  # the outbox holds them too: counted once, taken off pushes
             waiting = {
                 "deliveries": await sources.inbox.unhandled(),
                 "replies": await sources.outgoing.unsent(),
-                "alert_pushes": await sources.outbox.pending() - await sources.events.pending(),
-                "events": await sources.events.pending(),
+                "alert_pushes": await sources.outbox.pending() - events,
+                "events": events,
             }
             for queue, count in waiting.items():
                 self.waiting.labels(queue).set(count)

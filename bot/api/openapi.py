@@ -120,8 +120,10 @@ def _param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
     return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
 
 
-def _page() -> str:
-    """Each route with what it does and an example body, then each schema's fields."""
+@cache
+def docs_page() -> str:
+    """Each route with what it does and an example body, then each schema's fields; made when first asked for,
+    not while every process starts."""
     doc = document("/api/v1")
     parts = [f"<h1>{html.escape(doc['info']['title'])}</h1><p>{html.escape(doc['info']['description'])}</p>",
              "<p>Send <code>Authorization: Bearer &lt;XIAOER_API_TOKEN&gt;</code>. Machine-readable: "
@@ -153,6 +155,3 @@ def _type(spec: dict[str, Any]) -> str:
     if spec.get("type") == "array":
         return f"list of {_type(spec.get('items', {}))}"
     return str(spec.get("format") or spec.get("type") or ("one of " + ", ".join(map(str, spec.get("enum", [])))))
-
-
-DOCS_PAGE = _page()

@@ -28,7 +28,7 @@ from bot.api.models import (
     StockIn,
     TrackingEventIn,
 )
-from bot.api.openapi import DOCS_PAGE, document
+from bot.api.openapi import docs_page, document
 from bot.bootstrap import App
 from oms_client.case_rules import CaseState
 from oms_client.imports.records import StockLevel, TrackingUpdate
@@ -130,7 +130,7 @@ class Api:
         return web.json_response(document(PREFIX))
 
     async def docs(self, request: web.Request) -> web.Response:
-        return web.Response(text=DOCS_PAGE, content_type="text/html")
+        return web.Response(text=docs_page(), content_type="text/html")
 
 
 def mount_api(web_app: web.Application, app: App) -> None:
