@@ -119,11 +119,7 @@ class Api:
         if request.query.get("status", "open") != "open":
             raise Refused(422, "only status=open is served: alerts not yet resolved", "status")
         found = await self.app.alerts.open_alerts(limit=LIST_LIMIT)
-        alerts = [
-            AlertOut(id=a.id, kind=a.kind, subject=a.subject, severity=a.severity, status=a.status,
-                     first_seen=a.first_seen, last_seen=a.last_seen, detail=a.detail).model_dump(mode="json")
-            for a in found
-        ]  # fmt: skip
+        alerts = [AlertOut.model_validate(alert, from_attributes=True).model_dump(mode="json") for alert in found]
         return web.json_response({"alerts": alerts})
 
     async def openapi(self, request: web.Request) -> web.Response:
