@@ -45,3 +45,23 @@ class PerMinute:
             return False
         self._recent.append(now)
         return True
+
+
+class AskedRecently:
+    """Keys this process asked another system about within `every`, so each is asked at most that often. Keys
+    older than `every` are due again anyway and are forgotten once many pile up: keys typed by anyone (made-up
+    order numbers) must not grow it without end."""
+
+    def __init__(self, every: timedelta, remembered: int = 10_000) -> None:
+        self.every, self.remembered = every.total_seconds(), remembered
+        self._at: dict[str, float] = {}
+
+    def due(self, key: str) -> bool:
+        asked = self._at.get(key)
+        return asked is None or time.monotonic() - asked >= self.every
+
+    def note(self, key: str) -> None:
+        now = time.monotonic()
+        if len(self._at) > self.remembered:
+            self._at = {known: at for known, at in self._at.items() if now - at < self.every}
+        self._at[key] = now

@@ -6,12 +6,11 @@ customers (or anyone typing order numbers) ask."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from oms_client.budgets import PerMinute
+from oms_client.budgets import AskedRecently, PerMinute
 from oms_client.clock import Clock
 from oms_client.couriers.kuaidi100 import CODES, BadPush, scans
 from oms_client.couriers.kuaidi100_http import Kuaidi100
@@ -32,8 +31,7 @@ class FreshTracking:
         per_minute: int = 30,
     ) -> None:
         self.provider, self.ingest, self.clock, self.zone = provider, ingest, clock, zone
-        self.fresh, self.cap = fresh.total_seconds(), PerMinute(per_minute)
-        self._asked: dict[str, float] = {}
+        self.asked, self.cap = AskedRecently(fresh), PerMinute(per_minute)
 
     async def refresh(self, orders: Sequence[Order]) -> bool:
         """True when the provider brought newer scans for any of these orders' parcels."""
@@ -51,10 +49,9 @@ class FreshTracking:
             return False
         if latest is not None and now - latest.at < STALE:
             return False
-        clock = time.monotonic()
-        if clock - self._asked.get(shipment.tracking_no, -self.fresh) < self.fresh or not self.cap.take():
+        if not self.asked.due(shipment.tracking_no) or not self.cap.take():
             return False
-        self._asked[shipment.tracking_no] = clock
+        self.asked.note(shipment.tracking_no)
         return True
 
     async def _ask(self, shipment: Shipment, phone: str) -> bool:

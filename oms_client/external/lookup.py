@@ -10,11 +10,10 @@ OMS; when it is down or over the cap, the store answers with what it holds.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import timedelta
 from typing import Protocol
 
-from oms_client.budgets import PerMinute
+from oms_client.budgets import AskedRecently, PerMinute
 from oms_client.clock import Clock
 from oms_client.external.http_oms import OmsUnavailable
 from oms_client.imports.records import ImportedOrder
@@ -38,14 +37,12 @@ class ExternalOrders:
         per_minute: int = 120,
     ) -> None:
         self.source, self.writer, self.clock = source, writer, clock
-        self.fresh, self.cap = fresh.total_seconds(), PerMinute(per_minute)
-        self._asked: dict[str, float] = {}
+        self.asked, self.cap = AskedRecently(fresh), PerMinute(per_minute)
 
     async def refresh(self, order_no: str) -> bool:
         """Ask the OMS about this number if it is due and keep its answer. False when it was due but could not
         be asked (the OMS is down, or the cap is reached): the store's answer may then be missing the order."""
-        now = time.monotonic()
-        if now - self._asked.get(order_no, -self.fresh) < self.fresh:
+        if not self.asked.due(order_no):
             return True
         if not self.cap.take():
             return False
@@ -54,13 +51,7 @@ class ExternalOrders:
         except OmsUnavailable as error:
             log.warning("order %s not looked up: %s", order_no, error)
             return False
-        self._forget_stale(now)
-        self._asked[order_no] = now
+        self.asked.note(order_no)
         if found:
             await self.writer.upsert_orders(found, self.clock.now())
         return True
-
-    def _forget_stale(self, now: float) -> None:
-        """Numbers asked about longer ago than `fresh` are due again anyway: made-up ones must not pile up."""
-        if len(self._asked) > 10_000:
-            self._asked = {number: at for number, at in self._asked.items() if now - at < self.fresh}

@@ -64,7 +64,7 @@ async def test_a_number_nobody_holds_is_asked_about_once_per_interval(database: 
         for _ in range(3):
             await app.store.find_orders("300000000000")
         assert oms.asked == ["300000000000"]
-        app.store.elsewhere.fresh = 0  # type: ignore[union-attr]  # the interval passed
+        app.store.elsewhere.asked.every = 0  # type: ignore[union-attr]  # the interval passed
         await app.store.find_orders("300000000000")
         assert oms.asked == ["300000000000"] * 2
 
@@ -74,7 +74,7 @@ async def test_a_newer_status_in_the_oms_shows_once_the_copy_is_stale(database: 
         [first] = await app.store.find_orders(NUMBER)
         oms.orders[NUMBER] = held("shipped", shipments=[{"courier": "顺丰速运", "tracking_no": "SF1499998887776"}])
         [same] = await app.store.find_orders(NUMBER)
-        app.store.elsewhere.fresh = 0  # type: ignore[union-attr]
+        app.store.elsewhere.asked.every = 0  # type: ignore[union-attr]
         [fresh] = await app.store.find_orders(NUMBER)
     assert (first.state, same.state, fresh.state) == (OrderState.PAID, OrderState.PAID, OrderState.SHIPPED)
     assert [s.tracking_no for s in fresh.shipments] == ["SF1499998887776"]
