@@ -3,12 +3,14 @@ platforms print. A value that cannot be read raises `BadValue` naming the column
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from oms_client.domain import Courier
-from oms_client.imports.reading import Row
+from oms_client.domain import Courier, OrderState
+from oms_client.imports.reading import Row, Table
+from oms_client.imports.records import Problem
 
 TIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y-%m-%d", "%Y/%m/%d")
 # Couriers as the platforms' exports name them (物流公司 / 快递公司), and the short names sellers type.
@@ -79,3 +81,17 @@ def courier(name: str) -> Courier | None:
 def status_key(text: str) -> str:
     """Status words compared without spaces and with either comma (Taobao wrote both over the years)."""
     return text.translate(_COMMAS)
+
+
+def state_of(states: Mapping[str, OrderState], word: str) -> OrderState:
+    """A platform's status word in our terms, by its table (keyed by `status_key`)."""
+    state = states.get(status_key(word))
+    if state is None:
+        raise BadValue(f"不认识的订单状态「{word[:20]}」")
+    return state
+
+
+def header_problem(table: Table, columns: Sequence[str], hint: str) -> Problem | None:
+    """The file as a whole refused when its header lacks a column the format needs; `hint` says which format."""
+    missing = [column for column in columns if column not in table.header]
+    return Problem(1, f"表头缺少列：{', '.join(missing)}（{hint}）") if missing else None

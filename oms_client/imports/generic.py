@@ -36,9 +36,9 @@ COLUMNS = ("platform", "order_id", "status", "created_at", "receiver_name", "rec
 
 
 def orders(table: Table, zone: ZoneInfo) -> Iterator[ImportedOrder | Problem]:
-    missing = [column for column in COLUMNS if column not in table.header]
-    if missing:
-        yield Problem(1, f"表头缺少列：{', '.join(missing)}（通用格式的列名见 README）")
+    refused = f.header_problem(table, COLUMNS, "通用格式的列名见 README")
+    if refused:
+        yield refused
         return
     for rows in group_rows(table, lambda row: (row.get("platform", ""), row.get("order_id", ""))).values():
         try:

@@ -37,13 +37,14 @@ STATES = {
     )
 }
 DELETED = "(删除)"  # an order the shop hid in the back end keeps its state after the mark
+STATES |= {f.status_key(DELETED) + word: state for word, state in STATES.items()}
 COLUMNS = ("订单号", "商品名称", "订购数量", "订单状态", "下单时间", "客户姓名", "客户地址", "联系电话")
 
 
 def orders(table: Table, zone: ZoneInfo) -> Iterator[ImportedOrder | Problem]:
-    missing = [column for column in COLUMNS if column not in table.header]
-    if missing:
-        yield Problem(1, f"表头缺少列：{', '.join(missing)}（这是京东商家后台导出的订单表吗？）")
+    refused = f.header_problem(table, COLUMNS, "这是京东商家后台导出的订单表吗？")
+    if refused:
+        yield refused
         return
     for rows in group_rows(table, lambda row: row.get("订单号", "")).values():
         try:
@@ -63,7 +64,7 @@ def _order(rows: list[tuple[int, Row]], zone: ZoneInfo) -> ImportedOrder:
     return ImportedOrder(
         platform=Platform.JD,
         order_no=order_no[:32],
-        state=_state(f.required(first, "订单状态")),
+        state=f.state_of(STATES, f.required(first, "订单状态")),
         created_at=f.moment(f.required(first, "下单时间"), "下单时间", zone),
         paid_at=f.maybe_moment(f.optional(first, "付款确认时间"), "付款确认时间", zone),
         total=total,
@@ -72,13 +73,6 @@ def _order(rows: list[tuple[int, Row]], zone: ZoneInfo) -> ImportedOrder:
         lines=lines,
         line_no=line_no,
     )
-
-
-def _state(word: str) -> OrderState:
-    state = STATES.get(f.status_key(word.removeprefix(DELETED)))
-    if state is None:
-        raise f.BadValue(f"不认识的订单状态「{word[:20]}」")
-    return state
 
 
 def _line(row: Row) -> OrderLine:

@@ -36,9 +36,9 @@ COLUMNS = ("订单号", "订单状态", "商品", "商品数量(件)")
 
 
 def orders(table: Table, zone: ZoneInfo) -> Iterator[ImportedOrder | Problem]:
-    missing = [column for column in COLUMNS if column not in table.header]
-    if missing:
-        yield Problem(1, f"表头缺少列：{', '.join(missing)}（这是拼多多后台导出的订单表吗？）")
+    refused = f.header_problem(table, COLUMNS, "这是拼多多后台导出的订单表吗？")
+    if refused:
+        yield refused
         return
     for line_no, row in table.rows:
         try:
@@ -49,10 +49,7 @@ def orders(table: Table, zone: ZoneInfo) -> Iterator[ImportedOrder | Problem]:
 
 def _order(row: Row, zone: ZoneInfo, line_no: int) -> ImportedOrder:
     order_no = f.required(row, "订单号")
-    word = f.required(row, "订单状态")
-    state = STATES.get(f.status_key(word))
-    if state is None:
-        raise f.BadValue(f"不认识的订单状态「{word[:20]}」")
+    state = f.state_of(STATES, f.required(row, "订单状态"))
     qty = max(1, f.count(f.required(row, "商品数量(件)"), "商品数量(件)"))
     total = f.money(f.optional(row, "用户实付金额(元)", "商品总价(元)"), "用户实付金额(元)")
     title = f.required(row, "商品")

@@ -45,13 +45,6 @@ def title_sku(title: str) -> str:
     return "T-" + hashlib.sha1(title.encode()).hexdigest()[:12].upper()
 
 
-def state_of(word: str) -> OrderState:
-    state = STATES.get(f.status_key(word))
-    if state is None:
-        raise f.BadValue(f"不认识的订单状态「{word[:20]}」")
-    return state
-
-
 def orders(table: Table, platform: Platform, zone: ZoneInfo) -> Iterator[ImportedOrder | Problem]:
     """One order per row of the order list."""
     for line_no, row in table.rows:
@@ -72,7 +65,7 @@ def _order(row: Row, platform: Platform, zone: ZoneInfo, line_no: int) -> Import
     return ImportedOrder(
         platform=platform,
         order_no=order_no,
-        state=state_of(f.required(row, "订单状态")),
+        state=f.state_of(STATES, f.required(row, "订单状态")),
         created_at=f.moment(f.required(row, "订单创建时间"), "订单创建时间", zone),
         paid_at=f.maybe_moment(f.optional(row, "订单付款时间"), "订单付款时间", zone),
         total=total,
