@@ -16,8 +16,8 @@ from oms_client.alerts.desk import AlertStore
 from oms_client.alerts.outbox import OutboxStore
 from oms_client.chats.inbox import InboxStore
 from oms_client.chats.outgoing import OutgoingStore
+from oms_client.events import EVENTS_TARGET
 from oms_client.store import OrderStore
-from oms_client.stores.events import EventOutbox
 
 TURN_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -31,7 +31,6 @@ class Sources:
     inbox: InboxStore
     outgoing: OutgoingStore
     outbox: OutboxStore
-    events: EventOutbox
     alerts: AlertStore
 
 
@@ -60,7 +59,7 @@ class Metrics:
         self.store_up.set(1 if health["ok"] else 0)
         if health["ok"]:
             self.store_latency.set(health["latency_ms"] / 1000)
-            events = await sources.events.pending()  # the outbox holds them too: counted once, taken off pushes
+            events = await sources.outbox.pending(EVENTS_TARGET)  # the outbox holds both: events taken off pushes
             waiting = {
                 "deliveries": await sources.inbox.unhandled(),
                 "replies": await sources.outgoing.unsent(),

@@ -8,7 +8,6 @@ from bot.api.routes import mount_api
 from bot.bootstrap import App
 from bot.couriers import mount_couriers
 from bot.metrics import CONTENT_TYPE, Sources
-from oms_client.stores.events import EventOutbox
 
 APP_KEY = web.AppKey("xiaoer", App)
 
@@ -23,7 +22,7 @@ async def healthz(request: web.Request) -> web.Response:
 async def metrics(request: web.Request) -> web.Response:
     """Prometheus's scrape: this process's turns, and the store's queues and open alerts."""
     app = request.app[APP_KEY]
-    sources = Sources(app.store, app.intake.inbox, app.outgoing, app.outbox, EventOutbox(app.database), app.alerts)
+    sources = Sources(app.store, app.intake.inbox, app.outgoing, app.outbox, app.alerts)
     return web.Response(body=await app.metrics.render(sources), headers={"Content-Type": CONTENT_TYPE})
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client.events import EVENTS_TARGET, OutboundEvent
@@ -74,9 +74,3 @@ class EventOutbox:
                 .where(outbox.id == row_id)
                 .values(attempts=outbox.attempts + 1, last_error=error[:300], not_before=at)
             )
-
-    async def pending(self) -> int:
-        outbox = m.OutboxRow
-        query = select(func.count()).where(outbox.target == EVENTS_TARGET, outbox.sent_at.is_(None))
-        async with self.database.read.connect() as conn:
-            return int(await conn.scalar(query) or 0)

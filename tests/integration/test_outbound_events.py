@@ -13,11 +13,12 @@ import pytest_asyncio
 from bot.bootstrap import App, bootstrap
 from bot.settings import Settings
 from oms_client.alerts.kinds import ScanLimits
+from oms_client.alerts.outbox import OutboxStore
 from oms_client.case_rules import CaseAction, CaseKind
 from oms_client.clock import FixedClock
 from oms_client.domain import OrderState, Platform
+from oms_client.events import EVENTS_TARGET
 from oms_client.sql.database import Database
-from oms_client.stores.events import EventOutbox
 from oms_client.stores.retention import Retention, purge
 from tests.conftest import NOW
 from tests.fakes.erp import FakeErp
@@ -83,14 +84,14 @@ async def test_events_wait_while_the_erp_is_down_and_arrive_once_after_a_restart
             await send_events(app)
     first_tries = list(dict.fromkeys(erp.attempts))
     assert erp.events == [] and len(first_tries) == 1  # the order's first event, tried again and again
-    assert await EventOutbox(database).pending() == 3
+    assert await OutboxStore(database).pending(EVENTS_TARGET) == 3
     erp.down = False
     clock.current = NOW + timedelta(hours=1)
     async with running(database, erp, clock) as restarted:
         await send_events(restarted)
     assert erp.names() == ["case.requested", "case.approved", "order.cancelled"]
     assert erp.events[0]["id"] == first_tries[0]
-    assert await EventOutbox(database).pending() == 0
+    assert await OutboxStore(database).pending(EVENTS_TARGET) == 0
     purged = await purge(database, Retention(), clock.now() + timedelta(days=31))  # they carry receivers
     assert purged["delivered_events"] == 3
 
