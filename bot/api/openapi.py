@@ -13,6 +13,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from bot.api.models import AlertOut, BatchResult, CaseOut, OrderBatch, Problem, StockBatch, TrackingBatch
 
+PREFIX = "/api/v1"
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}]
 EXAMPLE_ORDER = {
     "platform": "jd",
@@ -39,7 +40,7 @@ _MODELS: list[tuple[type[BaseModel], JsonSchemaMode]] = [
 
 
 @cache
-def document(prefix: str) -> dict[str, Any]:
+def document() -> dict[str, Any]:
     _, schemas = models_json_schema(_MODELS, ref_template="#/components/schemas/{model}")
     return {
         "openapi": "3.1.0",
@@ -50,7 +51,7 @@ def document(prefix: str) -> dict[str, Any]:
             "are upserted by natural key, so a batch sent twice changes nothing; a bad item is reported by its "
             "index and the rest are taken.",
         },
-        "servers": [{"url": prefix}],
+        "servers": [{"url": PREFIX}],
         "security": SECURITY,
         "components": {
             "schemas": schemas["$defs"],
@@ -124,13 +125,13 @@ def _param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any
 def docs_page() -> str:
     """Each route with what it does and an example body, then each schema's fields; made when first asked for,
     not while every process starts."""
-    doc = document("/api/v1")
+    doc = document()
     parts = [f"<h1>{html.escape(doc['info']['title'])}</h1><p>{html.escape(doc['info']['description'])}</p>",
              "<p>Send <code>Authorization: Bearer &lt;XIAOER_API_TOKEN&gt;</code>. Machine-readable: "
              "<a href='openapi.json'>openapi.json</a>.</p>"]  # fmt: skip
     for path, operations in doc["paths"].items():
         for method, operation in operations.items():
-            parts.append(f"<h2>{method.upper()} /api/v1{path}</h2><p>{html.escape(operation['summary'])}</p>")
+            parts.append(f"<h2>{method.upper()} {PREFIX}{path}</h2><p>{html.escape(operation['summary'])}</p>")
             example = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("example")
             if example:
                 text = json.dumps(example, ensure_ascii=False, indent=2)

@@ -28,7 +28,7 @@ from bot.api.models import (
     StockIn,
     TrackingEventIn,
 )
-from bot.api.openapi import docs_page, document
+from bot.api.openapi import PREFIX, docs_page, document
 from bot.bootstrap import App
 from oms_client.case_rules import CaseState
 from oms_client.imports.records import StockLevel, TrackingUpdate
@@ -36,7 +36,6 @@ from oms_client.imports.wire import OrderIn, imported, known_courier
 from oms_client.stores.imports import SqlImports
 from oms_client.stores.ingest import SqlIngest
 
-PREFIX = "/api/v1"
 BODY_LIMIT = 4 * 1024 * 1024  # 1,000 orders of a few lines each fit in well under a megabyte
 LIST_LIMIT = 500
 Item = TypeVar("Item", bound=BaseModel)
@@ -123,7 +122,7 @@ class Api:
         return web.json_response({"alerts": alerts})
 
     async def openapi(self, request: web.Request) -> web.Response:
-        return web.json_response(document(PREFIX))
+        return web.json_response(document())
 
     async def docs(self, request: web.Request) -> web.Response:
         return web.Response(text=docs_page(), content_type="text/html")
