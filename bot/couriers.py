@@ -85,7 +85,7 @@ def mount_couriers(web_app: web.Application, settings: Settings, database: Datab
         if taken.errors:
             log.info("a 快递100 push for a waybill the store does not hold: %s", next(iter(taken.errors.values())))
         if body.get("status") == "abort":  # 快递100 stopped following it (3 days without scans): subscribe again
-            await ingest.mark_subscribed(None, None, found[0].tracking_no if found else "")
+            await ingest.forget_subscription(found[0].tracking_no if found else "")
         return web.json_response(ANSWER_TAKEN)
 
     web_app.router.add_post(CALLBACK_PATH, push)

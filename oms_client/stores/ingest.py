@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, insert, select, update
 
 from oms_client.domain import OrderState, TrackingState
 from oms_client.imports.records import StockLevel, TrackingUpdate
@@ -58,12 +58,16 @@ class SqlIngest:
         async with self.database.read.connect() as conn:
             return [(row.id, row.courier, row.tracking_no) for row in await conn.execute(query)]
 
-    async def mark_subscribed(self, shipment_id: int | None, at: datetime | None, number: str = "") -> None:
-        """Record a subscription (or, with `at` None, forget the one of waybill `number`: it is to be made again)."""
-        shipment = m.ShipmentRow
-        where = shipment.id == shipment_id if shipment_id is not None else shipment.tracking_no == number
+    async def mark_subscribed(self, shipment_id: int, at: datetime) -> None:
+        await self._subscription(m.ShipmentRow.id == shipment_id, at)
+
+    async def forget_subscription(self, number: str) -> None:
+        """The provider stopped following this waybill: it is to be subscribed again."""
+        await self._subscription(m.ShipmentRow.tracking_no == number, None)
+
+    async def _subscription(self, where: ColumnElement[bool], at: datetime | None) -> None:
         async with self.database.write.begin() as conn:
-            await conn.execute(update(shipment).where(where).values(subscribed_at=at))
+            await conn.execute(update(m.ShipmentRow).where(where).values(subscribed_at=at))
 
 
 def _tracking(conn: Connection, scans: Sequence[TrackingUpdate]) -> Taken:
