@@ -9,7 +9,7 @@ from handlers.messages import Button, Reply
 from handlers.order_view import OrderView
 from handlers.texts import echo_button, say
 from handlers.turn import Turn
-from oms_client.domain import Order, OrderState
+from oms_client.domain import Order, OrderState, order_key
 from oms_client.store import OrderStore
 
 # How one order question is answered: the text, from the order as the view renders it.
@@ -28,7 +28,7 @@ async def urge(store: OrderStore, view: OrderView, turn: Turn, order: Order) -> 
     """A paid order's hurry is recorded, so the warehouse and the ship-SLA scan see who is waiting."""
     if order.state is OrderState.PAID:
         late = order.is_ship_late(turn.now)
-        subject = ("order", f"{order.platform}:{order.order_no}")
+        subject = ("order", order_key(order.platform, order.order_no))
         await store.audit(turn.user.key, "urge_shipping", subject, {"late": late}, turn.now)
         return "\n".join([view.head(order), say("urged", view.lang), *view.shipping_promise(order)])
     if order.state is OrderState.PENDING_PAYMENT:

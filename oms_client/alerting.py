@@ -9,6 +9,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from oms_client.domain import order_key
+
 OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
 SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
 
@@ -111,7 +113,7 @@ class Delay:
 
     @property
     def order_key(self) -> str:
-        return f"{self.platform}:{self.order_no}"
+        return order_key(self.platform, self.order_no)
 
     @property
     def chat_key(self) -> str:

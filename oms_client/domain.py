@@ -35,6 +35,11 @@ class OrderState(StrEnum):
     CLOSED = "closed"
 
 
+def order_key(platform: str, order_no: str) -> str:
+    """`taobao:3891…`: an order by its natural key, as audit rows, alerts, notices and outbound events name it."""
+    return f"{platform}:{order_no}"
+
+
 # Not yet handed to a courier: a cancel or a new address is still the shop's to make.
 UNSHIPPED = frozenset({OrderState.PENDING_PAYMENT, OrderState.PAID})
 

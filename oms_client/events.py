@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from oms_client.case_rules import CaseAction, CaseKind, CaseState
-from oms_client.domain import Case, Platform, Receiver
+from oms_client.domain import Case, Platform, Receiver, order_key
 
 # The outbox target outbound events wait under: no alert target can be named so (names are plain words).
 EVENTS_TARGET = "events:webhook"
@@ -35,13 +35,9 @@ class OutboundEvent:
         return {"id": self.id, "event": self.event, "occurred_at": self.occurred_at.isoformat(), "data": self.data}
 
 
-def order_stream(platform: Platform | str, order_no: str) -> str:
-    return f"{platform}:{order_no}"
-
-
 def new_event(event: str, platform: Platform | str, order_no: str, data: dict[str, Any], at: datetime) -> OutboundEvent:
     order = {"platform": str(platform), "order_id": order_no}
-    return OutboundEvent(f"evt_{uuid.uuid4().hex}", event, at, order | data, order_stream(platform, order_no))
+    return OutboundEvent(f"evt_{uuid.uuid4().hex}", event, at, order | data, order_key(platform, order_no))
 
 
 def case_event(case: Case, action: CaseAction, after: CaseState, detail: dict[str, Any], at: datetime) -> OutboundEvent:

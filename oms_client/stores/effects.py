@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client.addresses import moved
 from oms_client.case_rules import CaseAction, CaseKind
-from oms_client.domain import UNSHIPPED, Case, CaseEffectRefused, OrderState, Receiver, TrackingState
+from oms_client.domain import UNSHIPPED, Case, CaseEffectRefused, OrderState, Receiver, TrackingState, order_key
 from oms_client.events import OutboundEvent, new_event, receiver_data
 from oms_client.sql import models as m
 from oms_client.sql.audit import audit_row
@@ -119,5 +119,5 @@ async def _claim_unshipped(conn: AsyncConnection, case: Case, order: Any, values
 async def _audit(
     conn: AsyncConnection, actor: str, action: str, order: Any, detail: dict[str, Any], now: datetime
 ) -> None:
-    subject = ("order", f"{order.platform}:{order.order_no}")
+    subject = ("order", order_key(order.platform, order.order_no))
     await conn.execute(insert(m.AuditLogRow), [audit_row(actor, action, subject, detail, now)])

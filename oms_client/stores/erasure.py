@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Text, and_, cast, delete, insert, or_, select, update
 
+from oms_client.domain import order_key
 from oms_client.masking import mask_name, mask_phone
 from oms_client.sql import models as m
 from oms_client.sql.audit import audit_row
@@ -86,7 +87,7 @@ def mask_receivers(conn: Connection, phone: str, ordered_before: datetime) -> in
         masked = {"receiver_name": mask_name(row.receiver_name), "receiver_phone": mask_phone(phone),
                   "receiver_detail": ""}  # fmt: skip
         conn.execute(update(order).where(order.id == row.id).values(masked))
-        moves = (log.subject_type == "order", log.subject_id == f"{row.platform}:{row.order_no}"[:40])
+        moves = (log.subject_type == "order", log.subject_id == order_key(row.platform, row.order_no)[:40])
         conn.execute(update(log).where(*moves, log.action == "order.address_change").values(detail={}))
     return len(found)
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, bindparam, false, func, insert, or_, select
 
-from oms_client.domain import Platform
+from oms_client.domain import Platform, order_key
 from oms_client.proofs import Guess, GuessLimits, Judgement, Outcome, Proof
 from oms_client.sql import models as m
 from oms_client.sql.audit import audit_row
@@ -51,7 +51,7 @@ def judge(
         return Judgement(_locked(conn, user, client, order_no, guess, limits, now) or Outcome.FAILED)
     proof = Proof(match.customer_id, match.receiver_phone)
     _bind(conn, user, proof, now)
-    subject = ("order", f"{match.platform}:{order_no}")
+    subject = ("order", order_key(match.platform, order_no))
     conn.execute(insert(m.AuditLogRow), [audit_row(user.key, "chat_verified", subject, {"channel": user.channel}, now)])
     return Judgement(Outcome.VERIFIED, Platform(match.platform), proof)
 
