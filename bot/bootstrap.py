@@ -21,13 +21,13 @@ from bot.channels.web import mount as web
 from bot.channels.web.doorbell import Doorbell
 from bot.channels.wechat import mount as wechat
 from bot.channels.wecom import mount as wecom
-from bot.couriers import fresh_tracking, subscription_jobs
+from bot.couriers import fresh_tracking, subscription_jobs, tracking_provider
 from bot.customer_notices import CustomerNotices
 from bot.metrics import Metrics
 from bot.pushers.build import build_pushers
 from bot.pushers.webhook import SignedWebhook
 from bot.settings import Settings
-from bot.shop_config import ShopConfig, load_shop_config
+from bot.shop_config import ShopConfig, ShopConfigError, load_shop_config
 from handlers.dialogue import Dialogue
 from handlers.front import Front
 from handlers.handoff.queue import Handoffs
@@ -46,6 +46,7 @@ from oms_client.chats.media import MediaStore
 from oms_client.chats.notices import NoticeStore
 from oms_client.chats.outgoing import OutgoingStore
 from oms_client.clock import Clock, SystemClock
+from oms_client.couriers.provider import TrackingProvider
 from oms_client.external.http_oms import HttpOms
 from oms_client.external.lookup import ExternalOrders
 from oms_client.sql.database import Database, open_database
@@ -89,6 +90,7 @@ class App:
     # What each channel's deliveries come in by, and what it runs while the process serves.
     inbound: dict[str, Inbound]
     metrics: Metrics
+    tracking: TrackingProvider | None  # the shop's parcel tracking provider, when one is configured
 
     def receivers(self) -> list[Receiver]:
         return [part.receiver for part in self.inbound.values() if part.receiver is not None]
@@ -138,7 +140,12 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     budgets = SqlBudgets(database)
     clients = open_clients(settings, Shared(SqlTokens(database), budgets, clock))
     store.elsewhere = external_orders(settings, shop, clients, database, clock)
-    store.tracking = fresh_tracking(settings, clients, database, clock)
+    tracking = tracking_provider(settings, shop.tracking.provider, clients, clock)
+    if tracking is None and shop.tracking.provider:
+        raise ShopConfigError(
+            f"[tracking] provider = {shop.tracking.provider!r}, but its XIAOER_* settings are not given"
+        )
+    store.tracking = fresh_tracking(tracking, database, clock)
     holder = process_name()  # this process, as leases and inbox claims know it
     roster = Roster(shop.staff)
     handoffs = Handoffs(store, roster, shop.service, zone, budgets)
@@ -166,7 +173,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     inbound = {mount.NAME: mount.inbound(parts, intake, channels) for mount in CHANNELS}
     jobs.periodic += [job for part in inbound.values() for job in part.periodic]
     jobs.periodic += event_jobs(settings, clients, database, clock)
-    jobs.periodic += subscription_jobs(settings, clients, database, clock)
+    jobs.periodic += subscription_jobs(tracking, database, clock)
     updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
     notices = CustomerNotices(NoticeStore(database), store, renderers, windows, clock, zone, queued)
     if shop.alerts.tell_customers:
@@ -195,4 +202,5 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         customer_notices=notices,
         inbound=inbound,
         metrics=metrics,
+        tracking=tracking,
     )

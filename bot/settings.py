@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.channels.tencent.api import WECHAT_API_BASE
 from bot.pushers.wecom import WECOM_API_BASE
+from oms_client.couriers.kdniao import API_BASE as KDNIAO_API_BASE
 from oms_client.couriers.kuaidi100 import API_BASE as KUAIDI100_API_BASE
 
 TELEGRAM_API_BASE = "https://api.telegram.org"
@@ -61,6 +62,10 @@ class Settings(BaseSettings):
     kuaidi100_customer: str | None = None
     kuaidi100_salt: str | None = Field(default=None, min_length=8, max_length=32)
     kuaidi100_api_base: str = KUAIDI100_API_BASE
+    # 快递鸟: the merchant id and the API key its requests and pushes are signed with, its address.
+    kdniao_business_id: str | None = None
+    kdniao_api_key: str | None = Field(default=None, min_length=8)
+    kdniao_api_base: str = KDNIAO_API_BASE
     # The address platforms call back (快递100's pushes are registered under it).
     public_url: str | None = Field(default=None, pattern=r"^https?://\S+$")
     # Where the seller's systems hear of cancels, new addresses, intercepts and case moves (signed with the secret).

@@ -5,8 +5,9 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from bot.couriers import PROVIDERS
 from handlers.aftersales.policy import AfterSalesPolicy
 from handlers.handoff.service_hours import ServiceHours
 from handlers.staff.roster import StaffMember
@@ -18,6 +19,19 @@ class ShopConfigError(Exception):
     """The file cannot be used; the message says which file and which entry."""
 
 
+class Tracking(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    provider: str | None = None  # kuaidi100 or kdniao; unset: the first whose settings are given
+
+    @field_validator("provider")
+    @classmethod
+    def _known(cls, name: str | None) -> str | None:
+        if name is not None and name not in PROVIDERS:
+            raise ValueError(f"unknown tracking provider {name!r}; known: {', '.join(PROVIDERS)}")
+        return name
+
+
 class ShopConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -26,6 +40,7 @@ class ShopConfig(BaseModel):
     service: ServiceHours = ServiceHours()  # when people answer hand-offs
     staff: tuple[StaffMember, ...] = ()
     privacy: Retention = Retention()  # how long each kind of chat data is kept
+    tracking: Tracking = Tracking()  # which parcel tracking provider the shop uses
 
 
 def load_shop_config(path: Path | None) -> ShopConfig:

@@ -34,5 +34,5 @@ def build_web_app(app: App) -> web.Application:
     for receiver in app.receivers():
         receiver.routes(web_app)
     mount_api(web_app, app)
-    mount_couriers(web_app, app.settings, app.database)
+    mount_couriers(web_app, app.tracking, app.database)
     return web_app

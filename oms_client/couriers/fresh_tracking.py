@@ -1,19 +1,17 @@
-"""A parcel asked about whose latest scan is old is asked of the tracking provider first (快递100's real-time
-query), so the customer hears where it is now, not where it was. Pushes keep most parcels fresh; this covers
-the ones a push has not reached yet (subscribed late, or pushed every few hours). Each waybill is asked at most
-once per `fresh` interval and the provider at most `per_minute` times, so its quota holds however often
-customers (or anyone typing order numbers) ask."""
+"""A parcel asked about whose latest scan is old is asked of the tracking provider first (its real-time query),
+so the customer hears where it is now, not where it was. Pushes keep most parcels fresh; this covers the ones a
+push has not reached yet (subscribed late, or pushed every few hours). Each waybill is asked at most once per
+`fresh` interval and the provider at most `per_minute` times, so its quota holds however often customers (or
+anyone typing order numbers) ask."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from oms_client.budgets import AskedRecently, PerMinute
 from oms_client.clock import Clock
-from oms_client.couriers.kuaidi100 import CODES, BadPush, scans
-from oms_client.couriers.kuaidi100_http import Kuaidi100
+from oms_client.couriers.provider import TrackingProvider
 from oms_client.domain import Order, Shipment, TrackingState
 from oms_client.stores.ingest import SqlIngest
 
@@ -23,14 +21,13 @@ STALE = timedelta(hours=6)
 class FreshTracking:
     def __init__(
         self,
-        provider: Kuaidi100,
+        provider: TrackingProvider,
         ingest: SqlIngest,
         clock: Clock,
-        zone: ZoneInfo,
         fresh: timedelta = timedelta(minutes=30),
         per_minute: int = 30,
     ) -> None:
-        self.provider, self.ingest, self.clock, self.zone = provider, ingest, clock, zone
+        self.provider, self.ingest, self.clock = provider, ingest, clock
         self.asked, self.cap = AskedRecently(fresh), PerMinute(per_minute)
 
     async def refresh(self, orders: Sequence[Order]) -> bool:
@@ -45,7 +42,7 @@ class FreshTracking:
 
     def _due(self, shipment: Shipment, now: datetime) -> bool:
         latest = shipment.latest_event
-        if shipment.courier not in CODES or (latest is not None and latest.state is TrackingState.SIGNED):
+        if shipment.courier not in self.provider.codes or (latest is not None and latest.state is TrackingState.SIGNED):
             return False
         if latest is not None and now - latest.at < STALE:
             return False
@@ -55,11 +52,5 @@ class FreshTracking:
         return True
 
     async def _ask(self, shipment: Shipment, phone: str) -> bool:
-        answer = await self.provider.query(CODES[shipment.courier], shipment.tracking_no, phone)
-        if answer is None:
-            return False
-        try:
-            found = scans(answer, self.zone)
-        except BadPush:
-            return False
-        return (await self.ingest.add_tracking(found)).created > 0
+        found = await self.provider.query(shipment.courier, shipment.tracking_no, phone)
+        return found is not None and (await self.ingest.add_tracking(found)).created > 0

@@ -17,10 +17,13 @@ SubscribePushParamResp/Result/Data, CompanyConstant):
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+import hmac
+import json
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from oms_client.couriers.provider import BadPush, BadSignature, Push, moment
 from oms_client.domain import Courier, TrackingState
 from oms_client.imports.records import TrackingUpdate
 
@@ -60,11 +63,6 @@ WORDS = {
     "退回": TrackingState.RETURNED,
     "转投": TrackingState.IN_TRANSIT,
 }
-TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
-
-
-class BadPush(Exception):
-    """Not a push 快递100 signed, or not one this reader understands; nothing is stored."""
 
 
 def sign(text: str) -> str:
@@ -73,7 +71,20 @@ def sign(text: str) -> str:
 
 
 def verified(param: str, signature: str, salt: str) -> bool:
-    return bool(signature) and sign(param + salt) == signature.upper()
+    return bool(signature) and hmac.compare_digest(sign(param + salt), signature.upper())
+
+
+def read_push(form: Mapping[str, str], salt: str, zone: ZoneInfo) -> Push:
+    """A push's scans; `status` abort means 快递100 stopped following the waybill (3 days without scans)."""
+    param = form.get("param", "")
+    if not verified(param, form.get("sign", ""), salt):
+        raise BadSignature("签名不对")
+    try:
+        body = json.loads(param)
+        found = scans(body["lastResult"], zone)
+    except (ValueError, KeyError, TypeError) as error:
+        raise BadPush(f"推送内容无法解析: {error}") from None
+    return Push(found, [str(body["lastResult"]["nu"])] if body.get("status") == "abort" else [])
 
 
 def scans(result: dict[str, Any], zone: ZoneInfo) -> list[TrackingUpdate]:
@@ -91,14 +102,7 @@ def scans(result: dict[str, Any], zone: ZoneInfo) -> list[TrackingUpdate]:
         default = STATES.get(str(result.get("state")), TrackingState.IN_TRANSIT) if position == 0 else None
         state = WORDS.get(str(event.get("status", ""))) or default or TrackingState.IN_TRANSIT
         text = str(event.get("context", "")).strip()
-        found.append(TrackingUpdate(courier, number, _moment(event, zone), state, text[:200] or "（无描述）",
+        at = moment(str(event.get("ftime") or event.get("time") or ""), zone)
+        found.append(TrackingUpdate(courier, number, at, state, text[:200] or "（无描述）",
                                     str(event.get("areaName") or "")[:64]))  # fmt: skip
     return found[::-1]
-
-
-def _moment(event: dict[str, Any], zone: ZoneInfo) -> datetime:
-    written = str(event.get("ftime") or event.get("time") or "")
-    try:
-        return datetime.strptime(written, TIME_FORMAT).replace(tzinfo=zone)
-    except ValueError:
-        raise BadPush(f"an event's time is not {TIME_FORMAT}: {written[:30]!r}") from None

@@ -42,11 +42,13 @@ class SqlIngest:
     async def set_stock(self, levels: Sequence[StockLevel]) -> Taken:
         return await self.database.write.run(lambda conn: _stock(conn, levels))
 
-    async def unsubscribed(self, couriers: Sequence[str], limit: int) -> list[tuple[int, str, str]]:
-        """Parcels on their way whose waybills the tracking provider does not follow yet: (id, courier, number)."""
-        shipment = m.ShipmentRow
+    async def unsubscribed(self, couriers: Sequence[str], limit: int) -> list[tuple[int, str, str, str]]:
+        """Parcels on their way whose waybills the tracking provider does not follow yet: (id, courier, number,
+        receiver phone; SF's tracking asks for its last digits)."""
+        shipment, order = m.ShipmentRow, m.OrderRow
         query = (
-            select(shipment.id, shipment.courier, shipment.tracking_no)
+            select(shipment.id, shipment.courier, shipment.tracking_no, order.receiver_phone)
+            .join(order, order.id == shipment.order_id)
             .where(
                 shipment.subscribed_at.is_(None),
                 shipment.courier.in_(couriers),
@@ -56,7 +58,7 @@ class SqlIngest:
             .limit(limit)
         )
         async with self.database.read.connect() as conn:
-            return [(row.id, row.courier, row.tracking_no) for row in await conn.execute(query)]
+            return [(row.id, row.courier, row.tracking_no, row.receiver_phone) for row in await conn.execute(query)]
 
     async def mark_subscribed(self, shipment_id: int, at: datetime) -> None:
         await self._subscription(m.ShipmentRow.id == shipment_id, at)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest_asyncio
 
 from bot.bootstrap import App
-from bot.couriers import CALLBACK_PATH
+from bot.couriers import CALLBACK_PREFIX
 from bot.settings import Settings
 from oms_client.clock import FixedClock
 from oms_client.couriers.kuaidi100 import ANSWER_TAKEN
@@ -51,7 +51,7 @@ async def serving(
     settings = Settings(kuaidi100_key=KEY, kuaidi100_salt=SALT, kuaidi100_api_base=fake.base,
                         kuaidi100_customer=CUSTOMER, public_url="https://shop.example.com")  # fmt: skip
     async with app_on_loopback(settings, database, clock or FixedClock(NOW)) as (app, base):
-        yield app, f"{base}{CALLBACK_PATH}"
+        yield app, f"{base}{CALLBACK_PREFIX}kuaidi100"
 
 
 async def subscribe(app: App) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from oms_client.couriers.kuaidi100 import BadPush, scans, sign, verified
+from oms_client.couriers.kuaidi100 import scans, sign, verified
+from oms_client.couriers.provider import BadPush
 from oms_client.domain import Courier, TrackingState
 from tests.conftest import SHANGHAI
 

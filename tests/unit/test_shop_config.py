@@ -38,6 +38,7 @@ def test_quiet_hours_across_midnight_end_the_next_morning() -> None:
         ("[alerts]\nscan_every_minutes = -1\n", "alerts.scan_every_minutes"),
         ("[alerts\n", "not valid TOML"),
         ("[shop]\nname = 1\n", "shop"),
+        ('[tracking]\nprovider = "sf-express"\n', "unknown tracking provider 'sf-express'; known: kuaidi100, kdniao"),
     ],
 )
 def test_a_mistake_in_the_file_is_reported_with_where_it_is(tmp_path: Path, text: str, says: str) -> None:
