@@ -57,8 +57,10 @@ from oms_client.stores.events import EventOutbox
 from oms_client.stores.imports import SqlImports
 from oms_client.stores.orders import SqlOrderStore
 from oms_client.stores.tokens import SqlTokens
+from oms_client.stores.transit_times import SqlTransitTimes
 
 EVENTS_EVERY = timedelta(seconds=2)
+LEARN_TRANSIT_EVERY = timedelta(hours=1)
 # Every channel the app can have, each joining when the settings hold what it needs.
 CHANNELS: tuple[Mount, ...] = (telegram, wechat, wecom, web)
 
@@ -125,6 +127,12 @@ def event_jobs(settings: Settings, clients: Clients, database: Database, clock: 
     return [Periodic("events", EVENTS_EVERY, relay.tick, leased=True)]
 
 
+def transit_job(database: Database, clock: Clock) -> Periodic:
+    """The lease holder learns the transit times again every hour from the parcels signed since."""
+    times = SqlTransitTimes(database)
+    return Periodic("transit times", LEARN_TRANSIT_EVERY, lambda: times.learn(clock.now()), leased=True)
+
+
 async def bootstrap(settings: Settings, clock: Clock | None = None, database: Database | None = None) -> App:
     """Open the store, bring its schema up to date and wire dialogue, channels, pushers and jobs to it.
 
@@ -174,6 +182,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     jobs.periodic += [job for part in inbound.values() for job in part.periodic]
     jobs.periodic += event_jobs(settings, clients, database, clock)
     jobs.periodic += subscription_jobs(tracking, database, clock)
+    jobs.periodic.append(transit_job(database, clock))
     updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
     notices = CustomerNotices(NoticeStore(database), store, renderers, windows, clock, zone, queued)
     if shop.alerts.tell_customers:

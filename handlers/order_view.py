@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.messages import Button
 from handlers.texts import COURIER_NAMES, PLATFORM_NAMES, STATE_NAMES, name_of, say
-from oms_client.domain import Order, OrderState, Shipment, TrackingState
+from oms_client.domain import Order, OrderState, Shipment, TrackingState, TransitTime
 from oms_client.masking import mask_address, mask_name, mask_phone
 
 STALL_HOURS = 48
@@ -101,11 +101,20 @@ class OrderView:
         return lines
 
     def expected_delivery(self, shipment: Shipment) -> list[str]:
-        expected = shipment.expected_delivery
+        """From the route's usual time when the shop has learned one; else the date stored with the parcel."""
+        expected, usual = shipment.eta, shipment.usual
         if expected is None:
             return []
-        key = "eta" if expected.astimezone(self.tz).date() >= self.now.astimezone(self.tz).date() else "eta_missed"
-        return [say(key, self.lang, date=self.date(expected))]
+        on_time = expected.astimezone(self.tz).date() >= self.now.astimezone(self.tz).date()
+        if usual is None:
+            return [say("eta" if on_time else "eta_missed", self.lang, date=self.date(expected))]
+        courier = name_of(COURIER_NAMES, shipment.courier, self.lang)
+        facts = {"span": usual_span(usual), "who": say(f"usual_{usual.level}", self.lang, courier=courier)}
+        if on_time:
+            return [say("eta_usual", self.lang, date=self.date(expected), **facts)]
+        days = f"{(self.now - shipment.shipped_at).total_seconds() / 86400:.1f}"
+        late = shipment.running_late(self.now)
+        return [say("eta_late" if late else "eta_soon", self.lang, days=days, **facts)]
 
     def parcel_warnings(self, shipment: Shipment) -> list[str]:
         latest = shipment.latest_event
@@ -150,3 +159,10 @@ class OrderView:
             )
             buttons.append(Button(f"{index}. {order.order_no}", order.order_no))
         return "\n".join(lines), tuple(buttons)
+
+
+def usual_span(usual: TransitTime) -> str:
+    """The middle half of the route's parcels in whole days: "2–3", or "2" when they agree."""
+    low = max(1, round(usual.p25.total_seconds() / 86400))
+    high = max(low, round(usual.p75.total_seconds() / 86400))
+    return str(low) if low == high else f"{low}–{high}"

@@ -122,6 +122,23 @@ TEXTS: dict[str, dict[str, str]] = {
     "latest": {"zh": "最新：{time} {text}", "en": "Latest: {time} {text}"},
     "eta": {"zh": "预计送达：{date}", "en": "Expected delivery: {date}"},
     "eta_missed": {"zh": "原预计 {date} 送达，已延误", "en": "Was expected on {date}; it is running late"},
+    "eta_usual": {
+        "zh": "预计 {date} 送达，{who}通常 {span} 天",
+        "en": "Expected on {date}; {who} usually take {span} days",
+    },
+    "eta_soon": {
+        "zh": "{who}通常 {span} 天送达，包裹已发出 {days} 天，应该很快就到",
+        "en": "Usually {who} take {span} days; yours left {days} days ago and should arrive soon",
+    },
+    "eta_late": {
+        "zh": "{who}通常 {span} 天送达，包裹已发出 {days} 天，比平常慢，我们在跟进",
+        "en": "Usually {who} take {span} days; yours left {days} days ago, slower than usual, and we are following "
+        "it up",
+    },
+    # Whose parcels the usual time is learned from (TransitTime.level).
+    "usual_route": {"zh": "这条线路", "en": "parcels on this route"},
+    "usual_courier": {"zh": "{courier}", "en": "{courier} parcels"},
+    "usual_overall": {"zh": "本店包裹", "en": "our parcels"},
     "receiver": {"zh": "收货人：{name} {phone} {address}", "en": "Receiver: {name} {phone} {address}"},
     "order_line": {
         "zh": "{index}. {platform} {order_no} · {state} · {title}{more} · {date}",

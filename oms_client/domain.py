@@ -7,7 +7,7 @@ caller can lazily load (and block on) the database by touching an attribute.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -91,6 +91,20 @@ class TrackingEvent:
 
 
 @dataclass(frozen=True)
+class TransitTime:
+    """How long parcels like one took from dispatch to signature, learned from the shop's own delivered
+    parcels: on its route (courier, warehouse, receiver's province), or with too few there the courier's, or
+    all of them (`level`)."""
+
+    level: str  # route, courier or overall
+    samples: int
+    p25: timedelta
+    p50: timedelta
+    p75: timedelta
+    p90: timedelta
+
+
+@dataclass(frozen=True)
 class Shipment:
     courier: Courier
     tracking_no: str
@@ -98,10 +112,20 @@ class Shipment:
     expected_delivery: datetime | None
     events: tuple[TrackingEvent, ...] = ()
     intercept_requested_at: datetime | None = None  # the shop approved stopping it on its way
+    usual: TransitTime | None = None  # how long parcels like it took, when the shop has delivered enough
 
     @property
     def latest_event(self) -> TrackingEvent | None:
         return max(self.events, key=lambda e: e.at) if self.events else None
+
+    @property
+    def eta(self) -> datetime | None:
+        """When it should arrive: as the route's parcels usually do (their median), else as stored."""
+        return self.shipped_at + self.usual.p50 if self.usual else self.expected_delivery
+
+    def running_late(self, now: datetime) -> bool:
+        """Longer on its way than nine in ten of its route's parcels took."""
+        return self.usual is not None and now > self.shipped_at + self.usual.p90
 
 
 @dataclass(frozen=True)

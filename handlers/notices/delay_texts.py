@@ -20,6 +20,13 @@ DELAY_TEXTS = {
         "en": "· Your parcel ({courier} {tracking_no}, order {order_no}) shows: {event}. We're sorting it out with the "
         "courier and will let you know.",
     },
+    "dn_transit_predicted_late": {
+        "zh": "· 您的包裹（{courier} {tracking_no}，订单 {order_no}）比这条线路平常慢了一些：已发出 {days_out} 天，"
+        "通常 {usual_days} 天内送达。同事已在跟进，有进展会告诉您。",
+        "en": "· Your parcel ({courier} {tracking_no}, order {order_no}) is slower than usual on its route: it left "
+        "{days_out} days ago, and parcels there usually arrive within {usual_days} days. We're following it up and "
+        "will let you know.",
+    },
     "dn_footer": {
         "zh": "给您添麻烦了。想了解详情可以点“我的订单”，也可以找人工客服。",
         "en": "Sorry for the trouble. Tap “My orders” for details, or talk to a person.",

@@ -21,6 +21,7 @@ def _line(delay: Delay, lang: str, now: datetime) -> str:
     platform = name_of(PLATFORM_NAMES, delay.platform, lang)
     courier = name_of(COURIER_NAMES, delay.courier or "", lang)
     silent = now - datetime.fromisoformat(delay.detail.get("last_event_at", now.isoformat()))
+    out = now - datetime.fromisoformat(delay.detail.get("shipped_at", now.isoformat()))
     return say(
         f"dn_{delay.kind}",
         lang,
@@ -30,4 +31,6 @@ def _line(delay: Delay, lang: str, now: datetime) -> str:
         tracking_no=delay.tracking_no or "",
         hours=int(silent.total_seconds() // 3600),
         event=delay.detail.get("last_event", ""),
+        days_out=f"{out.total_seconds() / 86400:.1f}",
+        usual_days=f"{delay.detail.get('usual_hours', 0) / 24:.1f}",
     )

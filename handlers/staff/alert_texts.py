@@ -33,6 +33,16 @@ def _transit(d: dict[str, Any], now: datetime) -> str:
     return f"订单 {d['order']} · {courier} · {silent} 小时无更新 · 最新：{d['last_event']}"
 
 
+def _predicted_late(d: dict[str, Any], now: datetime) -> str:
+    courier = name_of(COURIER_NAMES, d["courier"], "zh")
+    days = _hours_since(d["shipped_at"], now) / 24
+    usual = d["usual_hours"] / 24
+    return (
+        f"订单 {d['order']} · {courier} · 已发出 {days:.1f} 天，这条线路九成包裹 {usual:.1f} 天内送达"
+        f" · 最新：{d['last_event']}"
+    )
+
+
 def _aftersales_overdue(d: dict[str, Any], now: datetime) -> str:
     return f"{d.get('case_kind', '')} 状态 {d.get('state', '')}，创建于 {d.get('created_at', '')}"
 
@@ -56,6 +66,7 @@ WORDING: dict[str, tuple[str, Describe]] = {
     "ship_due_soon": ("即将超时", _ship_due_soon),
     "transit_stalled": ("物流停滞", _transit),
     "transit_exception": ("物流异常", _transit),
+    "transit_predicted_late": ("预计晚到", _predicted_late),
     "aftersales_overdue": ("售后超时", _aftersales_overdue),
     "handoff_waiting": ("转人工无人接待", _handoff_waiting),
     "events_stuck": ("事件推送受阻", _events_stuck),

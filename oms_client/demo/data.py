@@ -96,6 +96,21 @@ WAREHOUSES = [
     ("CD01", "成都仓", "成都市"),
 ]
 
+# Where each warehouse's parcels start, for the routes transit times are learned on.
+WAREHOUSE_PROVINCES = {"HZ01": "浙江省", "GZ01": "广东省", "BJ01": "北京市", "CD01": "四川省"}
+# China's usual delivery regions (a courier's next-day and two-day zones follow them), and the provinces a
+# parcel takes days longer to reach.
+REGIONS = {
+    "华东": ("浙江省", "上海市", "江苏省", "安徽省", "福建省", "江西省", "山东省"),
+    "华南": ("广东省", "广西壮族自治区", "海南省"),
+    "华北": ("北京市", "天津市", "河北省", "山西省"),
+    "华中": ("河南省", "湖北省", "湖南省"),
+    "西南": ("四川省", "重庆市", "云南省", "贵州省"),
+    "西北": ("陕西省", "甘肃省", "新疆维吾尔自治区"),
+    "东北": ("辽宁省", "吉林省", "黑龙江省"),
+}
+REMOTE = ("新疆维吾尔自治区", "甘肃省", "海南省")
+
 HUBS = {"杭州市": "杭州转运中心", "广州市": "广州转运中心", "北京市": "北京顺义分拨中心", "成都市": "成都双流转运中心"}
 TRANSIT_HUBS = [
     "上海转运中心",

@@ -23,6 +23,7 @@ from oms_client.demo.numbers import order_number, waybill_number
 from oms_client.domain import Courier, OrderState, Platform, SampleOrder, TrackingState
 from oms_client.sql import models as m
 from oms_client.sql.database import Database
+from oms_client.stores.transit_times import SqlTransitTimes
 
 SAMPLES_META_KEY = "demo_samples"
 BATCH = 5_000
@@ -48,7 +49,15 @@ COURIER_WEIGHTS = {
     Courier.EMS: 4,
     Courier.JD: 4,
 }
-FAST_COURIERS = {Courier.SF, Courier.JD}
+# How long parcels take, so the transit times learned from the seed look like a real shop's: days by how far
+# the parcel goes (within the province, within its region, across the country, to a remote province), how much
+# faster or slower each courier runs than the networks' average (SF and JD fly and drive their own; EMS is
+# the postal network), a day-to-day spread, and a few parcels held a day or more at one station.
+DAYS_BY_DISTANCE = {"province": 1.1, "region": 1.9, "country": 2.9, "remote": 4.6}
+COURIER_PACE = {Courier.SF: 0.6, Courier.JD: 0.65, Courier.EMS: 1.25, Courier.JT: 1.05}
+SPREAD = 0.22  # sigma of the log-normal spread around the usual time
+HELD_SHARE, HELD_HOURS = 0.06, (20.0, 90.0)
+SHIPPED_STORIES = ("in_transit", "stalled", "exception", "delivered", "completed")
 # (story, order state, weight): a story is what a newcomer might want to try.
 STORIES = [
     ("unpaid", OrderState.PENDING_PAYMENT, 3),
@@ -115,6 +124,27 @@ class _Rows:
     samples: dict[str, SampleOrder] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class _Leg:
+    """A parcel's trip: who carries it from where, how long it moves, and how long it is held on the way."""
+
+    courier: Courier
+    warehouse: str
+    origin: str  # the warehouse's city
+    moving_hours: float
+    held_hours: float = 0.0
+    held_at: float = 0.5  # the share of its moving time after which it is held
+
+    @property
+    def hours(self) -> float:
+        return self.moving_hours + self.held_hours
+
+    def offset(self, share: float) -> timedelta:
+        """When the scan at `share` of the moving time comes, counting the hold."""
+        held = self.held_hours if share > self.held_at else 0.0
+        return timedelta(hours=share * self.moving_hours + held)
+
+
 class StoreNotEmpty(Exception):
     """Seeding adds to nothing: mixing synthetic and real orders would corrupt a shop's figures."""
 
@@ -138,6 +168,7 @@ async def seed_store(
     rows = _Generator(random.Random(seed), now, history_days).build(orders)
     await _write(database, rows)
     await _analyze(database)
+    await SqlTransitTimes(database).learn(now)  # as the hourly job would, so the demo's ETAs are there at once
     return SeedResult(
         orders=len(rows.orders),
         customers=len(rows.customers),
@@ -252,7 +283,10 @@ class _Generator:
         platform = rng.choices(list(PLATFORM_WEIGHTS), weights=list(PLATFORM_WEIGHTS.values()))[0]
         story, state = ("pos_sale", OrderState.COMPLETED) if platform is Platform.POS else self._story()
         customer = self._pick_customer()
-        times = self._times(story, platform)
+        receiver = self._receiver(customer)
+        ships = story in SHIPPED_STORIES and platform is not Platform.POS
+        leg = self._leg(platform, receiver["receiver_province"]) if ships else None
+        times = self._times(story, platform, leg)
         number = self._unique_number(platform, times["created_at"])
         total = self._lines(order_id)
         self.rows.orders.append(
@@ -265,12 +299,10 @@ class _Generator:
                 "total": total,
                 "version": 1,
                 **times,
-                **self._receiver(customer),
+                **receiver,
             }
         )
-        shipment = None
-        if "shipped_at" in times and platform is not Platform.POS:
-            shipment = self._shipment(order_id, platform, story, times)
+        shipment = self._shipment(order_id, story, times, leg) if leg else None
         self._remember_sample(story, self.rows.orders[-1], shipment)
         for key in ("shipped_at", "signed_at"):
             self.rows.orders[-1].pop(key, None)
@@ -286,7 +318,21 @@ class _Generator:
                 self.used_numbers.add((platform, number))
                 return number
 
-    def _times(self, story: str, platform: Platform) -> dict[str, Any]:
+    def _leg(self, platform: Platform, province: str) -> _Leg:
+        rng = self.rng
+        courier = (
+            Courier.JD
+            if platform is Platform.JD and rng.random() < 0.8
+            else rng.choices(list(COURIER_WEIGHTS), weights=list(COURIER_WEIGHTS.values()))[0]
+        )
+        code, _, origin = rng.choice(data.WAREHOUSES)
+        days = DAYS_BY_DISTANCE[_distance(data.WAREHOUSE_PROVINCES[code], province)] * COURIER_PACE.get(courier, 1.0)
+        moving = max(6.0, days * 24 * rng.lognormvariate(0, SPREAD))
+        if rng.random() >= HELD_SHARE:
+            return _Leg(courier, code, origin, moving)
+        return _Leg(courier, code, origin, moving, rng.uniform(*HELD_HOURS), rng.uniform(0.15, 0.85))
+
+    def _times(self, story: str, platform: Platform, leg: _Leg | None) -> dict[str, Any]:
         """Created, paid and promised times that fit the story, plus the ship and sign anchors."""
         rng, now = self.rng, self.now
         hours = timedelta(hours=1)
@@ -298,14 +344,17 @@ class _Generator:
             created = now - rng.uniform(0.5, 0.6 * sla / hours) * hours
         elif story == "paid_late":
             created = now - sla - rng.uniform(2, 40) * hours
-        elif story in ("in_transit", "stalled", "exception"):
-            back = {"in_transit": (8.0, 90.0), "stalled": (100.0, 190.0), "exception": (40.0, 120.0)}[story]
+        elif story == "in_transit" and leg:
+            anchors["shipped_at"] = now - max(2.0, rng.uniform(0.05, 1.0) * leg.hours) * hours
+            created = anchors["shipped_at"] - rng.uniform(3, 40) * hours
+        elif story in ("stalled", "exception"):
+            back = {"stalled": (100.0, 190.0), "exception": (40.0, 120.0)}[story]
             anchors["shipped_at"] = now - rng.uniform(*back) * hours
             created = anchors["shipped_at"] - rng.uniform(3, 40) * hours
-        elif story in ("delivered", "completed"):
+        elif story in ("delivered", "completed") and leg:
             back = (0.2, 6.0) if story == "delivered" else (8.0, self.days or 58.0)
             anchors["signed_at"] = now - timedelta(days=rng.uniform(*back))
-            anchors["shipped_at"] = anchors["signed_at"] - rng.uniform(20, 80) * hours
+            anchors["shipped_at"] = anchors["signed_at"] - leg.hours * hours
             created = anchors["shipped_at"] - rng.uniform(3, 40) * hours
         else:
             created = now - timedelta(days=rng.uniform(1, self.days or 60.0))
@@ -330,45 +379,45 @@ class _Generator:
             total += price * qty
         return total
 
-    def _shipment(self, order_id: int, platform: Platform, story: str, times: dict[str, Any]) -> dict[str, Any]:
-        rng = self.rng
-        courier = (
-            Courier.JD
-            if platform is Platform.JD and rng.random() < 0.8
-            else rng.choices(list(COURIER_WEIGHTS), weights=list(COURIER_WEIGHTS.values()))[0]
-        )
-        code, _, origin = rng.choice(data.WAREHOUSES)
-        shipped_at: datetime = times["shipped_at"]
-        days = 1.5 if courier in FAST_COURIERS else 3.0
+    def _shipment(self, order_id: int, story: str, times: dict[str, Any], leg: _Leg) -> dict[str, Any]:
         shipment = {
             "id": len(self.rows.shipments) + 1,
             "order_id": order_id,
-            "warehouse": code,
-            "courier": str(courier),
-            "tracking_no": waybill_number(rng, courier),
-            "shipped_at": shipped_at,
-            "expected_delivery": shipped_at + timedelta(days=days),
+            "warehouse": leg.warehouse,
+            "courier": str(leg.courier),
+            "tracking_no": waybill_number(self.rng, leg.courier),
+            "shipped_at": times["shipped_at"],
+            "expected_delivery": None,  # the answers work it out from the transit times learned
         }
         self.rows.shipments.append(shipment)
         destination = self.rows.orders[-1]["receiver_city"]
-        self._events(shipment, story, origin, destination, times.get("signed_at"))
+        chain = _route(self.rng, leg.origin, destination, self.rows.orders[-1]["receiver_district"])
+        if story in ("stalled", "exception"):
+            self._troubled_events(shipment, story, chain, destination)
+        else:
+            self._events(shipment, chain, leg, signed=times.get("signed_at") is not None)
         return shipment
 
-    def _events(
-        self, shipment: dict[str, Any], story: str, origin: str, destination: str, signed_at: datetime | None
-    ) -> None:
-        chain = _route(self.rng, origin, destination, self.rows.orders[-1]["receiver_district"])
+    def _events(self, shipment: dict[str, Any], chain: list[tuple[str, str, TrackingState]], leg: _Leg,
+                signed: bool) -> None:  # fmt: skip
+        """Scans spread over the trip as it went: all of them for a signed parcel, those until now otherwise."""
         start: datetime = shipment["shipped_at"]
-        if signed_at:
-            step = (signed_at - start) / (len(chain) - 1)
-            limit = signed_at + timedelta(seconds=1)  # room for rounding in the last step
-        else:
-            chain = chain[:-1]
-            step = timedelta(hours=self.rng.uniform(5, 11))
-            stops_early = story != "in_transit"
-            limit = start + timedelta(hours=self.rng.uniform(10, 30)) if stops_early else self.now
+        last = len(chain) - 1
+        for index, (place, text, state) in enumerate(chain if signed else chain[:-1]):
+            at = start + leg.offset(index / last)
+            if not signed and at > self.now:
+                break
+            self._event(shipment["id"], at, place, text, state)
+
+    def _troubled_events(
+        self, shipment: dict[str, Any], story: str, chain: list[tuple[str, str, TrackingState]], destination: str
+    ) -> None:
+        """A parcel that stopped moving a day or so after it left, and for an exception, its last word."""
+        start: datetime = shipment["shipped_at"]
+        step = timedelta(hours=self.rng.uniform(5, 11))
+        limit = start + timedelta(hours=self.rng.uniform(10, 30))
         last = start
-        for index, (place, text, state) in enumerate(chain):
+        for index, (place, text, state) in enumerate(chain[:-1]):
             if start + index * step > limit:
                 break
             last = start + index * step
@@ -427,6 +476,15 @@ def _history_weights(days: float) -> list[float]:
     weights = HISTORY_DAYS_OF_ORDERS | {story: share * days for story, share in HISTORY_SHARES.items()}
     weights["completed"] = max(0.0, days - sum(weights.values()))
     return [weights[story] for story, _, _ in STORIES]
+
+
+def _distance(origin: str, destination: str) -> str:
+    if origin == destination:
+        return "province"
+    if destination in data.REMOTE:
+        return "remote"
+    same = any(origin in provinces and destination in provinces for provinces in data.REGIONS.values())
+    return "region" if same else "country"
 
 
 def _route(rng: random.Random, origin: str, destination: str, district: str) -> list[tuple[str, str, TrackingState]]:

@@ -11,26 +11,12 @@ import json
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, SQLColumnExpression, String, literal_column
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.functions import FunctionElement
+
+from oms_client.sql.spelled import Spelled
 
 
-class _Spelled(FunctionElement[Any]):
-    """A function each dialect spells its own way: `spellings` maps a dialect to its SQL, `{}` standing
-    for the arguments. Each subclass sets `inherit_cache` again: SQLAlchemy reads it off the class itself."""
-
-    inherit_cache = True
-    spellings: ClassVar[dict[str, str]]
-
-
-@compiles(_Spelled)
-def _spell(element: _Spelled, compiler: SQLCompiler, **kw: Any) -> str:
-    return element.spellings[compiler.dialect.name].format(compiler.process(element.clauses, **kw))
-
-
-class json_object(_Spelled):
+class json_object(Spelled):
     """`json_object('key', value, ...)` as JSON text. PostgreSQL spaces it unlike SQLite, but the same for
     the same values, which is all the comparison needs."""
 
@@ -43,7 +29,7 @@ class json_object(_Spelled):
     }
 
 
-class iso_utc(_Spelled):
+class iso_utc(Spelled):
     """A stored UTC time as ISO 8601 text with its offset, to the second: what `fromisoformat` reads."""
 
     type = String()
@@ -55,7 +41,7 @@ class iso_utc(_Spelled):
     }
 
 
-class json_value(_Spelled):
+class json_value(Spelled):
     """JSON text, as the value of a JSON column: SQLite keeps the text; PostgreSQL's json wants a cast."""
 
     type = JSON()

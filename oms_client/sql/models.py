@@ -150,6 +150,22 @@ class ShipmentRow(Base):
     events: Mapped[list[TrackingEventRow]] = relationship(lazy="raise", order_by="TrackingEventRow.at")
 
 
+class TransitTimeRow(Base):
+    """How long this shop's delivered parcels took (hours from dispatch to signature), learned per route: a
+    courier from a warehouse to a province, per courier (origin and destination ''), and overall (all '')."""
+
+    __tablename__ = "transit_times"
+    courier: Mapped[str] = mapped_column(String(8), primary_key=True)
+    origin: Mapped[str] = mapped_column(String(16), primary_key=True)  # the warehouse it left
+    destination: Mapped[str] = mapped_column(String(32), primary_key=True)  # the receiver's province
+    samples: Mapped[int] = mapped_column(Integer)
+    p25_hours: Mapped[float]
+    p50_hours: Mapped[float]
+    p75_hours: Mapped[float]
+    p90_hours: Mapped[float]
+    learned_at: Mapped[datetime]
+
+
 class TrackingEventRow(Base):
     __tablename__ = "tracking_events"
     __table_args__ = (Index("ix_tracking_events_shipment_at", "shipment_id", "at"),)

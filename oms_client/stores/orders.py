@@ -21,6 +21,7 @@ from oms_client.domain import (
     Shipment,
     TrackingEvent,
     TrackingState,
+    TransitTime,
 )
 from oms_client.proofs import Guess, GuessLimits, Judgement, Outcome, Proof
 from oms_client.sql import models as m
@@ -30,6 +31,7 @@ from oms_client.store import ChatUser, ConversationRecord, StaleConversation
 from oms_client.stores import proofs as sql_proofs
 from oms_client.stores.cases import SqlCases
 from oms_client.stores.handoffs import SqlHandoffs
+from oms_client.stores.transit_times import Route, usual_times
 
 _CONVERSATION = m.ConversationRow
 # Every customer turn runs these, so they are built once: building and keying a statement cost more
@@ -97,7 +99,9 @@ class SqlOrderStore(SqlCases, SqlHandoffs):
     async def _orders(self, query: Select[Any]) -> list[Order]:
         async with self._reader() as session:
             rows = (await session.scalars(query)).all()
-            return [_order_from_row(row) for row in rows]
+            routes = {_route(row, shipment) for row in rows for shipment in row.shipments}
+            usual = await usual_times(session, routes)
+            return [_order_from_row(row, usual) for row in rows]
 
     async def proofs(self, user: ChatUser) -> frozenset[Proof]:
         async with self.database.read.connect() as conn:
@@ -187,7 +191,11 @@ def _with_details(query: Select[Any]) -> Select[Any]:
     )
 
 
-def _order_from_row(row: m.OrderRow) -> Order:
+def _route(order: m.OrderRow, shipment: m.ShipmentRow) -> Route:
+    return shipment.courier, shipment.warehouse, order.receiver_province
+
+
+def _order_from_row(row: m.OrderRow, usual: dict[Route, TransitTime]) -> Order:
     return Order(
         platform=Platform(row.platform),
         order_no=row.order_no,
@@ -206,12 +214,11 @@ def _order_from_row(row: m.OrderRow) -> Order:
             detail=row.receiver_detail,
         ),
         lines=tuple(OrderLine(line.sku, line.title, line.qty, line.unit_price) for line in row.lines),
-        shipments=tuple(_shipment_from_row(shipment) for shipment in row.shipments),
+        shipments=tuple(_shipment_from_row(s, usual.get(_route(row, s))) for s in row.shipments),
     )
 
 
-def _shipment_from_row(row: m.ShipmentRow) -> Shipment:
+def _shipment_from_row(row: m.ShipmentRow, usual: TransitTime | None) -> Shipment:
     events = tuple(TrackingEvent(e.at, e.place, e.text, TrackingState(e.state)) for e in row.events)
-    return Shipment(
-        Courier(row.courier), row.tracking_no, row.shipped_at, row.expected_delivery, events, row.intercept_requested_at
-    )
+    return Shipment(Courier(row.courier), row.tracking_no, row.shipped_at, row.expected_delivery, events,
+                    row.intercept_requested_at, usual)  # fmt: skip

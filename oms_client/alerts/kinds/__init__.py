@@ -15,6 +15,7 @@ SCANS: tuple[Scan, ...] = (
     shipping.OVERDUE,
     shipping.DUE_SOON,
     transit.SCAN,
+    transit.PREDICTED,
     aftersales.SCAN,
     handoffs.SCAN,
     events.SCAN,
