@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import insert, select
@@ -35,8 +36,10 @@ async def add_order(
     signed_days_ago: float | None = None,
     courier: str = "SF",
     phone: str = "13812345678",
+    shipped_ago: timedelta = timedelta(days=18),
 ) -> PlacedOrder:
-    """One customer's order; shipped states get a parcel, and `signed_days_ago` a signed event."""
+    """One customer's order; shipped states get a parcel (sent `shipped_ago`, its latest scan 3 hours ago), and
+    `signed_days_ago` a signed event."""
     serial = next(_numbers)
     order_no = f"{4100000000000000000 + serial}"
     shipped = state not in (OrderState.PENDING_PAYMENT, OrderState.PAID, OrderState.CANCELLED, OrderState.CLOSED)
@@ -52,7 +55,7 @@ async def add_order(
         await conn.execute(insert(m.OrderLineRow), lines)
         tracking_no = f"SF{1400000000000 + serial}" if shipped else None
         if tracking_no:
-            await _parcel(conn, order_id, courier, tracking_no, signed_days_ago)
+            await _parcel(conn, order_id, courier, tracking_no, signed_days_ago, NOW - shipped_ago)
     return PlacedOrder(order_no, phone[-4:], tracking_no=tracking_no)
 
 
@@ -83,10 +86,32 @@ async def _ensure_catalogue(conn: AsyncConnection) -> None:
     await conn.execute(insert(m.SkuRow), skus)
 
 
+async def add_delivered(database: Database, courier: str, province: str, hours: Sequence[float]) -> None:
+    """Parcels from the HZ1 warehouse to `province` that took these many hours, signed in the last days."""
+    async with database.write.begin() as conn:
+        await _ensure_catalogue(conn)
+        customer = await conn.scalar(
+            insert(m.CustomerRow).values(name="李四", phone="13500000000", created_at=NOW).returning(m.CustomerRow.id)
+        )
+        for index, took in enumerate(hours):
+            order_no = f"{4200000000000000000 + next(_numbers)}"
+            row = _order(order_no, OrderState.COMPLETED, customer, "13500000000", 1) | {"receiver_province": province}
+            order_id = await conn.scalar(insert(m.OrderRow).values(row).returning(m.OrderRow.id))
+            signed = NOW - timedelta(days=1, hours=index)
+            await conn.execute(insert(m.ShipmentRow).values(
+                order_id=order_id, warehouse="HZ1", courier=courier, tracking_no=f"T{order_no}",
+                shipped_at=signed - timedelta(hours=took), last_event_at=signed,
+                last_event_state=TrackingState.SIGNED, last_event_text="已签收"))  # fmt: skip
+
+
 async def _parcel(
-    conn: AsyncConnection, order_id: int, courier: str, tracking_no: str, signed_days_ago: float | None
+    conn: AsyncConnection,
+    order_id: int,
+    courier: str,
+    tracking_no: str,
+    signed_days_ago: float | None,
+    shipped_at: datetime,
 ) -> None:
-    shipped_at = NOW - timedelta(days=18)
     signed = NOW - timedelta(days=signed_days_ago) if signed_days_ago is not None else None
     last_at, last_state = (
         (signed, TrackingState.SIGNED) if signed else (NOW - timedelta(hours=3), TrackingState.IN_TRANSIT)

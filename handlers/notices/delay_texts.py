@@ -21,10 +21,10 @@ DELAY_TEXTS = {
         "courier and will let you know.",
     },
     "dn_transit_predicted_late": {
-        "zh": "· 您的包裹（{courier} {tracking_no}，订单 {order_no}）比这条线路平常慢了一些：已发出 {days_out} 天，"
+        "zh": "· 您的包裹（{courier} {tracking_no}，订单 {order_no}）比平常慢了一些：已发出 {days_out} 天，"
         "通常 {usual_days} 天内送达。同事已在跟进，有进展会告诉您。",
-        "en": "· Your parcel ({courier} {tracking_no}, order {order_no}) is slower than usual on its route: it left "
-        "{days_out} days ago, and parcels there usually arrive within {usual_days} days. We're following it up and "
+        "en": "· Your parcel ({courier} {tracking_no}, order {order_no}) is slower than usual: it left "
+        "{days_out} days ago, and parcels like it usually arrive within {usual_days} days. We're following it up and "
         "will let you know.",
     },
     "dn_footer": {

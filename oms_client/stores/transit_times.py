@@ -41,7 +41,7 @@ class SqlTransitTimes:
         """Replace what was learned with what the window's parcels say; the number of routes (and couriers,
         and the shop) that had enough."""
         async with self.database.read.connect() as conn:
-            counted = (await conn.execute(_buckets(now - window))).all()
+            counted = (await conn.execute(_buckets(now - window, now))).all()
         histograms = _histograms(counted)
         rows = [_row(route, counts, now) for route, counts in histograms.items() if counts.total() >= min_samples]
         async with self.database.write.begin() as conn:
@@ -68,7 +68,7 @@ async def usual_times(session: AsyncSession, routes: Collection[Route]) -> dict[
     return found
 
 
-def _buckets(since: datetime) -> Select[str, str, str, int, int]:
+def _buckets(since: datetime, until: datetime) -> Select[str, str, str, int, int]:
     shipment, order = m.ShipmentRow, m.OrderRow
     hours = (epoch_seconds(shipment.last_event_at) - epoch_seconds(shipment.shipped_at)) / 3600.0
     bucket = whole(hours / BUCKET_HOURS)
@@ -77,7 +77,7 @@ def _buckets(since: datetime) -> Select[str, str, str, int, int]:
         .join(order, order.id == shipment.order_id)
         .where(
             shipment.last_event_state == TrackingState.SIGNED.value,
-            shipment.last_event_at >= since,
+            shipment.last_event_at.between(since, until),
             shipment.last_event_at > shipment.shipped_at,
         )
         .group_by(shipment.courier, shipment.warehouse, order.receiver_province, bucket)

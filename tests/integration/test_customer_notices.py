@@ -4,6 +4,7 @@ the chat they proved the order in, on SQLite and PostgreSQL, through the real ap
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest_asyncio
@@ -11,10 +12,11 @@ import pytest_asyncio
 from oms_client.domain import OrderState
 from oms_client.sql import models as m
 from oms_client.sql.database import Database
+from oms_client.stores.transit_times import SqlTransitTimes
 from tests.fakes.telegram_api import Sent
 from tests.helpers import count_rows
 from tests.integration.test_telegram import CUSTOMER, Rig, start_rig
-from tests.orders import PlacedOrder, add_order
+from tests.orders import PlacedOrder, add_delivered, add_order
 
 
 @pytest_asyncio.fixture
@@ -64,6 +66,17 @@ async def test_a_stuck_parcel_is_explained_and_nobody_who_never_chatted_is_writt
     assert f"顺丰速运 {shipped.tracking_no}" in told.text and "小时没有新的物流信息" in told.text
     assert await count_rows(database, m.CustomerNoticeRow) == 1
     assert {sent.chat_id for sent in rig.api.sent} == {str(CUSTOMER)}
+
+
+async def test_a_parcel_slower_than_its_route_is_explained_before_it_stalls(rig: Rig, database: Database) -> None:
+    await add_delivered(database, "SF", "浙江省", [20.0 + hour for hour in range(40)])
+    await SqlTransitTimes(database).learn(rig.clock.now())
+    slow = await add_order(database, OrderState.SHIPPED, shipped_ago=timedelta(days=3))  # still moving
+    await prove(rig, slow)
+    [told] = await scan_later(rig, minutes=5)
+    assert (
+        f"顺丰速运 {slow.tracking_no}" in told.text and "比平常慢了一些：已发出 3.0 天，通常 2.3 天内送达" in told.text
+    )
 
 
 async def test_one_message_lists_every_late_order_of_a_chat(rig: Rig, database: Database) -> None:
