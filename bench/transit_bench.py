@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import statistics
 import tempfile
 import time
@@ -53,7 +54,7 @@ class Fired:
 def stall_at(parcel: Parcel, limit: timedelta, end: datetime) -> datetime | None:
     """The first moment its latest scan was older than the limit, before it was signed (or the end)."""
     times = [*parcel.scans, parcel.signed_at or end]
-    return next((a + limit for a, b in zip(times, times[1:], strict=False) if b - a > limit), None)
+    return next((a + limit for a, b in itertools.pairwise(times) if b - a > limit), None)
 
 
 def predicted_at(parcel: Parcel, usual: TransitTime, limit: timedelta, end: datetime) -> datetime | None:
@@ -97,8 +98,9 @@ def report(fired: list[Fired], late: int, total: int) -> None:
     leads = sorted(hours(f.stalled - f.predicted) for f in first if f.stalled and f.predicted)
     predicted = [f for f in fired if f.predicted]
     print(f"parcels shipped after the middle: {total}; past their route's 90th percentile: {late}")
+    share = len(first) / max(1, len(stalled))
     print(f"predicted late: {len(predicted)}; stalled: {len(stalled)}; "
-          f"predicted before they stalled: {len(first)} of {len(stalled)} ({len(first) / max(1, len(stalled)):.0%})")  # fmt: skip
+          f"predicted before they stalled: {len(first)} of {len(stalled)} ({share:.0%})")  # fmt: skip
     if leads:
         print(f"lead over the stall alert: median {statistics.median(leads):.1f} h, "
               f"p90 {leads[int(0.9 * (len(leads) - 1))]:.1f} h, max {leads[-1]:.1f} h")  # fmt: skip
