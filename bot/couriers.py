@@ -99,7 +99,7 @@ def mount_couriers(web_app: web.Application, provider: TrackingProvider | None, 
             log.warning("a %s push was refused: %s", provider.name, error)
             status = 401 if isinstance(error, BadSignature) else 400
             return web.json_response(provider.answer(error), status=status)
-        taken = await ingest.add_tracking(pushed.scans)
+        taken = await ingest.replace_tracking(pushed.scans)
         if taken.errors:
             log.info(
                 "a %s push for a waybill the store does not hold: %s", provider.name, next(iter(taken.errors.values()))

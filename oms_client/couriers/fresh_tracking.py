@@ -53,4 +53,7 @@ class FreshTracking:
 
     async def _ask(self, shipment: Shipment, phone: str) -> bool:
         found = await self.provider.query(shipment.courier, shipment.tracking_no, phone)
-        return found is not None and (await self.ingest.add_tracking(found)).created > 0
+        if not found:
+            return False
+        taken = await self.ingest.replace_tracking(found)
+        return taken.created + taken.updated > 0

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, insert, select, update
 
 from oms_client.domain import OrderState, TrackingState
 from oms_client.imports.records import StockLevel, TrackingUpdate
@@ -38,6 +38,11 @@ class SqlIngest:
 
     async def add_tracking(self, scans: Sequence[TrackingUpdate]) -> Taken:
         return await self.database.write.run(lambda conn: _tracking(conn, scans))
+
+    async def replace_tracking(self, scans: Sequence[TrackingUpdate]) -> Taken:
+        """The tracking provider's whole history of each waybill named: it replaces what the store held for
+        it (the seed's, or an ERP's), so a provider that disagrees wins; the order still only moves forward."""
+        return await self.database.write.run(lambda conn: _replacing(conn, scans))
 
     async def set_stock(self, levels: Sequence[StockLevel]) -> Taken:
         return await self.database.write.run(lambda conn: _stock(conn, levels))
@@ -104,9 +109,44 @@ def _tracking(conn: Connection, scans: Sequence[TrackingUpdate]) -> Taken:
     return taken
 
 
+def _replacing(conn: Connection, scans: Sequence[TrackingUpdate]) -> Taken:
+    parcels = _parcels(conn, {scan.tracking_no for scan in scans})
+    named = {parcels[key]["id"] for key in {(s.courier.value, s.tracking_no) for s in scans} if key in parcels}
+    said = {(parcels[(s.courier.value, s.tracking_no)]["id"], s.at.astimezone(UTC), s.state.value, s.text[:200])
+            for s in scans if (s.courier.value, s.tracking_no) in parcels}  # fmt: skip
+    event = m.TrackingEventRow
+    held = conn.execute(select(event.id, event.shipment_id, event.at, event.state, event.text)
+                        .where(event.shipment_id.in_(sorted(named)))).all()  # fmt: skip
+    gone = [row.id for row in held if (row.shipment_id, row.at.astimezone(UTC), row.state, row.text) not in said]
+    for part in chunks(gone):
+        conn.execute(delete(event).where(event.id.in_(part)))
+    taken = _tracking(conn, scans)
+    if gone:
+        _latest_again(conn, named)
+        taken.updated += len(gone)  # scans the provider does not know, taken back
+    return taken
+
+
+def _latest_again(conn: Connection, parcels: set[int]) -> None:
+    """Each parcel's newest remaining scan as its latest event, even when older than the one it replaced."""
+    event, rows = m.TrackingEventRow, []
+    for parcel in sorted(parcels):
+        newest = conn.execute(select(event.at, event.state, event.text).where(event.shipment_id == parcel)
+                              .order_by(event.at.desc()).limit(1)).first()  # fmt: skip
+        if newest is not None:
+            rows.append({"parcel": parcel, "at": newest.at, "state": newest.state, "text": newest.text})
+    _set_latest(conn, rows)
+
+
 def _advance_parcels(conn: Connection, latest: dict[int, TrackingUpdate]) -> None:
-    """Each parcel's newest scan becomes its latest event, in one statement for the batch."""
-    if not latest:
+    """Each parcel's newest scan of the batch becomes its latest event."""
+    _set_latest(conn, [{"parcel": parcel, "at": scan.at, "state": scan.state.value, "text": scan.text[:200]}
+                       for parcel, scan in latest.items()])  # fmt: skip
+
+
+def _set_latest(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Parcels' latest events (parcel, at, state, text), in one statement for the batch."""
+    if not rows:
         return
     shipment = m.ShipmentRow
     statement = (
@@ -114,8 +154,6 @@ def _advance_parcels(conn: Connection, latest: dict[int, TrackingUpdate]) -> Non
         .where(shipment.id == bindparam("parcel"))
         .values(last_event_at=bindparam("at"), last_event_state=bindparam("state"), last_event_text=bindparam("text"))
     )
-    rows = [{"parcel": parcel, "at": scan.at, "state": scan.state.value, "text": scan.text[:200]}
-            for parcel, scan in latest.items()]  # fmt: skip
     conn.execute(statement, rows)
 
 

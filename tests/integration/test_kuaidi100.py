@@ -17,6 +17,7 @@ import pytest_asyncio
 from bot.bootstrap import App
 from bot.couriers import CALLBACK_PREFIX
 from bot.settings import Settings
+from oms_client.alerts.kinds import ScanLimits
 from oms_client.clock import FixedClock
 from oms_client.couriers.kuaidi100 import ANSWER_TAKEN
 from oms_client.domain import OrderState, TrackingState
@@ -74,6 +75,27 @@ async def test_signed_pushes_become_scans_once_and_move_the_order(database: Data
     assert found.shipments[0].latest_event.state is TrackingState.SIGNED
     assert found.state is OrderState.DELIVERED
     assert "已签收，签收人：本人" in answer
+
+
+async def test_a_push_that_disagrees_with_the_store_wins(database: Database, kuaidi100: FakeKuaidi100) -> None:
+    order = await add_order(database, OrderState.SHIPPED, courier="SF")  # its own scans: collected, 运输中 3 h ago
+    async with serving(database, kuaidi100) as (app, url):
+        await push(url, pushed("push_in_transit.json", order), SALT)
+        [found] = await app.store.find_orders(order.order_no)
+    parcel = found.shipments[0]
+    assert [event.text for event in parcel.events] == ["顺丰速运 已收取快件", "快件已到达【杭州转运中心】"]
+    assert parcel.latest_event is not None and parcel.latest_event.text == "快件已到达【杭州转运中心】"
+
+
+async def test_a_signed_push_clears_the_stall_alert(database: Database, kuaidi100: FakeKuaidi100) -> None:
+    order = await add_order(database, OrderState.SHIPPED, courier="SF")
+    later = NOW + timedelta(days=2)  # its latest scan 51 hours old: SF's limit is 36
+    async with serving(database, kuaidi100, FixedClock(later)) as (app, url):
+        stalled = await app.alerts.report(await app.alerts.scan(later, ScanLimits()))
+        await push(url, pushed("push_signed.json", order), SALT)
+        cleared = await app.alerts.report(await app.alerts.scan(later, ScanLimits()))
+    assert [(a.kind, a.subject) for a in stalled.open] == [("transit_stalled", order.tracking_no)]
+    assert [(a.kind, a.subject) for a in cleared.resolved] == [("transit_stalled", order.tracking_no)]
 
 
 async def test_a_push_with_a_wrong_signature_changes_nothing(database: Database, kuaidi100: FakeKuaidi100) -> None:
