@@ -103,3 +103,14 @@ async def test_a_parcel_past_nine_in_ten_of_its_route_is_flagged_before_it_stall
     stalled = await alerts.report(await alerts.scan(NOW + timedelta(hours=40), ScanLimits()))  # SF: 36 h silent
     assert ("transit_stalled", slow.tracking_no) in [(a.kind, a.subject) for a in stalled.open]
     assert [(a.kind, a.subject) for a in stalled.resolved] == [("transit_predicted_late", slow.tracking_no)]
+
+
+async def test_on_seeded_history_the_prediction_flags_slow_parcels_that_have_not_stalled(
+    database: Database, alerts: AlertStore
+) -> None:
+    await seed_store(database, orders=3000, seed=11, now=NOW, history_days=60)
+    found = await alerts.report(await alerts.scan(NOW, ScanLimits()))
+    predicted = {a.subject for a in found.open if a.kind == "transit_predicted_late"}
+    troubled = {a.subject for a in found.open if a.kind in ("transit_stalled", "transit_exception")}
+    assert predicted and troubled and not predicted & troubled
+    assert all(a.detail["usual_hours"] > 24 for a in found.open if a.kind == "transit_predicted_late")
