@@ -6,15 +6,17 @@ anyone typing order numbers) ask."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from oms_client.budgets import AskedRecently, PerMinute
 from oms_client.clock import Clock
-from oms_client.couriers.provider import TrackingProvider
+from oms_client.couriers.provider import BadPush, TrackingProvider
 from oms_client.domain import Order, Shipment, TrackingState
 from oms_client.stores.ingest import SqlIngest
 
+log = logging.getLogger(__name__)
 STALE = timedelta(hours=6)
 
 
@@ -52,7 +54,13 @@ class FreshTracking:
         return True
 
     async def _ask(self, shipment: Shipment, phone: str) -> bool:
-        found = await self.provider.query(shipment.courier, shipment.tracking_no, phone)
+        try:
+            found = await self.provider.query(shipment.courier, shipment.tracking_no, phone)
+        except BadPush as error:
+            log.warning(
+                "%s's answer about a %s waybill could not be read: %s", self.provider.name, shipment.courier, error
+            )
+            return False
         if not found:
             return False
         taken = await self.ingest.replace_tracking(found)

@@ -35,11 +35,7 @@ class Kdniao:
         if not isinstance(answer, dict) or answer.get("Success") is not True or not answer.get("Traces"):
             log.info("快递鸟 had nothing for a %s waybill: %s", courier, str(answer)[:120])
             return None
-        try:
-            return kdniao.scans(answer, self.zone)
-        except BadPush as error:
-            log.warning("快递鸟's answer about a %s waybill could not be read: %s", courier, error)
-            return None
+        return kdniao.scans(answer, self.zone)
 
     async def subscribe(self, courier: Courier, number: str, phone: str) -> bool:
         answer = await self._post(SUBSCRIBE_PATH, SUBSCRIBE, request_data(courier, number, phone), courier)

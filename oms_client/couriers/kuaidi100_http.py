@@ -45,11 +45,7 @@ class Kuaidi100:
         if not isinstance(answer, dict) or "returnCode" in answer or not isinstance(answer.get("data"), list):
             log.info("快递100 had nothing for a %s waybill: %s", courier, str(answer)[:120])
             return None
-        try:
-            return kuaidi100.scans(answer, self.zone)
-        except BadPush as error:
-            log.warning("快递100's answer about a %s waybill could not be read: %s", courier, error)
-            return None
+        return kuaidi100.scans(answer, self.zone)
 
     async def subscribe(self, courier: Courier, number: str, phone: str) -> bool:
         parameters = {"callbackurl": self.callback_url, "salt": self.salt, "resultv2": "1", "phone": phone[-4:]}

@@ -43,7 +43,8 @@ class TrackingProvider(Protocol):
         ...
 
     async def query(self, courier: Courier, number: str, phone: str) -> list[TrackingUpdate] | None:
-        """The waybill's scans now, or None when the provider has none or cannot answer."""
+        """The waybill's scans now, or None when the provider has none or cannot answer; BadPush when its
+        answer cannot be read."""
         ...
 
     def read_push(self, form: Mapping[str, str]) -> Push:

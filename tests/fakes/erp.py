@@ -12,29 +12,24 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.helpers import serve_on_loopback
+from tests.fakes.loopback import Loopback
 
 
 @dataclass
-class FakeErp:
+class FakeErp(Loopback):
     secret: str
     down: bool = False
     refuse_next: int = 0
     events: list[dict[str, Any]] = field(default_factory=list)  # accepted, each id once, in arrival order
     attempts: list[str] = field(default_factory=list)  # every event id that reached it, accepted or not
     bad_signatures: int = 0
-    base: str = ""
-    _runner: web.AppRunner | None = None
+
+    def install(self, app: web.Application) -> None:
+        app.router.add_post("/hooks/xiaoer", self._take)
 
     async def start(self) -> str:
-        app = web.Application()
-        app.router.add_post("/hooks/xiaoer", self._take)
-        self._runner, self.base = await serve_on_loopback(app)
-        return f"{self.base}/hooks/xiaoer"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        """The hook's address, as the seller would configure it."""
+        return f"{await super().start()}/hooks/xiaoer"
 
     def names(self, order_id: str | None = None) -> list[str]:
         return [e["event"] for e in self.events if order_id is None or e["data"]["order_id"] == order_id]

@@ -11,30 +11,21 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from tests.helpers import serve_on_loopback
+from tests.fakes.loopback import Loopback
 
 
 @dataclass
-class FakeKuaidi100:
+class FakeKuaidi100(Loopback):
     key: str
     attempts: list[dict[str, Any]] = field(default_factory=list)  # every subscription asked for, refused or not
     refuse: bool = False
     customer: str = ""
     tracks: dict[str, dict[str, Any]] = field(default_factory=dict)  # what a query answers, by waybill
     queried: list[str] = field(default_factory=list)
-    base: str = ""
-    _runner: web.AppRunner | None = None
 
-    async def start(self) -> str:
-        app = web.Application()
+    def install(self, app: web.Application) -> None:
         app.router.add_post("/poll", self._subscribe)
         app.router.add_post("/poll/query.do", self._query)
-        self._runner, self.base = await serve_on_loopback(app)
-        return self.base
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     def numbers(self) -> list[str]:
         return [entry["number"] for entry in self.attempts]

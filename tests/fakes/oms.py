@@ -9,27 +9,18 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.helpers import serve_on_loopback
+from tests.fakes.loopback import Loopback
 
 
 @dataclass
-class FakeOms:
+class FakeOms(Loopback):
     token: str
     orders: dict[str, dict[str, Any]] = field(default_factory=dict)  # by order number
     asked: list[str] = field(default_factory=list)
     down: bool = False
-    base: str = ""
-    _runner: web.AppRunner | None = None
 
-    async def start(self) -> str:
-        app = web.Application()
+    def install(self, app: web.Application) -> None:
         app.router.add_get("/orders", self._lookup)
-        self._runner, self.base = await serve_on_loopback(app)
-        return self.base
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     async def _lookup(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization") != f"Bearer {self.token}":

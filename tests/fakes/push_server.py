@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from tests.fakes.loopback import Loopback
 from tests.fakes.telegram_api import FakeBotApi, Sent, too_many_requests
-from tests.helpers import serve_on_loopback
 
 
 @dataclass
@@ -24,7 +24,7 @@ class Received:
     parse_mode: str = ""
 
 
-class FakePushServer:
+class FakePushServer(Loopback):
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.down = False
@@ -34,24 +34,15 @@ class FakePushServer:
         self.tokens_issued = 0
         self.expired_tokens: set[str] = set()
         self.requests = 0
-        self._runner: web.AppRunner | None = None
-        self.base = ""
         self.telegram = FakeBotApi()
         self.telegram.gate = self._telegram_gate
         self.telegram.on_sent = self._telegram_sent
 
-    async def start(self) -> str:
-        app = web.Application()
+    def install(self, app: web.Application) -> None:
         app.router.add_post("/cgi-bin/webhook/send", self._robot)
         app.router.add_get("/cgi-bin/gettoken", self._gettoken)
         app.router.add_post("/cgi-bin/message/send", self._app_message)
         self.telegram.install(app)
-        self._runner, self.base = await serve_on_loopback(app)
-        return self.base
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     def texts(self, api: str | None = None) -> list[str]:
         return [r.text for r in self.received if api is None or r.api == api]

@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.helpers import serve_on_loopback
+from tests.fakes.loopback import Loopback
 
 
 @dataclass
@@ -36,7 +36,7 @@ class Sent:
 Gate = Callable[[], web.Response | None]
 
 
-class FakeBotApi:
+class FakeBotApi(Loopback):
     def __init__(self) -> None:
         self.sent: list[Sent] = []
         self.updates: list[dict[str, Any]] = []
@@ -56,22 +56,10 @@ class FakeBotApi:
         self._next_update_id = 500
         self._next_message_id = 1
         self._arrived = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-        self.base = ""
 
     def install(self, app: web.Application) -> None:
         app.router.add_post("/bot{token}/{method}", self._call)
         app.router.add_get("/file/bot{token}/{path:.+}", self._file)
-
-    async def start(self) -> str:
-        app = web.Application()
-        self.install(app)
-        self._runner, self.base = await serve_on_loopback(app)
-        return self.base
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     # -- updates as Telegram would send them --------------------------------------------------------
 

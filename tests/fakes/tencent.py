@@ -12,7 +12,7 @@ from aiohttp import web
 
 from oms_client.clock import FixedClock
 from tests.conftest import FIXTURES
-from tests.helpers import serve_on_loopback
+from tests.fakes.loopback import Loopback
 
 
 @dataclass
@@ -46,7 +46,7 @@ def fill(folder: str, fixture: str, **values: str) -> str:
     return Template((FIXTURES / folder / f"{fixture}.xml").read_text(encoding="utf-8")).substitute(values)
 
 
-class FakeTencentServer:
+class FakeTencentServer(Loopback):
     """Subclasses add their API routes in `routes` and say which query proves the app's credentials."""
 
     token_path = "/cgi-bin/token"
@@ -57,8 +57,6 @@ class FakeTencentServer:
         self.uploads: dict[str, bytes] = {}
         self.media: dict[str, bytes] = {}  # what users sent the app, by media id, for media/get
         self.callback_url = ""
-        self.base = ""
-        self._runner: web.AppRunner | None = None
 
     def credentials_ok(self, request: web.Request) -> bool:
         raise NotImplementedError
@@ -66,18 +64,11 @@ class FakeTencentServer:
     def routes(self, app: web.Application) -> None:
         raise NotImplementedError
 
-    async def start(self) -> str:
-        app = web.Application()
+    def install(self, app: web.Application) -> None:
         app.router.add_get(self.token_path, self._token)
         app.router.add_post("/cgi-bin/media/upload", self._upload)
         app.router.add_get("/cgi-bin/media/get", self._media)
         self.routes(app)
-        self._runner, self.base = await serve_on_loopback(app)
-        return self.base
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
 
     async def post_raw(self, body: bytes, params: dict[str, str]) -> Answer:
         async with aiohttp.ClientSession() as http, http.post(self.callback_url, data=body, params=params) as response:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import statistics
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.dialogue import Dialogue
@@ -41,7 +41,9 @@ async def test_learned_times_agree_with_the_seeded_parcels_signed_in_the_window(
         learned = {row.courier: row for row in await conn.execute(select(m.TransitTimeRow).where(
             m.TransitTimeRow.origin == ""))}  # fmt: skip
     for courier in ("", "ZTO", "SF"):
-        hours = [(signed - shipped).total_seconds() / 3600 for c, shipped, signed in took if courier in ("", c)]
+        hours = [
+            (signed - shipped).total_seconds() / 3600 for c, shipped, signed in took if courier in ("", c) and signed
+        ]
         deciles = statistics.quantiles(hours, n=20)
         row = learned[courier]
         assert row.samples == len(hours)
@@ -82,7 +84,7 @@ async def test_the_answer_gives_the_routes_eta_and_says_when_a_parcel_is_slower_
 async def test_without_enough_history_the_stored_date_is_shown(database: Database, dialogue: Dialogue) -> None:
     order = await add_order(database, OrderState.SHIPPED, shipped_ago=timedelta(hours=10))
     async with database.write.begin() as conn:
-        await conn.execute(m.ShipmentRow.__table__.update().values(expected_delivery=NOW + timedelta(days=2)))
+        await conn.execute(update(m.ShipmentRow).values(expected_delivery=NOW + timedelta(days=2)))
     await SqlTransitTimes(database).learn(NOW)  # nothing delivered: nothing learned
     await ask(dialogue, f"订单 {order.order_no} 到哪了")
     assert "预计送达：11月24日" in await ask(dialogue, order.phone_tail)
