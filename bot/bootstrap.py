@@ -56,11 +56,13 @@ from oms_client.stores.budgets import SqlBudgets
 from oms_client.stores.events import EventOutbox
 from oms_client.stores.imports import SqlImports
 from oms_client.stores.orders import SqlOrderStore
+from oms_client.stores.review import SqlReview
 from oms_client.stores.tokens import SqlTokens
 from oms_client.stores.transit_times import SqlTransitTimes
 
 EVENTS_EVERY = timedelta(seconds=2)
 LEARN_TRANSIT_EVERY = timedelta(hours=1)
+REVIEW_EVERY = timedelta(seconds=30)  # a new paid order is reviewed well before a warehouse could pick it
 # Every channel the app can have, each joining when the settings hold what it needs.
 CHANNELS: tuple[Mount, ...] = (telegram, wechat, wecom, web)
 
@@ -93,6 +95,7 @@ class App:
     inbound: dict[str, Inbound]
     metrics: Metrics
     tracking: TrackingProvider | None  # the shop's parcel tracking provider, when one is configured
+    review: SqlReview  # the automatic review of new paid orders and the holds staff decide on
 
     def receivers(self) -> list[Receiver]:
         return [part.receiver for part in self.inbound.values() if part.receiver is not None]
@@ -100,7 +103,7 @@ class App:
     def front(self, roster: Roster | None = None) -> Front:
         """The desk every channel hands messages to; `roster` overrides the configured staff (console --as)."""
         staff = roster or self.roster
-        ops = OpsCommands(self.alerts, staff, self.clock, self.zone)
+        ops = OpsCommands(self.alerts, staff, self.clock, self.zone, self.review)
         return Front(self.dialogue, ops, self.desk, self.chats, staff)
 
     async def close(self) -> None:
@@ -133,6 +136,11 @@ def transit_job(database: Database, clock: Clock) -> Periodic:
     return Periodic("transit times", LEARN_TRANSIT_EVERY, lambda: times.learn(clock.now()), leased=True)
 
 
+def review_job(review: SqlReview, shop: ShopConfig, clock: Clock) -> Periodic:
+    """The lease holder reviews the orders that came in since, by the shop's rules."""
+    return Periodic("order review", REVIEW_EVERY, lambda: review.review_new(shop.review, clock.now()), leased=True)
+
+
 async def bootstrap(settings: Settings, clock: Clock | None = None, database: Database | None = None) -> App:
     """Open the store, bring its schema up to date and wire dialogue, channels, pushers and jobs to it.
 
@@ -159,7 +167,8 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     handoffs = Handoffs(store, roster, shop.service, zone, budgets)
     dialogue = Dialogue(store, nlu.parse, clock, zone, policy=shop.aftersales, handoffs=handoffs)
     desk, chats = AgentDesk(store, clock, zone, shop.aftersales.return_address), AgentChats(store, clock, zone)
-    front = Front(dialogue, OpsCommands(alerts, roster, clock, zone), desk, chats, roster)
+    review = SqlReview(database, shop.alerts.thresholds.ship_within)
+    front = Front(dialogue, OpsCommands(alerts, roster, clock, zone, review), desk, chats, roster)
     inbox, outgoing = InboxStore(database, holder), OutgoingStore(database)
     parts = Parts(settings, clients, database, inbox, outgoing, clock, Doorbell())
     channels = {name: channel for mount in CHANNELS for name, channel in mount.channels(parts).items()}
@@ -183,6 +192,9 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     jobs.periodic += event_jobs(settings, clients, database, clock)
     jobs.periodic += subscription_jobs(tracking, database, clock)
     jobs.periodic.append(transit_job(database, clock))
+    jobs.periodic.append(
+        Periodic("order review", REVIEW_EVERY, lambda: review.review_new(shop.review, clock.now()), leased=True)
+    )
     updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
     notices = CustomerNotices(NoticeStore(database), store, renderers, windows, clock, zone, queued)
     if shop.alerts.tell_customers:
@@ -212,4 +224,5 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         inbound=inbound,
         metrics=metrics,
         tracking=tracking,
+        review=review,
     )

@@ -62,6 +62,13 @@ class OrderView:
         return "\n".join(lines)
 
     def shipping_promise(self, order: Order) -> list[str]:
+        """When it ships, or, while a person reviews it, when they will be done (the shipping promise starts then)."""
+        hold = order.hold
+        if order.state is OrderState.PAID and hold is not None:
+            if self.now > hold.until:
+                return [say("on_hold_late", self.lang)]
+            review = f"{(hold.until - hold.since).total_seconds() / 3600:g}"
+            return [say("on_hold", self.lang, hours=review, time=self.time(hold.until))]
         if order.state is not OrderState.PAID or order.promised_ship_by is None:
             return []
         lines = [say("ship_by", self.lang, time=self.time(order.promised_ship_by))]

@@ -122,6 +122,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "latest": {"zh": "最新：{time} {text}", "en": "Latest: {time} {text}"},
     "eta": {"zh": "预计送达：{date}", "en": "Expected delivery: {date}"},
     "eta_missed": {"zh": "原预计 {date} 送达，已延误", "en": "Was expected on {date}; it is running late"},
+    "on_hold": {
+        "zh": "订单正在审核，通常 {hours} 小时内完成（{time} 前），审核通过后按约定时间发货",
+        "en": "Your order is being reviewed, usually within {hours} h (by {time}); it ships on schedule once approved",
+    },
+    "on_hold_late": {
+        "zh": "订单审核比平时久了一些，已请同事尽快处理，审核通过后按约定时间发货",
+        "en": "The review of your order is taking longer than usual; we've asked a colleague to finish it soon",
+    },
     "eta_usual": {
         "zh": "预计 {date} 送达，{who}通常 {span} 天",
         "en": "Expected on {date}; {who} usually take {span} days",

@@ -129,6 +129,16 @@ class Shipment:
 
 
 @dataclass(frozen=True)
+class Hold:
+    """An order the automatic review (自动审单) stopped before shipping until a person looks: why, since when,
+    and by when the customer was told it would be done."""
+
+    reason: str
+    since: datetime
+    until: datetime
+
+
+@dataclass(frozen=True)
 class Order:
     platform: Platform
     order_no: str
@@ -141,14 +151,17 @@ class Order:
     receiver: Receiver
     lines: tuple[OrderLine, ...] = ()
     shipments: tuple[Shipment, ...] = field(default=())
+    hold: Hold | None = None
 
     @property
     def item_count(self) -> int:
         return sum(line.qty for line in self.lines)
 
     def is_ship_late(self, now: datetime) -> bool:
-        """Late means paid, not yet handed to a courier, and past the promise made at checkout."""
-        return self.state is OrderState.PAID and self.promised_ship_by is not None and now > self.promised_ship_by
+        """Late means paid, not yet handed to a courier, and past the promise made at checkout; a held order's
+        promise starts again when it is released."""
+        paid = self.state is OrderState.PAID and self.hold is None
+        return paid and self.promised_ship_by is not None and now > self.promised_ship_by
 
 
 @dataclass(frozen=True)

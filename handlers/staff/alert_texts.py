@@ -33,6 +33,12 @@ def _transit(d: dict[str, Any], now: datetime) -> str:
     return f"订单 {d['order']} · {courier} · {silent} 小时无更新 · 最新：{d['last_event']}"
 
 
+def _order_held(d: dict[str, Any], now: datetime) -> str:
+    promised = (datetime.fromisoformat(d["until"]) - datetime.fromisoformat(d["since"])).total_seconds() / 3600
+    waited = _hours_since(d["since"], now)
+    return f"{d['reason']} · 已等待 {waited} 小时（答应顾客 {promised:g} 小时内审完）；/release 订单号 放行"
+
+
 def _predicted_late(d: dict[str, Any], now: datetime) -> str:
     courier = name_of(COURIER_NAMES, d["courier"], "zh")
     days = _hours_since(d["shipped_at"], now) / 24
@@ -64,6 +70,7 @@ WORDING: dict[str, tuple[str, Describe]] = {
     "oversell": ("超卖", _oversell),
     "ship_overdue": ("发货超时", _ship_overdue),
     "ship_due_soon": ("即将超时", _ship_due_soon),
+    "order_held": ("订单待审核", _order_held),
     "transit_stalled": ("物流停滞", _transit),
     "transit_exception": ("物流异常", _transit),
     "transit_predicted_late": ("预计晚到", _predicted_late),

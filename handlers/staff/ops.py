@@ -1,4 +1,5 @@
-"""Ops staff commands from their chat: list, acknowledge, snooze and assign alerts.
+"""Ops staff commands from their chat: list, acknowledge, snooze and assign alerts; list, release and cancel the
+orders the automatic review holds.
 
 The same commands are typed on WeCom and the console, and sent by the buttons of a Telegram push
 (the button's data is the command), so there is one path for all of them.
@@ -15,21 +16,27 @@ from handlers.staff.alert_texts import SEVERITY_NAMES, describe, kind_name
 from handlers.staff.roster import Roster, StaffMember
 from oms_client.alerting import Alert, AlertDesk, Handled, Outcome
 from oms_client.clock import Clock
+from oms_client.review import Decided, HoldDesk
 
-COMMAND = re.compile(r"^/(alerts|ack|snooze|assign|help)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
+COMMAND = re.compile(
+    r"^/(alerts|ack|snooze|assign|help|holds|release|hold-cancel)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL
+)
 DURATION = re.compile(r"^(\d{1,4})\s*(m|min|分钟|h|小时|d|天)$", re.IGNORECASE)
 UNITS = {"m": 1, "min": 1, "分钟": 1, "h": 60, "小时": 60, "d": 1440, "天": 1440}
 MAX_SNOOZE = timedelta(days=7)
 LISTED = 10
 USAGE = (
     "告警命令：\n/alerts 查看未处理告警\n/ack 编号 确认\n/snooze 编号 时长 暂停提醒（如 30m、2h、1d）\n"
-    "/assign 编号 [同事ID] 指派（不写则指派给自己）"
+    "/assign 编号 [同事ID] 指派（不写则指派给自己）\n"
+    "/holds 查看待审核订单\n/release 订单号 审核通过，放行发货\n/hold-cancel 订单号 原因 审核不通过，取消订单"
 )
 
 
 class OpsCommands:
-    def __init__(self, alerts: AlertDesk, roster: Roster, clock: Clock, zone: ZoneInfo) -> None:
-        self.alerts, self.roster, self.clock, self.zone = alerts, roster, clock, zone
+    def __init__(
+        self, alerts: AlertDesk, roster: Roster, clock: Clock, zone: ZoneInfo, holds: HoldDesk | None = None
+    ) -> None:
+        self.alerts, self.roster, self.clock, self.zone, self.holds = alerts, roster, clock, zone, holds
 
     async def handle(self, member: StaffMember, text: str) -> Reply | None:
         """The reply to an ops command, or None when the text is not one (it goes to the dialogue)."""
@@ -39,6 +46,8 @@ class OpsCommands:
         command, args = match.group(1).lower(), (match.group(2) or "").split()
         if command == "alerts":
             return await self._list()
+        if command in ("holds", "release", "hold-cancel") and self.holds is not None:
+            return await self._hold_command(self.holds, member, command, args)
         if command == "help" or not args or not args[0].lstrip("#").isdigit():
             return Reply(USAGE)
         alert_id = int(args[0].lstrip("#"))
@@ -80,6 +89,38 @@ class OpsCommands:
             return Reply(f"没有同事 ID “{args[0]}”。可指派给：{known}")
         outcome = await self.alerts.assign(alert_id, member.name, assignee.name, self.clock.now())
         return self._said(alert_id, outcome, f"已指派给 {assignee.name}")
+
+    async def _hold_command(self, holds: HoldDesk, member: StaffMember, command: str, args: list[str]) -> Reply:
+        if command == "holds":
+            return await self._held(holds)
+        if not args:
+            return Reply(
+                f"请写订单号，例如 /{command} 4100000000000000001" + (" 地址无法送达" if "cancel" in command else "")
+            )
+        order_no, now = args[0].split(":")[-1], self.clock.now()
+        if command == "release":
+            decided, done = await holds.release(order_no, member.name, now), "已放行，发货时限从现在起重新计算"
+        elif len(args) < 2:
+            return Reply(f"请写明取消原因，例如 /hold-cancel {order_no} 地址无法送达")
+        else:
+            reason = " ".join(args[1:])[:100]
+            decided, done = await holds.cancel(order_no, reason, member.name, now), f"已取消（原因：{reason}）"
+        if decided is Decided.NOT_HELD:
+            return Reply(f"没有待审核的订单 {order_no}，发送 /holds 查看。")
+        return Reply(f"订单 {order_no} {done}。")
+
+    async def _held(self, holds: HoldDesk) -> Reply:
+        found, now = await holds.held(), self.clock.now()
+        if not found:
+            return Reply("目前没有待审核的订单 ✅")
+        lines = [f"待审核订单（{len(found)} 单，最早的在前）："]
+        for index, held in enumerate(found, start=1):
+            hours = round((now - held.since).total_seconds() / 3600, 1)
+            lines.append(
+                f"{index}. {held.platform}:{held.order_no} · ¥{held.total} · {held.reason} · 已等待 {hours} 小时"
+            )
+        lines.append("放行：/release 订单号；取消：/hold-cancel 订单号 原因")
+        return Reply("\n".join(lines))
 
     def _said(self, alert_id: int, outcome: Outcome, done: str) -> Reply:
         alert = outcome.alert

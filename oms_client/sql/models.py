@@ -54,6 +54,19 @@ class OrderRow(Base):
         Index("ix_orders_customer_created", "customer_id", "created_at"),
         Index("ix_orders_state_ship_by", "state", "promised_ship_by"),
         Index("ix_orders_state_created", "state", "created_at"),  # the newest orders of a state
+        # Orders the automatic review has not looked at yet: the few newest, never the reviewed millions.
+        Index(
+            "ix_orders_unreviewed",
+            "id",
+            sqlite_where=text("reviewed_at IS NULL"),
+            postgresql_where=text("reviewed_at IS NULL"),
+        ),
+        Index(
+            "ix_orders_held",
+            "held_since",
+            sqlite_where=text("held_since IS NOT NULL"),
+            postgresql_where=text("held_since IS NOT NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(16))
@@ -71,6 +84,13 @@ class OrderRow(Base):
     receiver_district: Mapped[str] = mapped_column(String(32))
     receiver_detail: Mapped[str] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    buyer_note: Mapped[str] = mapped_column(String(500), default="", server_default="")  # the buyer's message
+    # The automatic review (自动审单): when it looked, and while an order is held, since when, why, and by when
+    # the customer was told it would be done.
+    reviewed_at: Mapped[datetime | None]
+    held_since: Mapped[datetime | None]
+    hold_reason: Mapped[str | None] = mapped_column(String(200))
+    hold_until: Mapped[datetime | None]
     lines: Mapped[list[OrderLineRow]] = relationship(lazy="raise", order_by="OrderLineRow.id")
     shipments: Mapped[list[ShipmentRow]] = relationship(lazy="raise", order_by="ShipmentRow.id")
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from oms_client.domain import (
     Courier,
+    Hold,
     Order,
     OrderLine,
     OrderState,
@@ -215,6 +216,7 @@ def _order_from_row(row: m.OrderRow, usual: dict[Route, TransitTime]) -> Order:
         ),
         lines=tuple(OrderLine(line.sku, line.title, line.qty, line.unit_price) for line in row.lines),
         shipments=tuple(_shipment_from_row(s, usual.get(_route(row, s))) for s in row.shipments),
+        hold=Hold(row.hold_reason or "", row.held_since, row.hold_until or row.held_since) if row.held_since else None,
     )
 
 

@@ -7,13 +7,14 @@ of it, `handlers/notices/delay_texts`).
 
 from __future__ import annotations
 
-from oms_client.alerts.kinds import aftersales, events, handoffs, oversell, shipping, transit
+from oms_client.alerts.kinds import aftersales, events, handoffs, oversell, review, shipping, transit
 from oms_client.alerts.kinds.base import Finding, FindingRows, Scan, ScanInput, Told
 
 SCANS: tuple[Scan, ...] = (
     oversell.SCAN,
     shipping.OVERDUE,
     shipping.DUE_SOON,
+    review.SCAN,
     transit.SCAN,
     transit.PREDICTED,
     aftersales.SCAN,

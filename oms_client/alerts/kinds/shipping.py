@@ -1,5 +1,6 @@
 """Shipping late: paid orders past their promised ship-by time, and those about to be (per platform SLA).
-A customer hears of their own late order; of one merely due soon, only staff do."""
+A customer hears of their own late order; of one merely due soon, only staff do. A held order is not late: its
+promise starts again when a person releases it."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def ship_overdue(at: ScanInput) -> FindingRows:
         order_key(order),
         case((order.promised_ship_by <= critical_since, constant("critical")), else_=constant("warning")),
         facts(promised_ship_by=iso_utc(order.promised_ship_by)),
-    ).where(order.state == OrderState.PAID.value, order.promised_ship_by < at.now)
+    ).where(order.state == OrderState.PAID.value, order.held_since.is_(None), order.promised_ship_by < at.now)
 
 
 def ship_due_soon(at: ScanInput) -> FindingRows:
@@ -56,7 +57,7 @@ def ship_due_soon(at: ScanInput) -> FindingRows:
         order_key(order),
         constant("info"),
         facts(promised_ship_by=iso_utc(order.promised_ship_by)),
-    ).where(order.state == OrderState.PAID.value, order.promised_ship_by >= at.now, near)
+    ).where(order.state == OrderState.PAID.value, order.held_since.is_(None), order.promised_ship_by >= at.now, near)
 
 
 OVERDUE = Scan(kinds=("ship_overdue",), rows=ship_overdue, told={"ship_overdue": "order"})

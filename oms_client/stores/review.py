@@ -1,0 +1,142 @@
+"""The automatic review in SQL: new orders are looked at once (paid ones against the shop's rules), a rule met
+holds the order, and a person releases it (its ship promise starting then) or cancels it. Each step audited.
+
+Orders arrive by import, the API, an external OMS or a platform's push; the review reads what they left
+unreviewed instead of hooking each way in, so no path can skip it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
+
+from oms_client.domain import OrderState, order_key
+from oms_client.review import Decided, HeldOrder, Reviewed, ReviewRules
+from oms_client.sql import models as m
+from oms_client.sql.audit import audit_row
+from oms_client.sql.database import Database, chunks
+
+BATCH = 500
+Address = tuple[str, str, str, str]
+
+
+class SqlReview:
+    def __init__(self, database: Database, ship_within: Callable[[str], timedelta]) -> None:
+        self.database, self.ship_within = database, ship_within
+
+    async def review_new(self, rules: ReviewRules, now: datetime) -> int:
+        """Look at the orders not yet reviewed (a batch); how many were held."""
+        return await self.database.write.run(lambda conn: _review(conn, rules, now))
+
+    async def held(self, limit: int = 20) -> list[HeldOrder]:
+        order = m.OrderRow
+        query = (
+            select(order.platform, order.order_no, order.hold_reason, order.held_since, order.total)
+            .where(order.held_since.is_not(None), order.state == OrderState.PAID.value)
+            .order_by(order.held_since)
+            .limit(limit)
+        )
+        async with self.database.read.connect() as conn:
+            return [HeldOrder(r.platform, r.order_no, r.hold_reason or "", r.held_since, str(r.total))
+                    for r in await conn.execute(query)]  # fmt: skip
+
+    async def release(self, order_no: str, by: str, now: datetime) -> Decided:
+        """Ship it: the platform's promise to dispatch counts from now."""
+        return await self.database.write.run(lambda conn: _decide(conn, order_no, by, now, None, self.ship_within))
+
+    async def cancel(self, order_no: str, reason: str, by: str, now: datetime) -> Decided:
+        return await self.database.write.run(lambda conn: _decide(conn, order_no, by, now, reason, self.ship_within))
+
+
+def _review(conn: Connection, rules: ReviewRules, now: datetime) -> int:
+    order = m.OrderRow
+    columns = (order.id, order.platform, order.order_no, order.state, order.total, order.receiver_phone,
+               order.receiver_province, order.receiver_city, order.receiver_district, order.receiver_detail,
+               order.buyer_note, order.created_at)  # fmt: skip
+    rows = conn.execute(select(*columns).where(order.reviewed_at.is_(None)).order_by(order.id).limit(BATCH)).all()
+    paid = [row for row in rows if row.state == OrderState.PAID.value]
+    recent = _recent_at_address(conn, paid) if rules.same_address_per_hour else Counter[int]()
+    held = [(row, reason) for row in paid if (reason := rules.reason(_facts(row, recent[row.id])))]
+    until = now + timedelta(hours=rules.review_hours)
+    if held:
+        statement = (
+            update(order)
+            .where(order.id == bindparam("order_id"))
+            .values(reviewed_at=now, held_since=now, hold_reason=bindparam("reason"), hold_until=until)
+        )
+        conn.execute(statement, [{"order_id": r.id, "reason": why} for r, why in held])
+        conn.execute(insert(m.AuditLogRow), [
+            audit_row("review", "order.held", ("order", order_key(r.platform, r.order_no)), {"reason": why}, now)
+            for r, why in held])  # fmt: skip
+    passed = sorted({row.id for row in rows} - {row.id for row, _ in held})
+    for part in chunks(passed):
+        conn.execute(update(order).where(order.id.in_(part)).values(reviewed_at=now))
+    return len(held)
+
+
+def _facts(row: Any, same_address_last_hour: int) -> Reviewed:
+    address = f"{row.receiver_city}{row.receiver_district}{row.receiver_detail}"
+    return Reviewed(row.total, row.receiver_phone, row.receiver_province, address, row.buyer_note,
+                    same_address_last_hour)  # fmt: skip
+
+
+def _recent_at_address(conn: Connection, paid: Sequence[Any]) -> Counter[int]:
+    """For each order, how many orders to the same address were placed in the hour before it."""
+    if not paid:
+        return Counter()
+    order = m.OrderRow
+    where = (order.receiver_province, order.receiver_city, order.receiver_district, order.receiver_detail)
+    addresses = {_address(row) for row in paid}
+    since = min(row.created_at for row in paid) - timedelta(hours=1)
+    others = conn.execute(select(*where, order.id, order.created_at)
+                          .where(tuple_(*where).in_(addresses), order.created_at >= since)).all()  # fmt: skip
+    counts = Counter[int]()
+    for row in paid:
+        window = (row.created_at - timedelta(hours=1), row.created_at)
+        counts[row.id] = sum(
+            1
+            for o in others
+            if _address(o) == _address(row) and o.id != row.id and window[0] <= o.created_at <= window[1]
+        )
+    return counts
+
+
+def _address(row: Any) -> Address:
+    return row.receiver_province, row.receiver_city, row.receiver_district, row.receiver_detail
+
+
+def _decide(
+    conn: Connection,
+    order_no: str,
+    by: str,
+    now: datetime,
+    cancel_reason: str | None,
+    ship_within: Callable[[str], timedelta],
+) -> Decided:
+    order = m.OrderRow
+    found = conn.execute(
+        select(order.id, order.platform, order.hold_reason).where(
+            order.order_no == order_no, order.held_since.is_not(None), order.state == OrderState.PAID.value
+        )
+    ).first()
+    if found is None:
+        return Decided.NOT_HELD
+    cleared: dict[str, Any] = {
+        "held_since": None,
+        "hold_reason": None,
+        "hold_until": None,
+        "version": order.version + 1,
+    }
+    if cancel_reason is None:
+        change, action = cleared | {"promised_ship_by": now + ship_within(found.platform)}, "order.released"
+    else:
+        change, action = cleared | {"state": OrderState.CANCELLED.value}, "order.hold_cancelled"
+    conn.execute(update(order).where(order.id == found.id).values(**change))
+    detail = {"held_for": found.hold_reason} | ({"reason": cancel_reason} if cancel_reason else {})
+    conn.execute(insert(m.AuditLogRow), [audit_row(by, action, ("order", order_key(found.platform, order_no)),
+                                                   detail, now)])  # fmt: skip
+    return Decided.DONE
