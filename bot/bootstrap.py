@@ -167,7 +167,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     handoffs = Handoffs(store, roster, shop.service, zone, budgets)
     dialogue = Dialogue(store, nlu.parse, clock, zone, policy=shop.aftersales, handoffs=handoffs)
     desk, chats = AgentDesk(store, clock, zone, shop.aftersales.return_address), AgentChats(store, clock, zone)
-    review = SqlReview(database, shop.alerts.thresholds.ship_within)
+    review = SqlReview(database, shop.alerts.thresholds.ship_within, publish_events=settings.webhook_url is not None)
     front = Front(dialogue, OpsCommands(alerts, roster, clock, zone, review), desk, chats, roster)
     inbox, outgoing = InboxStore(database, holder), OutgoingStore(database)
     parts = Parts(settings, clients, database, inbox, outgoing, clock, Doorbell())

@@ -29,7 +29,7 @@ def samples_as_text(samples: Sequence[SampleOrder]) -> str:
         parcel = f"{name_of(COURIER_NAMES, s.courier, 'zh')} {s.tracking_no}" if s.courier else "—"
         lines.append(
             f"  {name_of(PLATFORM_NAMES, s.platform, 'zh')}  {s.order_id}  "
-            f"{name_of(STATE_NAMES, s.state, 'zh')}  尾号{s.phone_tail}  {parcel}"
+            f"{name_of(STATE_NAMES, s.state, 'zh')}{'（审核中）' if s.held else ''}  尾号{s.phone_tail}  {parcel}"
         )
     lines.append("例如输入：订单 " + (samples[0].order_id if samples else "…") + " 到哪了")
     return "\n".join(lines)

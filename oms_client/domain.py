@@ -174,6 +174,7 @@ class SampleOrder:
     phone_tail: str
     courier: str | None
     tracking_no: str | None
+    held: bool = False  # waiting for a person after the automatic review
 
 
 @dataclass(frozen=True)

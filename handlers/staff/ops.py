@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from handlers.messages import Reply
 from handlers.staff.alert_texts import SEVERITY_NAMES, describe, kind_name
 from handlers.staff.roster import Roster, StaffMember
+from handlers.texts import PLATFORM_NAMES, name_of
 from oms_client.alerting import Alert, AlertDesk, Handled, Outcome
 from oms_client.clock import Clock
 from oms_client.review import Decided, HoldDesk
@@ -116,9 +117,8 @@ class OpsCommands:
         lines = [f"待审核订单（{len(found)} 单，最早的在前）："]
         for index, held in enumerate(found, start=1):
             hours = round((now - held.since).total_seconds() / 3600, 1)
-            lines.append(
-                f"{index}. {held.platform}:{held.order_no} · ¥{held.total} · {held.reason} · 已等待 {hours} 小时"
-            )
+            order = f"{name_of(PLATFORM_NAMES, held.platform, 'zh')} {held.order_no}"
+            lines.append(f"{index}. {order} · ¥{held.total} · {held.reason} · 已等待 {hours} 小时")
         lines.append("放行：/release 订单号；取消：/hold-cancel 订单号 原因")
         return Reply("\n".join(lines))
 

@@ -123,6 +123,9 @@ TRANSIT_HUBS = [
     "沈阳转运中心",
 ]
 
+# Buyers' messages the example shop config's review holds an order for (note_keywords: 改地址).
+NOTES_TO_HOLD = ["麻烦改地址，改到公司：文三路 90 号", "下单地址写错了，需要改地址", "能不能改地址到隔壁小区"]
+
 EXCEPTION_TEXTS = [
     "疑难件：收件人电话无法接通，待联系",
     "疑难件：地址不详，快件滞留网点",

@@ -64,6 +64,7 @@ STORIES = [
     ("closed", OrderState.CLOSED, 4),
     ("cancelled", OrderState.CANCELLED, 7),
     ("paid", OrderState.PAID, 8),
+    ("held", OrderState.PAID, 0.3),
     ("paid_late", OrderState.PAID, 2),
     ("in_transit", OrderState.SHIPPED, 15),
     ("stalled", OrderState.SHIPPED, 2),
@@ -79,6 +80,7 @@ STORIES = [
 HISTORY_DAYS_OF_ORDERS = {
     "unpaid": 0.005,
     "paid": 1.15,
+    "held": 0.01,
     "paid_late": 0.025,
     "in_transit": 3.3,
     "stalled": 0.04,
@@ -100,6 +102,7 @@ SAMPLE_ORDER = (
     "unpaid",
     "cancelled",
     "closed",
+    "held",
 )
 
 
@@ -300,6 +303,8 @@ class _Generator:
                 "version": 1,
                 **times,
                 **receiver,
+                "reviewed_at": times["created_at"],
+                **self._hold(times["paid_at"] if story == "held" else None),
             }
         )
         shipment = self._shipment(order_id, story, times, leg) if leg else None
@@ -317,6 +322,15 @@ class _Generator:
             if (platform, number) not in self.used_numbers:
                 self.used_numbers.add((platform, number))
                 return number
+
+    def _hold(self, paid_at: datetime | None) -> dict[str, Any]:
+        """Held by the automatic review minutes after payment, for one of the reasons shops set rules for (every
+        row names the columns: the rows are written in bulk by the first one's keys)."""
+        if paid_at is None:
+            return {"held_since": None, "hold_reason": None, "hold_until": None, "buyer_note": ""}
+        since = paid_at + timedelta(minutes=self.rng.uniform(0.5, 2))
+        return {"held_since": since, "hold_reason": "买家留言含“改地址”", "hold_until": since + timedelta(hours=2),
+                "buyer_note": self.rng.choice(data.NOTES_TO_HOLD)}  # fmt: skip
 
     def _leg(self, platform: Platform, province: str) -> _Leg:
         rng = self.rng
@@ -340,6 +354,8 @@ class _Generator:
         anchors: dict[str, datetime] = {}
         if story == "unpaid":
             created = now - rng.uniform(0.05, 0.4) * hours
+        elif story == "held":  # held a little while ago, the review still within its promised two hours
+            created = now - rng.uniform(0.6, 1.5) * hours
         elif story == "paid":
             created = now - rng.uniform(0.5, 0.6 * sla / hours) * hours
         elif story == "paid_late":
@@ -453,6 +469,7 @@ class _Generator:
             phone_tail=order["receiver_phone"][-4:],
             courier=shipment["courier"] if shipment else None,
             tracking_no=shipment["tracking_no"] if shipment else None,
+            held=story == "held",
         )
 
     def _stock(self) -> None:

@@ -75,6 +75,7 @@ def _order(row: Row, zone: ZoneInfo, line_no: int) -> ImportedOrder:
         ),
         shipments=_shipment(row, zone),
         ship_by=f.maybe_moment(f.optional(row, "承诺发货时间"), "承诺发货时间", zone),
+        note=(f.optional(row, "买家留言") or "")[:500],
         line_no=line_no,
     )
 

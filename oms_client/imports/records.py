@@ -33,6 +33,7 @@ class ImportedOrder:
     # over the lines an order already has.
     provisional_lines: bool = False
     shipments: tuple[ImportedShipment, ...] = ()
+    note: str = ""  # the buyer's message, where the source has one (the automatic review reads it)
     line_no: int = 0  # the file's line the order starts on, for the report
 
 

@@ -87,6 +87,7 @@ def imported(order: OrderIn) -> ImportedOrder:
             ImportedShipment(known_courier(s.courier), s.tracking_no, s.shipped_at) for s in order.shipments
         ),
         ship_by=order.ship_by,
+        note=order.note or "",
     )
 
 

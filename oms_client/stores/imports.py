@@ -144,6 +144,7 @@ class _Batch:
             "customer_id": customer_id,
             "created_at": order.created_at,
             "promised_ship_by": promised,
+            "buyer_note": order.note,
             "version": 1,
         }
 

@@ -13,20 +13,25 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client.domain import OrderState, order_key
+from oms_client.events import OutboundEvent, new_event
 from oms_client.review import Decided, HeldOrder, Reviewed, ReviewRules
 from oms_client.sql import models as m
 from oms_client.sql.audit import audit_row
 from oms_client.sql.database import Database, chunks
+from oms_client.stores.events import queue_events
 
 BATCH = 500
 Address = tuple[str, str, str, str]
 
 
 class SqlReview:
-    def __init__(self, database: Database, ship_within: Callable[[str], timedelta]) -> None:
-        self.database, self.ship_within = database, ship_within
+    def __init__(
+        self, database: Database, ship_within: Callable[[str], timedelta], publish_events: bool = False
+    ) -> None:
+        self.database, self.ship_within, self.publish_events = database, ship_within, publish_events
 
     async def review_new(self, rules: ReviewRules, now: datetime) -> int:
         """Look at the orders not yet reviewed (a batch); how many were held."""
@@ -46,10 +51,19 @@ class SqlReview:
 
     async def release(self, order_no: str, by: str, now: datetime) -> Decided:
         """Ship it: the platform's promise to dispatch counts from now."""
-        return await self.database.write.run(lambda conn: _decide(conn, order_no, by, now, None, self.ship_within))
+        return await self._decided(order_no, by, now, None)
 
     async def cancel(self, order_no: str, reason: str, by: str, now: datetime) -> Decided:
-        return await self.database.write.run(lambda conn: _decide(conn, order_no, by, now, reason, self.ship_within))
+        return await self._decided(order_no, by, now, reason)
+
+    async def _decided(self, order_no: str, by: str, now: datetime, cancel_reason: str | None) -> Decided:
+        async with self.database.write.begin() as conn:
+            platform = await conn.scalar(select(m.OrderRow.platform).where(m.OrderRow.order_no == order_no))
+            within = self.ship_within(platform) if platform else None
+            events = await _decide(conn, order_no, by, now, cancel_reason, within)
+            if events and self.publish_events:
+                await queue_events(conn, events, now)
+        return Decided.DONE if events else Decided.NOT_HELD
 
 
 def _review(conn: Connection, rules: ReviewRules, now: datetime) -> int:
@@ -109,34 +123,31 @@ def _address(row: Any) -> Address:
     return row.receiver_province, row.receiver_city, row.receiver_district, row.receiver_detail
 
 
-def _decide(
-    conn: Connection,
-    order_no: str,
-    by: str,
-    now: datetime,
-    cancel_reason: str | None,
-    ship_within: Callable[[str], timedelta],
-) -> Decided:
+async def _decide(
+    conn: AsyncConnection, order_no: str, by: str, now: datetime, cancel_reason: str | None, within: timedelta | None
+) -> list[OutboundEvent]:
+    """Release (`within`: the platform's promise, counted from now) or cancel a held order; the events it makes."""
     order = m.OrderRow
-    found = conn.execute(
-        select(order.id, order.platform, order.hold_reason).where(
-            order.order_no == order_no, order.held_since.is_not(None), order.state == OrderState.PAID.value
+    found = (
+        await conn.execute(
+            select(order.id, order.platform, order.hold_reason).where(
+                order.order_no == order_no, order.held_since.is_not(None), order.state == OrderState.PAID.value
+            )
         )
     ).first()
     if found is None:
-        return Decided.NOT_HELD
-    cleared: dict[str, Any] = {
-        "held_since": None,
-        "hold_reason": None,
-        "hold_until": None,
-        "version": order.version + 1,
-    }
+        return []
+    change: dict[str, Any] = {"held_since": None, "hold_reason": None, "hold_until": None}
+    change["version"] = order.version + 1
     if cancel_reason is None:
-        change, action = cleared | {"promised_ship_by": now + ship_within(found.platform)}, "order.released"
+        change["promised_ship_by"] = now + (within or timedelta(0))
+        ship_by = change["promised_ship_by"].isoformat()
+        action, data = "order.released", {"held_for": found.hold_reason, "ship_by": ship_by}
     else:
-        change, action = cleared | {"state": OrderState.CANCELLED.value}, "order.hold_cancelled"
-    conn.execute(update(order).where(order.id == found.id).values(**change))
-    detail = {"held_for": found.hold_reason} | ({"reason": cancel_reason} if cancel_reason else {})
-    conn.execute(insert(m.AuditLogRow), [audit_row(by, action, ("order", order_key(found.platform, order_no)),
-                                                   detail, now)])  # fmt: skip
-    return Decided.DONE
+        change["state"] = OrderState.CANCELLED.value
+        action, data = "order.cancelled", {"held_for": found.hold_reason, "reason": cancel_reason,
+                                           "previous_state": OrderState.PAID.value}  # fmt: skip
+    await conn.execute(update(order).where(order.id == found.id).values(**change))
+    subject = ("order", order_key(found.platform, order_no))
+    await conn.execute(insert(m.AuditLogRow), [audit_row(by, action, subject, data, now)])
+    return [new_event(action, found.platform, order_no, data, now)]
