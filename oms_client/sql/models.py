@@ -61,6 +61,7 @@ class OrderRow(Base):
             sqlite_where=text("reviewed_at IS NULL"),
             postgresql_where=text("reviewed_at IS NULL"),
         ),
+        Index("ix_orders_receiver_detail", "receiver_detail"),  # the review's "many orders to one address"
         Index(
             "ix_orders_held",
             "held_since",

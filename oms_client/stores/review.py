@@ -7,12 +7,12 @@ unreviewed instead of hooking each way in, so no path can skip it.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client.domain import OrderState, order_key
@@ -34,8 +34,13 @@ class SqlReview:
         self.database, self.ship_within, self.publish_events = database, ship_within, publish_events
 
     async def review_new(self, rules: ReviewRules, now: datetime) -> int:
-        """Look at the orders not yet reviewed (a batch); how many were held."""
-        return await self.database.write.run(lambda conn: _review(conn, rules, now))
+        """Look at every order not yet reviewed, a batch per transaction (an import of 100,000 is reviewed in one
+        run, not one batch a run); how many were held."""
+        held, looked = 0, BATCH
+        while looked == BATCH:
+            looked, newly = await self.database.write.run(lambda conn: _review(conn, rules, now))
+            held += newly
+        return held
 
     async def held(self, limit: int = 20) -> list[HeldOrder]:
         order = m.OrderRow
@@ -66,7 +71,8 @@ class SqlReview:
         return Decided.DONE if events else Decided.NOT_HELD
 
 
-def _review(conn: Connection, rules: ReviewRules, now: datetime) -> int:
+def _review(conn: Connection, rules: ReviewRules, now: datetime) -> tuple[int, int]:
+    """One batch: how many orders were looked at, and how many of them held."""
     order = m.OrderRow
     columns = (order.id, order.platform, order.order_no, order.state, order.total, order.receiver_phone,
                order.receiver_province, order.receiver_city, order.receiver_district, order.receiver_detail,
@@ -89,7 +95,7 @@ def _review(conn: Connection, rules: ReviewRules, now: datetime) -> int:
     passed = sorted({row.id for row in rows} - {row.id for row, _ in held})
     for part in chunks(passed):
         conn.execute(update(order).where(order.id.in_(part)).values(reviewed_at=now))
-    return len(held)
+    return len(rows), len(held)
 
 
 def _facts(row: Any, same_address_last_hour: int) -> Reviewed:
@@ -99,22 +105,26 @@ def _facts(row: Any, same_address_last_hour: int) -> Reviewed:
 
 
 def _recent_at_address(conn: Connection, paid: Sequence[Any]) -> Counter[int]:
-    """For each order, how many orders to the same address were placed in the hour before it."""
+    """For each order, how many orders to the same address were placed in the hour before it (found by the
+    street address's index, then matched whole)."""
     if not paid:
         return Counter()
     order = m.OrderRow
     where = (order.receiver_province, order.receiver_city, order.receiver_district, order.receiver_detail)
-    addresses = {_address(row) for row in paid}
     since = min(row.created_at for row in paid) - timedelta(hours=1)
-    others = conn.execute(select(*where, order.id, order.created_at)
-                          .where(tuple_(*where).in_(addresses), order.created_at >= since)).all()  # fmt: skip
+    details = sorted({row.receiver_detail for row in paid})
+    at_address: dict[Address, list[tuple[int, datetime]]] = defaultdict(list)
+    for part in chunks(details):
+        query = select(*where, order.id, order.created_at).where(
+            order.receiver_detail.in_(part), order.created_at >= since
+        )
+        for other in conn.execute(query):
+            at_address[_address(other)].append((other.id, other.created_at))
     counts = Counter[int]()
     for row in paid:
-        window = (row.created_at - timedelta(hours=1), row.created_at)
+        start = row.created_at - timedelta(hours=1)
         counts[row.id] = sum(
-            1
-            for o in others
-            if _address(o) == _address(row) and o.id != row.id and window[0] <= o.created_at <= window[1]
+            1 for id_, at in at_address[_address(row)] if id_ != row.id and start <= at <= row.created_at
         )
     return counts
 

@@ -30,12 +30,14 @@ def upgrade() -> None:
     op.execute("UPDATE orders SET reviewed_at = created_at")
     op.create_index("ix_orders_unreviewed", "orders", ["id"], sqlite_where=sa.text("reviewed_at IS NULL"),
                     postgresql_where=sa.text("reviewed_at IS NULL"))  # fmt: skip
+    op.create_index("ix_orders_receiver_detail", "orders", ["receiver_detail"])
     op.create_index("ix_orders_held", "orders", ["held_since"], sqlite_where=sa.text("held_since IS NOT NULL"),
                     postgresql_where=sa.text("held_since IS NOT NULL"))  # fmt: skip
 
 
 def downgrade() -> None:
     op.drop_index("ix_orders_held", "orders")
+    op.drop_index("ix_orders_receiver_detail", "orders")
     op.drop_index("ix_orders_unreviewed", "orders")
     for column in ("hold_until", "hold_reason", "held_since", "reviewed_at", "buyer_note"):
         op.drop_column("orders", column)
