@@ -7,6 +7,7 @@ unreviewed instead of hooking each way in, so no path can skip it.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
@@ -36,11 +37,13 @@ class SqlReview:
     async def review_new(self, rules: ReviewRules, now: datetime) -> int:
         """Look at every order not yet reviewed, a batch per transaction (an import of 100,000 is reviewed in one
         run, not one batch a run); how many were held."""
-        held, looked = 0, BATCH
-        while looked == BATCH:
-            looked, newly = await self.database.write.run(lambda conn: _review(conn, rules, now))
+        held, after = 0, 0
+        while True:
+            last, newly = await self.database.write.run(functools.partial(_review, rules=rules, now=now, after=after))
             held += newly
-        return held
+            if last is None:
+                return held
+            after = last
 
     async def held(self, limit: int = 20) -> list[HeldOrder]:
         order = m.OrderRow
@@ -71,13 +74,17 @@ class SqlReview:
         return Decided.DONE if events else Decided.NOT_HELD
 
 
-def _review(conn: Connection, rules: ReviewRules, now: datetime) -> tuple[int, int]:
-    """One batch: how many orders were looked at, and how many of them held."""
+def _review(conn: Connection, rules: ReviewRules, now: datetime, after: int) -> tuple[int | None, int]:
+    """One batch, from the order after `after` on (so no run walks again over the rows it has just reviewed, which
+    PostgreSQL's index still lists until vacuumed): the last order looked at (None: none left), how many held."""
     order = m.OrderRow
     columns = (order.id, order.platform, order.order_no, order.state, order.total, order.receiver_phone,
                order.receiver_province, order.receiver_city, order.receiver_district, order.receiver_detail,
                order.buyer_note, order.created_at)  # fmt: skip
-    rows = conn.execute(select(*columns).where(order.reviewed_at.is_(None)).order_by(order.id).limit(BATCH)).all()
+    unreviewed = (order.reviewed_at.is_(None), order.id > after)
+    rows = conn.execute(select(*columns).where(*unreviewed).order_by(order.id).limit(BATCH)).all()
+    if not rows:
+        return None, 0
     paid = [row for row in rows if row.state == OrderState.PAID.value]
     recent = _recent_at_address(conn, paid) if rules.same_address_per_hour else Counter[int]()
     held = [(row, reason) for row in paid if (reason := rules.reason(_facts(row, recent[row.id])))]
@@ -95,7 +102,7 @@ def _review(conn: Connection, rules: ReviewRules, now: datetime) -> tuple[int, i
     passed = sorted({row.id for row in rows} - {row.id for row, _ in held})
     for part in chunks(passed):
         conn.execute(update(order).where(order.id.in_(part)).values(reviewed_at=now))
-    return len(rows), len(held)
+    return rows[-1].id, len(held)
 
 
 def _facts(row: Any, same_address_last_hour: int) -> Reviewed:
