@@ -37,8 +37,6 @@ async def measure(url: str, orders: int) -> None:
         await seed_store(database, orders=orders, seed=1, now=NOW, history_days=90)
         async with database.write.begin() as conn:  # every order new and paid, as after a big import
             await conn.execute(sa.update(m.OrderRow).values(reviewed_at=None, state="paid"))
-        async with database.write.begin() as conn:  # the planner's statistics, as autovacuum would gather them
-            await conn.execute(sa.text("ANALYZE orders" if database.dialect == "postgresql" else "ANALYZE"))
         started = time.perf_counter()
         held = await SqlReview(database, ScanLimits().ship_within).review_new(RULES, NOW)
         seconds = time.perf_counter() - started

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client.domain import OrderState, order_key
@@ -25,6 +25,7 @@ from oms_client.sql.database import Database, chunks
 from oms_client.stores.events import queue_events
 
 BATCH = 500
+BACKLOG = 4 * BATCH  # this many waiting is an import, not the trickle of new orders
 Address = tuple[str, str, str, str]
 
 
@@ -37,6 +38,7 @@ class SqlReview:
     async def review_new(self, rules: ReviewRules, now: datetime) -> int:
         """Look at every order not yet reviewed, a batch per transaction (an import of 100,000 is reviewed in one
         run, not one batch a run); how many were held."""
+        await self._fresh_statistics()
         held, after = 0, 0
         while True:
             last, newly = await self.database.write.run(functools.partial(_review, rules=rules, now=now, after=after))
@@ -44,6 +46,17 @@ class SqlReview:
             if last is None:
                 return held
             after = last
+
+    async def _fresh_statistics(self) -> None:
+        """A backlog (a whole export just imported) is reviewed by plans made for it: PostgreSQL's statistics
+        may still say no order awaits review, and its plans for the batches then crawl (minutes, not seconds,
+        for 100,000 orders) until autovacuum's next ANALYZE."""
+        if self.database.dialect != "postgresql":
+            return
+        waiting = select(m.OrderRow.id).where(m.OrderRow.reviewed_at.is_(None)).limit(BACKLOG)
+        async with self.database.write.begin() as conn:
+            if await conn.scalar(select(func.count()).select_from(waiting.subquery())) == BACKLOG:
+                await conn.execute(text("ANALYZE orders"))
 
     async def held(self, limit: int = 20) -> list[HeldOrder]:
         order = m.OrderRow
