@@ -14,6 +14,7 @@ line; an order's rows share `platform` and `order_id`, and its order-level colum
 | sku, title, qty, price | required | one order line; price per unit in yuan |
 | total | | the order's total; the lines' sum when empty |
 | courier, tracking_no, shipped_at | | a parcel: courier as customers know it (顺丰速运) or its code (SF) |
+| note | | the buyer's message (the automatic review reads it) |
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ def _order(rows: list[tuple[int, Row]], zone: ZoneInfo) -> ImportedOrder:
         total=total,
         receiver=_receiver(first),
         buyer=f.optional(first, "buyer"),
+        note=f.optional(first, "note")[:500],
         lines=lines,
         shipments=_shipments(rows, zone),
         line_no=line_no,

@@ -32,6 +32,11 @@ async def _import(database: Database, path: Path, platform: str = "taobao") -> I
     return await import_file(path, platform, writer, SHANGHAI, NOW)
 
 
+async def _buyer_note(database: Database, order_no: str) -> str | None:
+    async with database.read.connect() as conn:
+        return await conn.scalar(select(m.OrderRow.buyer_note).where(m.OrderRow.order_no == order_no))
+
+
 async def test_a_taobao_order_list_imports_every_readable_row_and_names_the_broken_one(
     database: Database, store: SqlOrderStore
 ) -> None:
@@ -95,6 +100,7 @@ async def test_the_generic_format_reads_a_bom_csv_with_multi_line_orders_and_an_
     (jd,) = await store.find_orders("312345678901")
     assert [line.sku for line in jd.lines] == ["JD-MUG-01", "JD-SPOON-02"] and jd.state is OrderState.SHIPPED
     assert [s.tracking_no for s in jd.shipments] == ["JDVB01234567890"]
+    assert await _buyer_note(database, "261121-123456789012345") == "麻烦改地址到公司"  # for the automatic review
     xlsx = tmp_path / "导出.xlsx"  # a name of the seller's choosing: the kind is read from the bytes
     shutil.copy(FIXTURES / "generic.xlsx", xlsx)
     assert (await _import(database, xlsx, "generic")).created == 1
@@ -130,6 +136,7 @@ async def test_a_pinduoduo_export_imports_with_tab_guards_off_and_names_what_it_
     assert [(line.sku, line.qty) for line in order.lines] == [("CUP-500-W", 1)]
     (paid,) = await store.find_orders("261120-012345678901234")
     assert paid.promised_ship_by is not None and paid.promised_ship_by - paid.created_at == timedelta(hours=48)
+    assert await _buyer_note(database, "261120-012345678901234") == "周末前发货"
     assert (await _import(database, pdd, "pdd")).unchanged == 3
     await ask(dialogue, "订单 261119-112345678901234 到哪了")
     assert "75123456789012" in await ask(dialogue, "5678")
