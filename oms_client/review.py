@@ -73,7 +73,9 @@ class HeldOrder:
 class HoldDesk(Protocol):
     """What ops staff do with held orders from their chat."""
 
-    async def held(self, limit: int = 20) -> list[HeldOrder]: ...
+    async def held(self, limit: int = 20) -> tuple[int, list[HeldOrder]]:
+        """How many are held, and the longest-waiting `limit` of them."""
+        ...
 
     async def release(self, order_no: str, by: str, now: datetime) -> Decided: ...
 

@@ -111,10 +111,11 @@ class OpsCommands:
         return Reply(f"订单 {order_no} {done}。")
 
     async def _held(self, holds: HoldDesk) -> Reply:
-        found, now = await holds.held(), self.clock.now()
+        (total, found), now = await holds.held(), self.clock.now()
         if not found:
             return Reply("目前没有待审核的订单 ✅")
-        lines = [f"待审核订单（{len(found)} 单，最早的在前）："]
+        shown = f"，这里是等得最久的 {len(found)} 单" if total > len(found) else "，最早的在前"
+        lines = [f"待审核订单（共 {total} 单{shown}）："]
         for index, held in enumerate(found, start=1):
             hours = round((now - held.since).total_seconds() / 3600, 1)
             order = f"{name_of(PLATFORM_NAMES, held.platform, 'zh')} {held.order_no}"

@@ -58,17 +58,16 @@ class SqlReview:
             if await conn.scalar(select(func.count()).select_from(waiting.subquery())) == BACKLOG:
                 await conn.execute(text("ANALYZE orders"))
 
-    async def held(self, limit: int = 20) -> list[HeldOrder]:
+    async def held(self, limit: int = 20) -> tuple[int, list[HeldOrder]]:
         order = m.OrderRow
-        query = (
-            select(order.platform, order.order_no, order.hold_reason, order.held_since, order.total)
-            .where(order.held_since.is_not(None), order.state == OrderState.PAID.value)
-            .order_by(order.held_since)
-            .limit(limit)
-        )
+        waiting = (order.held_since.is_not(None), order.state == OrderState.PAID.value)
+        columns = (order.platform, order.order_no, order.hold_reason, order.held_since, order.total)
+        oldest = select(*columns).where(*waiting).order_by(order.held_since).limit(limit)
         async with self.database.read.connect() as conn:
-            return [HeldOrder(r.platform, r.order_no, r.hold_reason or "", r.held_since, str(r.total))
-                    for r in await conn.execute(query)]  # fmt: skip
+            total = await conn.scalar(select(func.count()).select_from(order).where(*waiting))
+            found = [HeldOrder(r.platform, r.order_no, r.hold_reason or "", r.held_since, str(r.total))
+                     for r in await conn.execute(oldest)]  # fmt: skip
+        return int(total or 0), found
 
     async def release(self, order_no: str, by: str, now: datetime) -> Decided:
         """Ship it: the platform's promise to dispatch counts from now."""

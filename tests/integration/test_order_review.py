@@ -82,6 +82,8 @@ async def test_the_rules_hold_a_new_paid_order_once_and_let_the_rest_through(dat
     async with database.read.connect() as conn:
         audited = (await conn.execute(select(m.AuditLogRow.action, m.AuditLogRow.subject_id))).all()
     assert sorted(audited) == sorted([("order.held", f"tmall:{o.order_no}") for o in (note, dear)])
+    total, first = await review(database).held(limit=1)  # how many wait, and the longest-waiting
+    assert total == 2 and len(first) == 1
 
 
 async def test_a_third_order_to_one_address_within_the_hour_is_held(database: Database) -> None:
@@ -107,6 +109,7 @@ async def test_a_held_order_is_an_alert_not_a_late_one_until_released_with_a_fre
     assert [(a.kind, a.severity) for a in later.open if a.kind == "order_held"] == [("order_held", "critical")]
     front = ops(database, FixedClock(NOW + timedelta(hours=3)))
     listed = await say(front, "/holds")
+    assert listed.startswith("待审核订单（共 1 单，最早的在前）：")
     assert f"天猫 {order.order_no} · ¥99.00 · 买家留言含“改地址” · 已等待 3.0 小时" in listed
     assert await say(front, f"/release {order.order_no}") == f"订单 {order.order_no} 已放行，发货时限从现在起重新计算。"
     assert await say(front, f"/release {order.order_no}") == f"没有待审核的订单 {order.order_no}，发送 /holds 查看。"
