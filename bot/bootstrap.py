@@ -191,10 +191,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     jobs.periodic += [job for part in inbound.values() for job in part.periodic]
     jobs.periodic += event_jobs(settings, clients, database, clock)
     jobs.periodic += subscription_jobs(tracking, database, clock)
-    jobs.periodic.append(transit_job(database, clock))
-    jobs.periodic.append(
-        Periodic("order review", REVIEW_EVERY, lambda: review.review_new(shop.review, clock.now()), leased=True)
-    )
+    jobs.periodic += [transit_job(database, clock), review_job(review, shop, clock)]
     updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
     notices = CustomerNotices(NoticeStore(database), store, renderers, windows, clock, zone, queued)
     if shop.alerts.tell_customers:

@@ -32,7 +32,7 @@ from oms_client.domain import Courier, TrackingState
 from oms_client.imports.records import TrackingUpdate
 
 API_BASE = "https://api.kdniao.com"
-SUBSCRIBE, PUSH, QUERY = "1008", "101", "1002"
+SUBSCRIBE, QUERY = "1008", "1002"  # a push comes as RequestType 101
 SUBSCRIBE_PATH, QUERY_PATH = "/api/dist", "/Ebusiness/EbusinessOrderHandle.aspx"
 # Our couriers by 快递鸟's shipper codes (config/const.go); J&T's is not among them, so it is not followed.
 CODES = {

@@ -324,7 +324,7 @@ class _Generator:
                 return number
 
     def _hold(self, paid_at: datetime | None) -> dict[str, Any]:
-        """Held by the automatic review minutes after payment, for one of the reasons shops set rules for (every
+        """Held by the automatic review minutes after payment, for a buyer's note asking to change the address (every
         row names the columns: the rows are written in bulk by the first one's keys)."""
         if paid_at is None:
             return {"held_since": None, "hold_reason": None, "hold_until": None, "buyer_note": ""}

@@ -78,9 +78,7 @@ class SqlReview:
 
     async def _decided(self, order_no: str, by: str, now: datetime, cancel_reason: str | None) -> Decided:
         async with self.database.write.begin() as conn:
-            platform = await conn.scalar(select(m.OrderRow.platform).where(m.OrderRow.order_no == order_no))
-            within = self.ship_within(platform) if platform else None
-            events = await _decide(conn, order_no, by, now, cancel_reason, within)
+            events = await _decide(conn, order_no, by, now, cancel_reason, self.ship_within)
             if events and self.publish_events:
                 await queue_events(conn, events, now)
         return Decided.DONE if events else Decided.NOT_HELD
@@ -153,9 +151,14 @@ def _address(row: Any) -> Address:
 
 
 async def _decide(
-    conn: AsyncConnection, order_no: str, by: str, now: datetime, cancel_reason: str | None, within: timedelta | None
+    conn: AsyncConnection,
+    order_no: str,
+    by: str,
+    now: datetime,
+    cancel_reason: str | None,
+    ship_within: Callable[[str], timedelta],
 ) -> list[OutboundEvent]:
-    """Release (`within`: the platform's promise, counted from now) or cancel a held order; the events it makes."""
+    """Release (the platform's promise to dispatch counting from now) or cancel a held order; its events."""
     order = m.OrderRow
     found = (
         await conn.execute(
@@ -169,7 +172,7 @@ async def _decide(
     change: dict[str, Any] = {"held_since": None, "hold_reason": None, "hold_until": None}
     change["version"] = order.version + 1
     if cancel_reason is None:
-        change["promised_ship_by"] = now + (within or timedelta(0))
+        change["promised_ship_by"] = now + ship_within(found.platform)
         ship_by = change["promised_ship_by"].isoformat()
         action, data = "order.released", {"held_for": found.hold_reason, "ship_by": ship_by}
     else:
