@@ -21,6 +21,8 @@ from oms_client.imports.records import StockLevel, TrackingUpdate
 from oms_client.sql import models as m
 from oms_client.sql.database import Database, chunks, conflict_insert
 
+ScanKey = tuple[int, datetime, str, str]
+
 
 @dataclass
 class Taken:
@@ -88,11 +90,11 @@ def _tracking(conn: Connection, scans: Sequence[TrackingUpdate]) -> Taken:
         if parcel is None:
             taken.errors[index] = f"no {scan.courier.value} parcel {scan.tracking_no}: send its order first"
             continue
-        key = (parcel["id"], scan.at.astimezone(UTC), scan.state.value, scan.text)
+        key = _scan_key(parcel["id"], scan)
         if key in seen:
             taken.unchanged += 1
             continue
-        seen.add(key)
+        seen[key] = 0  # new in this batch
         new.append({"shipment_id": parcel["id"], "at": scan.at, "place": scan.place[:64], "text": scan.text[:200],
                     "state": scan.state.value})  # fmt: skip
         if parcel["last_event_at"] is None or scan.at > parcel["last_event_at"]:
@@ -111,15 +113,16 @@ def _tracking(conn: Connection, scans: Sequence[TrackingUpdate]) -> Taken:
 
 def _replacing(conn: Connection, scans: Sequence[TrackingUpdate]) -> Taken:
     parcels = _parcels(conn, {scan.tracking_no for scan in scans})
-    named = {parcels[key]["id"] for key in {(s.courier.value, s.tracking_no) for s in scans} if key in parcels}
-    said = {(parcels[(s.courier.value, s.tracking_no)]["id"], s.at.astimezone(UTC), s.state.value, s.text[:200])
-            for s in scans if (s.courier.value, s.tracking_no) in parcels}  # fmt: skip
-    event = m.TrackingEventRow
-    held = conn.execute(select(event.id, event.shipment_id, event.at, event.state, event.text)
-                        .where(event.shipment_id.in_(sorted(named)))).all()  # fmt: skip
-    gone = [row.id for row in held if (row.shipment_id, row.at.astimezone(UTC), row.state, row.text) not in said]
+    pushed = [
+        (parcels[(s.courier.value, s.tracking_no)]["id"], s)
+        for s in scans
+        if (s.courier.value, s.tracking_no) in parcels
+    ]
+    said = {_scan_key(parcel, scan) for parcel, scan in pushed}
+    named = {parcel for parcel, _ in pushed}
+    gone = [event_id for key, event_id in _events_of(conn, sorted(named)).items() if key not in said]
     for part in chunks(gone):
-        conn.execute(delete(event).where(event.id.in_(part)))
+        conn.execute(delete(m.TrackingEventRow).where(m.TrackingEventRow.id.in_(part)))
     taken = _tracking(conn, scans)
     if gone:
         _latest_again(conn, named)
@@ -178,12 +181,20 @@ def _parcels(conn: Connection, numbers: set[str]) -> dict[tuple[str, str], dict[
     return {(row.courier, row.tracking_no): dict(row._mapping) for row in rows}
 
 
-def _events_of(conn: Connection, shipment_ids: list[int]) -> set[tuple[int, datetime, str, str]]:
+def _events_of(conn: Connection, shipment_ids: list[int]) -> dict[ScanKey, int]:
+    """The parcels' stored scans by what makes a scan the same (`_scan_key`), each with its row's id."""
     if not shipment_ids:
-        return set()
+        return {}
     event = m.TrackingEventRow
-    query = select(event.shipment_id, event.at, event.state, event.text).where(event.shipment_id.in_(shipment_ids))
-    return {(row.shipment_id, row.at.astimezone(UTC), row.state, row.text) for row in conn.execute(query)}
+    query = select(event.id, event.shipment_id, event.at, event.state, event.text).where(
+        event.shipment_id.in_(shipment_ids)
+    )
+    return {(row.shipment_id, row.at.astimezone(UTC), row.state, row.text): row.id for row in conn.execute(query)}
+
+
+def _scan_key(parcel_id: int, scan: TrackingUpdate) -> ScanKey:
+    """A scan is kept once: the same parcel, time, state and text (as stored)."""
+    return parcel_id, scan.at.astimezone(UTC), scan.state.value, scan.text[:200]
 
 
 def _stock(conn: Connection, levels: Sequence[StockLevel]) -> Taken:
