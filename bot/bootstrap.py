@@ -56,6 +56,7 @@ from oms_client.stores.budgets import SqlBudgets
 from oms_client.stores.events import EventOutbox
 from oms_client.stores.imports import SqlImports
 from oms_client.stores.orders import SqlOrderStore
+from oms_client.stores.presale import SqlPresale
 from oms_client.stores.review import SqlReview
 from oms_client.stores.tokens import SqlTokens
 from oms_client.stores.transit_times import SqlTransitTimes
@@ -63,6 +64,7 @@ from oms_client.stores.transit_times import SqlTransitTimes
 EVENTS_EVERY = timedelta(seconds=2)
 LEARN_TRANSIT_EVERY = timedelta(hours=1)
 REVIEW_EVERY = timedelta(seconds=30)  # a new paid order is reviewed well before a warehouse could pick it
+PRESALE_EVERY = timedelta(minutes=1)  # a balance deadline is a minute's precision; its answer follows at once
 # Every channel the app can have, each joining when the settings hold what it needs.
 CHANNELS: tuple[Mount, ...] = (telegram, wechat, wecom, web)
 
@@ -136,6 +138,11 @@ def transit_job(database: Database, clock: Clock) -> Periodic:
     return Periodic("transit times", LEARN_TRANSIT_EVERY, lambda: times.learn(clock.now()), leased=True)
 
 
+def presale_job(presale: SqlPresale, clock: Clock) -> Periodic:
+    """The lease holder moves presale orders whose balance deadline passed to their own state."""
+    return Periodic("presale balances", PRESALE_EVERY, lambda: presale.expire_balances(clock.now()), leased=True)
+
+
 def review_job(review: SqlReview, shop: ShopConfig, clock: Clock) -> Periodic:
     """The lease holder reviews the orders that came in since, by the shop's rules."""
     return Periodic("order review", REVIEW_EVERY, lambda: review.review_new(shop.review, clock.now()), leased=True)
@@ -191,7 +198,8 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     jobs.periodic += [job for part in inbound.values() for job in part.periodic]
     jobs.periodic += event_jobs(settings, clients, database, clock)
     jobs.periodic += subscription_jobs(tracking, database, clock)
-    jobs.periodic += [transit_job(database, clock), review_job(review, shop, clock)]
+    presale = SqlPresale(database, publish_events=settings.webhook_url is not None)
+    jobs.periodic += [transit_job(database, clock), review_job(review, shop, clock), presale_job(presale, clock)]
     updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
     notices = CustomerNotices(NoticeStore(database), store, renderers, windows, clock, zone, queued)
     if shop.alerts.tell_customers:

@@ -9,7 +9,7 @@ from handlers.messages import Button, Reply
 from handlers.order_view import OrderView
 from handlers.texts import echo_button, say
 from handlers.turn import Turn
-from oms_client.domain import Order, OrderState, order_key
+from oms_client.domain import BEFORE_BALANCE, Order, OrderState, order_key
 from oms_client.store import OrderStore
 
 # How one order question is answered: the text, from the order as the view renders it.
@@ -31,6 +31,8 @@ async def urge(store: OrderStore, view: OrderView, turn: Turn, order: Order) -> 
         subject = ("order", order_key(order.platform, order.order_no))
         await store.audit(turn.user.key, "urge_shipping", subject, {"late": late}, turn.now)
         return "\n".join([view.head(order), say("urged", view.lang), *view.shipping_promise(order)])
+    if order.presale is not None and order.state in BEFORE_BALANCE:  # nothing to hurry before the balance
+        return "\n".join([view.head(order), *view.shipping_promise(order)])
     if order.state is OrderState.PENDING_PAYMENT:
         return f"{view.head(order)}\n{say('unpaid', view.lang)}"
     if order.shipments:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.messages import Button
 from handlers.texts import COURIER_NAMES, PLATFORM_NAMES, STATE_NAMES, name_of, say
-from oms_client.domain import Order, OrderState, Shipment, TrackingState, TransitTime
+from oms_client.domain import BEFORE_BALANCE, Order, OrderState, Presale, Shipment, TrackingState, TransitTime
 from oms_client.masking import mask_address, mask_name, mask_phone
 
 STALL_HOURS = 48
@@ -69,12 +69,34 @@ class OrderView:
                 return [say("on_hold_late", self.lang)]
             review = f"{(hold.until - hold.since).total_seconds() / 3600:g}"
             return [say("on_hold", self.lang, hours=review, time=self.time(hold.until))]
+        if order.presale is not None and order.state in BEFORE_BALANCE:
+            return self.presale_terms(order, order.presale)
         if order.state is not OrderState.PAID or order.promised_ship_by is None:
             return []
-        lines = [say("ship_by", self.lang, time=self.time(order.promised_ship_by))]
         if order.is_ship_late(self.now):
             hours = int((self.now - order.promised_ship_by).total_seconds() // 3600)
-            lines.append(say("late", self.lang, hours=max(1, hours)))
+            return [say("ship_by", self.lang, time=self.time(order.promised_ship_by)),
+                    say("late", self.lang, hours=max(1, hours))]  # fmt: skip
+        if order.presale is not None:
+            return [say("presale_ship_by", self.lang, date=self.date(order.promised_ship_by))]
+        return [say("ship_by", self.lang, time=self.time(order.promised_ship_by))]
+
+    def presale_terms(self, order: Order, presale: Presale) -> list[str]:
+        """A presale order before its balance: the deposit paid, when the balance is due, and when it ships after."""
+        if order.state is OrderState.BALANCE_OVERDUE or presale.balance_late(self.now):
+            due = self.time(presale.balance_due) if presale.balance_due else ""
+            return [say("balance_overdue", self.lang, due=due)]
+        deposit = f" ¥{presale.deposit}" if presale.deposit is not None else ""
+        lines = [say("presale_deposit", self.lang, deposit=deposit)]
+        if presale.balance_from is not None and not presale.balance_open(self.now):
+            due = self.time(presale.balance_due) if presale.balance_due else "—"
+            lines.append(say("balance_later", self.lang, start=self.time(presale.balance_from), due=due))
+        elif presale.balance_due is not None:
+            lines.append(say("balance_now", self.lang, due=self.time(presale.balance_due)))
+        if presale.ship_days is not None:
+            lines.append(say("presale_ship_days", self.lang, days=presale.ship_days))
+        elif order.promised_ship_by is not None:
+            lines.append(say("presale_ship_date", self.lang, date=self.date(order.promised_ship_by)))
         return lines
 
     def tracking(self, order: Order) -> str:
@@ -83,9 +105,9 @@ class OrderView:
         if not order.shipments:
             if order.state is OrderState.PAID:
                 lines.append(say("not_shipped", self.lang))
-                lines += self.shipping_promise(order)
             else:
                 lines.append(say("no_parcel", self.lang, state=self.state(order)))
+            lines += self.shipping_promise(order)
             return "\n".join(lines)
         for shipment in order.shipments:
             lines += self.parcel(shipment, events=LATEST_EVENTS_SHOWN)

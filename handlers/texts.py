@@ -122,6 +122,27 @@ TEXTS: dict[str, dict[str, str]] = {
     "latest": {"zh": "最新：{time} {text}", "en": "Latest: {time} {text}"},
     "eta": {"zh": "预计送达：{date}", "en": "Expected delivery: {date}"},
     "eta_missed": {"zh": "原预计 {date} 送达，已延误", "en": "Was expected on {date}; it is running late"},
+    "presale_deposit": {
+        "zh": "预售商品，您已付定金{deposit}",
+        "en": "A presale item: you've paid the deposit{deposit}",
+    },
+    "balance_later": {
+        "zh": "尾款 {start} 开始支付，{due} 截止",
+        "en": "The balance can be paid from {start} until {due}",
+    },
+    "balance_now": {"zh": "尾款现在可以支付，请在 {due} 前付清", "en": "The balance can be paid now, until {due}"},
+    "presale_ship_days": {"zh": "付尾款后 {days} 天内发货", "en": "It ships within {days} days of the balance"},
+    "presale_ship_date": {"zh": "付尾款后，约定 {date} 前发货", "en": "Once the balance is paid, it ships by {date}"},
+    "presale_ship_by": {
+        "zh": "预售订单，约定 {date} 前发货，目前还在约定时间内",
+        "en": "A presale order: it ships by {date}, and it is still within that time",
+    },
+    "balance_overdue": {
+        "zh": "这是预售订单，尾款没有在截止时间（{due}）前付清，订单不会再发货。"
+        "如需取消订单，可以直接告诉我，定金按店铺预售规则处理",
+        "en": "This presale order's balance wasn't paid by its deadline ({due}), so it won't ship. Tell me if you "
+        "want to cancel it; the deposit is handled by the shop's presale rules",
+    },
     "on_hold": {
         "zh": "订单正在审核，通常 {hours} 小时内完成（{time} 前），审核通过后按约定时间发货",
         "en": "Your order is being reviewed, usually within {hours} h (by {time}); it ships on schedule once approved",
@@ -160,6 +181,8 @@ TEXTS: dict[str, dict[str, str]] = {
 
 STATE_NAMES = {
     "pending_payment": {"zh": "待付款", "en": "awaiting payment"},
+    "deposit_paid": {"zh": "预售：已付定金，待付尾款", "en": "presale: deposit paid, balance due"},
+    "balance_overdue": {"zh": "预售：尾款逾期未付", "en": "presale: balance not paid in time"},
     "paid": {"zh": "已付款，待发货", "en": "paid, awaiting shipment"},
     "shipped": {"zh": "已发货", "en": "shipped"},
     "delivered": {"zh": "已签收", "en": "delivered"},

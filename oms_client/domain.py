@@ -27,6 +27,8 @@ class Platform(StrEnum):
 
 class OrderState(StrEnum):
     PENDING_PAYMENT = "pending_payment"
+    DEPOSIT_PAID = "deposit_paid"  # a presale (预售) order: 定金 paid, 尾款 not yet
+    BALANCE_OVERDUE = "balance_overdue"  # a presale order whose 尾款 was not paid by its deadline: it will not ship
     PAID = "paid"
     SHIPPED = "shipped"
     DELIVERED = "delivered"
@@ -40,8 +42,12 @@ def order_key(platform: str, order_no: str) -> str:
     return f"{platform}:{order_no}"
 
 
+# A presale order before its balance: it cannot ship, and is answered by its presale terms.
+BEFORE_BALANCE = frozenset({OrderState.DEPOSIT_PAID, OrderState.BALANCE_OVERDUE})
 # Not yet handed to a courier: a cancel or a new address is still the shop's to make.
-UNSHIPPED = frozenset({OrderState.PENDING_PAYMENT, OrderState.PAID})
+UNSHIPPED = frozenset(
+    {OrderState.PENDING_PAYMENT, OrderState.DEPOSIT_PAID, OrderState.BALANCE_OVERDUE, OrderState.PAID}
+)
 
 
 class TrackingState(StrEnum):
@@ -139,6 +145,24 @@ class Hold:
 
 
 @dataclass(frozen=True)
+class Presale:
+    """A presale (预售) order's terms: the deposit (定金) paid at checkout, the window in which the balance (尾款)
+    is paid, and the shipping promise counted from the balance ("付尾款后 15 天内发货"); a shop that promises a
+    date instead has it as the order's `promised_ship_by`. The balance's payment is the order's `paid_at`."""
+
+    deposit: Decimal | None = None  # unknown where the source only says the deposit is paid
+    balance_from: datetime | None = None
+    balance_due: datetime | None = None
+    ship_days: int | None = None
+
+    def balance_open(self, now: datetime) -> bool:
+        return (self.balance_from is None or now >= self.balance_from) and not self.balance_late(now)
+
+    def balance_late(self, now: datetime) -> bool:
+        return self.balance_due is not None and now > self.balance_due
+
+
+@dataclass(frozen=True)
 class Order:
     platform: Platform
     order_no: str
@@ -152,6 +176,7 @@ class Order:
     lines: tuple[OrderLine, ...] = ()
     shipments: tuple[Shipment, ...] = field(default=())
     hold: Hold | None = None
+    presale: Presale | None = None
 
     @property
     def item_count(self) -> int:

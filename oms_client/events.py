@@ -19,7 +19,7 @@ from oms_client.domain import Case, Platform, Receiver, order_key
 # The outbox target outbound events wait under: no alert target can be named so (names are plain words).
 EVENTS_TARGET = "events:webhook"
 # What of a case's detail an ERP needs to follow it; the customer's own words and pictures stay here.
-CASE_FACTS = ("amount", "return_waybill", "return_courier", "replacement_waybill", "auto")
+CASE_FACTS = ("amount", "return_waybill", "return_courier", "replacement_waybill", "auto", "deposit_refund")
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from oms_client.domain import OrderState, TrackingState
+from oms_client.domain import UNSHIPPED, OrderState, TrackingState
 from oms_client.sql import models as m
 from oms_client.sql.database import Database
 from tests.conftest import NOW
@@ -42,7 +42,7 @@ async def add_order(
     `signed_days_ago` a signed event."""
     serial = next(_numbers)
     order_no = f"{4100000000000000000 + serial}"
-    shipped = state not in (OrderState.PENDING_PAYMENT, OrderState.PAID, OrderState.CANCELLED, OrderState.CLOSED)
+    shipped = state not in UNSHIPPED | {OrderState.CANCELLED, OrderState.CLOSED}
     async with database.write.begin() as conn:
         await _ensure_catalogue(conn)
         customer = await conn.scalar(

@@ -22,7 +22,7 @@ from handlers.aftersales.draft import (
     read_items,
     read_reason,
 )
-from handlers.aftersales.policy import DEFECTS, AfterSalesPolicy, Instead, Reason, Verdict, judge
+from handlers.aftersales.policy import DEFECTS, AfterSalesPolicy, Instead, Reason, Verdict, deposit_refund, judge
 from handlers.aftersales.texts import REASON_NAMES, REQUEST_NAMES
 from handlers.intents import Skill, route
 from handlers.messages import Button, Reply, picture_refs
@@ -186,11 +186,14 @@ class AfterSales:
         state.draft = None
         if verdict.kind is None:
             return self._refuse(state, draft, order, verdict)
+        detail = _detail(draft, order, state.lang)
+        refund = deposit_refund(order, self.policy) if verdict.kind is CaseKind.CANCEL else None
+        if refund is not None:
+            detail["deposit_refund"] = refund  # what the customer was told, for the agent and the seller's ERP
         try:
             case = await self.store.file_case(
-                order.platform, order.order_no, verdict.kind, draft.reason or "", _detail(draft, order, state.lang),
-                turn.user.key, turn.now,
-            )  # fmt: skip
+                order.platform, order.order_no, verdict.kind, draft.reason or "", detail, turn.user.key, turn.now
+            )
         except DuplicateCase as duplicate:
             return [self._duplicate(duplicate.existing, state.lang)]
         if not verdict.auto_approve:
@@ -295,6 +298,9 @@ class AfterSales:
             lines.append(say("as_summary_address", lang, address=draft.address))
         if verdict.kind is CaseKind.INTERCEPT:
             lines.append(say("as_summary_intercept", lang))
+        refund = deposit_refund(order, self.policy) if verdict.kind is CaseKind.CANCEL else None
+        if refund is not None:
+            lines.append(say("as_summary_deposit_back" if refund else "as_summary_deposit_kept", lang))
         return "\n".join(lines)
 
     def _item_buttons(self, order: Order, lang: str) -> tuple[Button, ...]:

@@ -14,7 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from oms_client.case_rules import CaseKind
-from oms_client.domain import UNSHIPPED, Courier, Order, OrderState, TrackingState
+from oms_client.domain import BEFORE_BALANCE, UNSHIPPED, Courier, Order, OrderState, TrackingState
 
 
 class Reason(StrEnum):
@@ -45,6 +45,9 @@ class AfterSalesPolicy(BaseModel):
     auto_approve_cancel: bool = True
     auto_approve_address_change: bool = True
     intercept_couriers: frozenset[Courier] = frozenset(Courier)
+    # A presale order cancelled before its balance: whether the deposit (定金) goes back to the buyer. Most shops
+    # keep it, as their presale listing says; the customer is told which before confirming.
+    presale_deposit_refundable: bool = False
     # Where approved returns and exchanges are sent; agents give it by hand when it is left empty.
     return_address: str = Field(default="", max_length=200)
 
@@ -125,6 +128,13 @@ def _goods_back(request: str, order: Order, reason: Reason | None, policy: After
     if now - delivered > timedelta(days=days):
         return refuse("window_passed", Instead.TALK_TO_PERSON)
     return Verdict(kind, needs_photos=reason in policy.photo_reasons)
+
+
+def deposit_refund(order: Order, policy: AfterSalesPolicy) -> bool | None:
+    """Whether cancelling gives the deposit back: None unless it is a presale order whose balance is unpaid."""
+    if order.presale is None or order.state not in BEFORE_BALANCE:
+        return None
+    return policy.presale_deposit_refundable
 
 
 def delivered_at(order: Order) -> datetime | None:

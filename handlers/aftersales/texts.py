@@ -92,6 +92,15 @@ AFTERSALES_TEXTS: dict[str, dict[str, str]] = {
         "zh": "包裹已发出，我们会联系快递拦截退回，退回后为您退款。",
         "en": "The parcel has left; we'll ask the courier to bring it back and refund you once it's back.",
     },
+    "as_summary_deposit_kept": {
+        "zh": "这是预售订单，尾款还没付：按店铺预售规则，取消后定金不退。",
+        "en": "This is a presale order with its balance unpaid: by the shop's presale rules, the deposit is not "
+        "refunded when it is cancelled.",
+    },
+    "as_summary_deposit_back": {
+        "zh": "这是预售订单，尾款还没付：取消后定金会原路退回。",
+        "en": "This is a presale order with its balance unpaid: the deposit goes back to you when it is cancelled.",
+    },
     # refusals: why, then what to do instead
     "as_no_order_finished": {
         "zh": "订单 {order_no} 已经{state}，无法再申请{request}。",

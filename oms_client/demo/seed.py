@@ -57,6 +57,7 @@ DAYS_BY_DISTANCE = {"province": 1.1, "region": 1.9, "country": 2.9, "remote": 4.
 COURIER_PACE = {Courier.SF: 0.6, Courier.JD: 0.65, Courier.EMS: 1.25, Courier.JT: 1.05}
 SPREAD = 0.22  # sigma of the log-normal spread around the usual time
 HELD_SHARE, HELD_HOURS = 0.06, (20.0, 90.0)
+PRESALE_STORIES = ("presale", "balance_overdue")
 SHIPPED_STORIES = ("in_transit", "stalled", "exception", "delivered", "completed")
 # (story, order state, weight): a story is what a newcomer might want to try.
 STORIES = [
@@ -65,6 +66,8 @@ STORIES = [
     ("cancelled", OrderState.CANCELLED, 7),
     ("paid", OrderState.PAID, 8),
     ("held", OrderState.PAID, 0.3),
+    ("presale", OrderState.DEPOSIT_PAID, 0.6),
+    ("balance_overdue", OrderState.BALANCE_OVERDUE, 0.3),
     ("paid_late", OrderState.PAID, 2),
     ("in_transit", OrderState.SHIPPED, 15),
     ("stalled", OrderState.SHIPPED, 2),
@@ -81,6 +84,8 @@ HISTORY_DAYS_OF_ORDERS = {
     "unpaid": 0.005,
     "paid": 1.15,
     "held": 0.01,
+    "presale": 0.03,
+    "balance_overdue": 0.002,
     "paid_late": 0.025,
     "in_transit": 3.3,
     "stalled": 0.04,
@@ -103,6 +108,8 @@ SAMPLE_ORDER = (
     "cancelled",
     "closed",
     "held",
+    "presale",
+    "balance_overdue",
 )
 
 
@@ -305,6 +312,7 @@ class _Generator:
                 **receiver,
                 "reviewed_at": times["created_at"],
                 **self._hold(times["paid_at"] if story == "held" else None),
+                **self._presale(story, total),
             }
         )
         shipment = self._shipment(order_id, story, times, leg) if leg else None
@@ -332,6 +340,19 @@ class _Generator:
         return {"held_since": since, "hold_reason": "买家留言含“改地址”", "hold_until": since + timedelta(hours=2),
                 "buyer_note": self.rng.choice(data.NOTES_TO_HOLD)}  # fmt: skip
 
+    def _presale(self, story: str, total: Decimal) -> dict[str, Any]:
+        """A presale order's terms: a fifth of the price as deposit, the balance paid in a three-day window that
+        opens in a day or three (at midnight, as the platforms' presales do; for a balance never paid, one that
+        closed days ago), shipped within 15 days of it."""
+        if story not in PRESALE_STORIES:
+            return {"presale": False, "presale_deposit": None, "balance_from": None, "balance_due": None,
+                    "presale_ship_days": None}  # fmt: skip
+        midnight = self.now.astimezone(data.ZONE).replace(hour=0, minute=0, second=0, microsecond=0)
+        days = self.rng.randint(1, 3) if story == "presale" else -self.rng.randint(4, 6)
+        opens = midnight + timedelta(days=days)
+        return {"presale": True, "presale_deposit": (total / 5).quantize(Decimal("1")), "balance_from": opens,
+                "balance_due": opens + timedelta(days=3, seconds=-1), "presale_ship_days": 15}  # fmt: skip
+
     def _leg(self, platform: Platform, province: str) -> _Leg:
         rng = self.rng
         courier = (
@@ -358,6 +379,8 @@ class _Generator:
             created = now - rng.uniform(0.6, 1.5) * hours
         elif story == "paid":
             created = now - rng.uniform(0.5, 0.6 * sla / hours) * hours
+        elif story in PRESALE_STORIES:  # the deposit paid in the presale's first days
+            created = now - timedelta(days=rng.uniform(1, 10) + (0 if story == "presale" else 7))
         elif story == "paid_late":
             created = now - sla - rng.uniform(2, 40) * hours
         elif story == "in_transit" and leg:
@@ -374,7 +397,8 @@ class _Generator:
             created = anchors["shipped_at"] - rng.uniform(3, 40) * hours
         else:
             created = now - timedelta(days=rng.uniform(1, self.days or 60.0))
-        paid = None if story in ("unpaid", "closed") else created + timedelta(minutes=rng.uniform(0.5, 30))
+        unpaid = story in ("unpaid", "closed", *PRESALE_STORIES)  # a presale's deposit is not its payment
+        paid = None if unpaid else created + timedelta(minutes=rng.uniform(0.5, 30))
         promised = paid + sla if paid else None
         return {"created_at": created, "paid_at": paid, "promised_ship_by": promised, **anchors}
 

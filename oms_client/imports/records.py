@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from oms_client.domain import Courier, OrderLine, OrderState, Platform, Receiver, TrackingState
+from oms_client.domain import Courier, OrderLine, OrderState, Platform, Presale, Receiver, TrackingState
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,8 @@ class ImportedOrder:
     provisional_lines: bool = False
     shipments: tuple[ImportedShipment, ...] = ()
     note: str = ""  # the buyer's message, where the source has one (the automatic review reads it)
+    # A presale order's terms, where the source says the order is one (what it does not say stays as it was).
+    presale: Presale | None = None
     line_no: int = 0  # the file's line the order starts on, for the report
 
 

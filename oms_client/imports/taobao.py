@@ -15,7 +15,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from oms_client.addresses import receiver
-from oms_client.domain import OrderLine, OrderState, Platform
+from oms_client.domain import OrderLine, OrderState, Platform, Presale
 from oms_client.imports import fields as f
 from oms_client.imports.reading import Row, Table
 from oms_client.imports.records import ImportedLines, ImportedOrder, ImportedShipment, Problem
@@ -33,6 +33,11 @@ STATES = {
     )
 }
 ITEM_FILE_COLUMNS = ("主订单编号", "子订单编号")
+# 分阶段订单信息: a presale order's stage in the words of Taobao's step_trade_status (定金未付尾款未付,
+# 定金已付尾款未付, 定金和尾款都付; some tools write 定金已付，尾款已付). The column's full wording is not
+# published, so only these phrases are read, with or without their comma.
+_DEPOSIT_ONLY = re.compile(r"定金已付[，,]?尾款未付")
+_STAGED = re.compile(r"定金|尾款")
 _WAYBILLS = re.compile(r"[,，;；/\s]+")
 
 
@@ -62,10 +67,12 @@ def _order(row: Row, platform: Platform, zone: ZoneInfo, line_no: int) -> Import
     title = f.optional(row, "宝贝标题", "商品标题") or "（订单列表未写商品）"
     qty = max(1, f.count(f.optional(row, "宝贝总数量") or "1", "宝贝总数量"))
     unit = (total / qty).quantize(Decimal("0.01"))
+    state, presale = _stage(row, f.state_of(STATES, f.required(row, "订单状态")))
     return ImportedOrder(
         platform=platform,
         order_no=order_no,
-        state=f.state_of(STATES, f.required(row, "订单状态")),
+        state=state,
+        presale=presale,
         created_at=f.moment(f.required(row, "订单创建时间"), "订单创建时间", zone),
         paid_at=f.maybe_moment(f.optional(row, "订单付款时间"), "订单付款时间", zone),
         total=total,
@@ -78,6 +85,17 @@ def _order(row: Row, platform: Platform, zone: ZoneInfo, line_no: int) -> Import
         shipments=_shipments(row, zone),
         line_no=line_no,
     )
+
+
+def _stage(row: Row, state: OrderState) -> tuple[OrderState, Presale | None]:
+    """A presale order (分阶段订单信息, or a 特权订金订单id) and, with its deposit paid but not its balance, its state:
+    the list calls such an order 等待买家付款, which here would read as nothing paid at all."""
+    stage = f.optional(row, "分阶段订单信息")
+    if not _STAGED.search(stage) and not f.optional(row, "特权订金订单id"):
+        return state, None
+    if _DEPOSIT_ONLY.search(stage) and state is OrderState.PENDING_PAYMENT:
+        return OrderState.DEPOSIT_PAID, Presale()
+    return state, Presale()
 
 
 def _shipments(row: Row, zone: ZoneInfo) -> tuple[ImportedShipment, ...]:

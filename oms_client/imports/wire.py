@@ -6,9 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from oms_client.domain import Courier, OrderLine, OrderState, Platform, Receiver
+from oms_client.domain import BEFORE_BALANCE, Courier, OrderLine, OrderState, Platform, Presale, Receiver
 from oms_client.imports.fields import courier
 from oms_client.imports.records import ImportedOrder, ImportedShipment
 
@@ -55,6 +55,21 @@ class ShipmentIn(Strict):
     _courier = field_validator("courier")(known_courier_name)
 
 
+class PresaleIn(Strict):
+    """A presale (预售) order's terms: the deposit paid, the balance's window, the days to dispatch after it."""
+
+    deposit: Annotated[Decimal | None, Field(default=None, ge=0, max_digits=12, decimal_places=2)]
+    balance_from: AwareDatetime | None = None
+    balance_due: AwareDatetime | None = None
+    ship_days: Annotated[int | None, Field(default=None, ge=0, le=365, description="付尾款后 N 天内发货")]
+
+    @model_validator(mode="after")
+    def _window(self) -> PresaleIn:
+        if self.balance_from and self.balance_due and self.balance_due < self.balance_from:
+            raise ValueError("balance_due is before balance_from")
+        return self
+
+
 class OrderIn(Strict):
     platform: Platform
     order_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{4,32}$")]
@@ -67,6 +82,13 @@ class OrderIn(Strict):
     lines: Annotated[list[LineIn], Field(min_length=1, max_length=200)]
     shipments: Annotated[list[ShipmentIn], Field(max_length=20)] = []
     note: str | None = Field(default=None, max_length=500)
+    presale: PresaleIn | None = None
+
+    @model_validator(mode="after")
+    def _presale_states(self) -> OrderIn:
+        if self.status in BEFORE_BALANCE and self.presale is None:
+            raise ValueError(f"status {self.status.value} is a presale order's: give its `presale` terms")
+        return self
 
 
 def imported(order: OrderIn) -> ImportedOrder:
@@ -88,7 +110,14 @@ def imported(order: OrderIn) -> ImportedOrder:
         ),
         ship_by=order.ship_by,
         note=order.note or "",
+        presale=presale(order.presale),
     )
+
+
+def presale(terms: PresaleIn | None) -> Presale | None:
+    if terms is None:
+        return None
+    return Presale(terms.deposit, terms.balance_from, terms.balance_due, terms.ship_days)
 
 
 def known_courier(name: str) -> Courier:

@@ -92,6 +92,13 @@ class OrderRow(Base):
     held_since: Mapped[datetime | None]
     hold_reason: Mapped[str | None] = mapped_column(String(200))
     hold_until: Mapped[datetime | None]
+    # A presale (预售) order's terms: its deposit (where the source gives it), the balance's window, and the days
+    # from the balance's payment to dispatch.
+    presale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    presale_deposit: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    balance_from: Mapped[datetime | None]
+    balance_due: Mapped[datetime | None]
+    presale_ship_days: Mapped[int | None]
     lines: Mapped[list[OrderLineRow]] = relationship(lazy="raise", order_by="OrderLineRow.id")
     shipments: Mapped[list[ShipmentRow]] = relationship(lazy="raise", order_by="ShipmentRow.id")
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
-from oms_client.domain import OrderLine
+from oms_client.domain import OrderLine, Presale
 from oms_client.imports.records import ImportedLines, ImportedOrder, ImportSummary, Problem
 from oms_client.sql import models as m
 from oms_client.sql.database import Database, conflict_insert
@@ -32,6 +32,15 @@ _FIELDS: tuple[tuple[str, Callable[[ImportedOrder], Any]], ...] = (
     ("receiver_city", lambda o: o.receiver.city),
     ("receiver_district", lambda o: o.receiver.district),
     ("receiver_detail", lambda o: o.receiver.detail),
+)
+# A presale order's terms, written when the import says the order is one (an export that does not know the balance's
+# window leaves the window the API gave alone).
+_PRESALE: tuple[tuple[str, Callable[[Presale], Any]], ...] = (
+    ("presale", lambda p: True),
+    ("presale_deposit", lambda p: p.deposit),
+    ("balance_from", lambda p: p.balance_from),
+    ("balance_due", lambda p: p.balance_due),
+    ("presale_ship_days", lambda p: p.ship_days),
 )
 Key = tuple[str, str]
 MASK = "*"  # in a phone: the platform masked it
@@ -87,7 +96,7 @@ class _Batch:
         if not keys:
             return {}
         order = m.OrderRow
-        fields = (getattr(order, name) for name, _ in _FIELDS)
+        fields = (getattr(order, name) for name, _ in (*_FIELDS, *_PRESALE))
         columns = [order.id, order.platform, order.order_no, order.promised_ship_by, *fields]
         # By number alone, on its index: a list of (platform, number) pairs is planned as a scan on PostgreSQL.
         numbers = sorted({number for _, number in keys})
@@ -131,25 +140,37 @@ class _Batch:
         self._insert_parcels(parcels)
 
     def _promise(self, order: ImportedOrder) -> datetime | None:
+        """The source's own, else from payment (a presale order's balance) by the presale's days or the platform's
+        promise."""
         if order.ship_by is not None:
             return order.ship_by
-        return order.paid_at + self.ship_within(order.platform) if order.paid_at else None
+        if order.paid_at is None:
+            return None
+        days = order.presale.ship_days if order.presale else None
+        return order.paid_at + (timedelta(days=days) if days is not None else self.ship_within(order.platform))
 
     def _order_row(self, order: ImportedOrder, customer_id: int) -> dict[str, Any]:
         promised = self._promise(order)
         values = {name: read(order) for name, read in _FIELDS}
-        return values | {
-            "platform": order.platform.value,
-            "order_no": order.order_no,
-            "customer_id": customer_id,
-            "created_at": order.created_at,
-            "promised_ship_by": promised,
-            "buyer_note": order.note,
-            "version": 1,
-        }
+        presale = {name: read(order.presale) if order.presale else None for name, read in _PRESALE}
+        return (
+            values
+            | presale
+            | {"presale": order.presale is not None}
+            | {
+                "platform": order.platform.value,
+                "order_no": order.order_no,
+                "customer_id": customer_id,
+                "created_at": order.created_at,
+                "promised_ship_by": promised,
+                "buyer_note": order.note,
+                "version": 1,
+            }
+        )
 
     def _update(self, stored: dict[str, Any], order: ImportedOrder) -> bool:
-        changes = {name: read(order) for name, read in _FIELDS if _differs(stored[name], read(order))}
+        imported = {name: read(order) for name, read in _FIELDS} | _presale_values(order)
+        changes = {name: value for name, value in imported.items() if _differs(stored[name], value)}
         promised = self._promise(order)
         if ("paid_at" in changes or order.ship_by) and _differs(stored["promised_ship_by"], promised):
             changes["promised_ship_by"] = promised
@@ -241,6 +262,14 @@ def _parcel_rows(order_id: int, order: ImportedOrder, known: set[str]) -> list[d
         for s in order.shipments
         if s.tracking_no not in known
     ]  # fmt: skip
+
+
+def _presale_values(order: ImportedOrder) -> dict[str, Any]:
+    """The presale terms the import knows: each one it gives (an export knows the deposit but not the window)."""
+    if order.presale is None:
+        return {}
+    values = {name: read(order.presale) for name, read in _PRESALE}
+    return {name: value for name, value in values.items() if value is not None}
 
 
 def _line_row(order_id: int, line: OrderLine) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from oms_client.domain import (
     OrderLine,
     OrderState,
     Platform,
+    Presale,
     Receiver,
     Shipment,
     TrackingEvent,
@@ -217,7 +218,14 @@ def _order_from_row(row: m.OrderRow, usual: dict[Route, TransitTime]) -> Order:
         lines=tuple(OrderLine(line.sku, line.title, line.qty, line.unit_price) for line in row.lines),
         shipments=tuple(_shipment_from_row(s, usual.get(_route(row, s))) for s in row.shipments),
         hold=Hold(row.hold_reason or "", row.held_since, row.hold_until or row.held_since) if row.held_since else None,
+        presale=_presale_from_row(row),
     )
+
+
+def _presale_from_row(row: m.OrderRow) -> Presale | None:
+    if not row.presale:
+        return None
+    return Presale(row.presale_deposit, row.balance_from, row.balance_due, row.presale_ship_days)
 
 
 def _shipment_from_row(row: m.ShipmentRow, usual: TransitTime | None) -> Shipment:

@@ -26,6 +26,9 @@ from oms_client.stores.events import queue_events
 
 BATCH = 500
 BACKLOG = 4 * BATCH  # this many waiting is an import, not the trickle of new orders
+# Orders the review judges when it first sees them: paid ones, and presale ones once their deposit is (the review
+# does not come back when the balance is paid).
+JUDGED = (OrderState.PAID.value, OrderState.DEPOSIT_PAID.value)
 Address = tuple[str, str, str, str]
 
 
@@ -60,7 +63,7 @@ class SqlReview:
 
     async def held(self, limit: int = 20) -> tuple[int, list[HeldOrder]]:
         order = m.OrderRow
-        waiting = (order.held_since.is_not(None), order.state == OrderState.PAID.value)
+        waiting = (order.held_since.is_not(None), order.state.in_(JUDGED))
         columns = (order.platform, order.order_no, order.hold_reason, order.held_since, order.total)
         oldest = select(*columns).where(*waiting).order_by(order.held_since).limit(limit)
         async with self.database.read.connect() as conn:
@@ -95,7 +98,7 @@ def _review(conn: Connection, rules: ReviewRules, now: datetime, after: int) -> 
     rows = conn.execute(select(*columns).where(*unreviewed).order_by(order.id).limit(BATCH)).all()
     if not rows:
         return None, 0
-    paid = [row for row in rows if row.state == OrderState.PAID.value]
+    paid = [row for row in rows if row.state in JUDGED]
     recent = _recent_at_address(conn, paid) if rules.same_address_per_hour else Counter[int]()
     held = [(row, reason) for row in paid if (reason := rules.reason(_facts(row, recent[row.id])))]
     until = now + timedelta(hours=rules.review_hours)
@@ -162,8 +165,8 @@ async def _decide(
     order = m.OrderRow
     found = (
         await conn.execute(
-            select(order.id, order.platform, order.hold_reason).where(
-                order.order_no == order_no, order.held_since.is_not(None), order.state == OrderState.PAID.value
+            select(order.id, order.platform, order.state, order.hold_reason, order.presale).where(
+                order.order_no == order_no, order.held_since.is_not(None), order.state.in_(JUDGED)
             )
         )
     ).first()
@@ -172,13 +175,14 @@ async def _decide(
     change: dict[str, Any] = {"held_since": None, "hold_reason": None, "hold_until": None}
     change["version"] = order.version + 1
     if cancel_reason is None:
-        change["promised_ship_by"] = now + ship_within(found.platform)
-        ship_by = change["promised_ship_by"].isoformat()
+        if not found.presale:  # a presale order's promise counts from its balance, held or not
+            change["promised_ship_by"] = now + ship_within(found.platform)
+        ship_by = change["promised_ship_by"].isoformat() if "promised_ship_by" in change else None
         action, data = "order.released", {"held_for": found.hold_reason, "ship_by": ship_by}
     else:
         change["state"] = OrderState.CANCELLED.value
         action, data = "order.cancelled", {"held_for": found.hold_reason, "reason": cancel_reason,
-                                           "previous_state": OrderState.PAID.value}  # fmt: skip
+                                           "previous_state": found.state}  # fmt: skip
     await conn.execute(update(order).where(order.id == found.id).values(**change))
     subject = ("order", order_key(found.platform, order_no))
     await conn.execute(insert(m.AuditLogRow), [audit_row(by, action, subject, data, now)])

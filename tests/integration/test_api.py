@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import aiohttp
@@ -20,7 +21,7 @@ from oms_client.case_rules import CaseKind
 from oms_client.clock import FixedClock
 from oms_client.domain import OrderState, Platform
 from oms_client.sql.database import Database
-from tests.conftest import NOW
+from tests.conftest import NOW, SHANGHAI
 from tests.helpers import app_on_loopback, ask
 
 TOKEN = "api-token-for-the-erp-0123"
@@ -106,6 +107,23 @@ async def test_a_bad_item_is_named_by_index_and_field_and_the_rest_are_taken(api
     assert body["errors"][0]["error"].startswith("receiver.phone:")
     assert body["errors"][1]["error"].startswith("shipments.0.courier:")
     assert await api.app.store.find_orders("300000000001") == []
+
+
+async def test_a_presale_order_comes_in_with_its_terms_and_its_balance_paid_starts_its_promise(api: Api) -> None:
+    terms = {"deposit": "30.00", "balance_from": "2026-11-25T00:00:00+08:00",
+             "balance_due": "2026-11-27T23:59:59+08:00", "ship_days": 15}  # fmt: skip
+    no_terms = order("300000000003", status="deposit_paid")
+    deposit = order(status="deposit_paid", paid_at=None, presale=terms)
+    status, body = await api.post("/orders", {"orders": [deposit, no_terms]})
+    assert (status, body["created"]) == (200, 1)
+    assert body["errors"][0]["index"] == 1 and "presale" in body["errors"][0]["error"]
+    answer = await ask(api.app.dialogue, "订单 300123456789 怎么样了") and await ask(api.app.dialogue, "8000")
+    assert "预售商品，您已付定金 ¥30.00" in answer and "尾款 11月25日 00:00 开始支付，11月27日 23:59 截止" in answer
+    paid = order(paid_at="2026-11-26T09:00:00+08:00", presale=terms)  # the balance, paid in its window
+    assert (await api.post("/orders", {"orders": [paid]}))[1]["updated"] == 1
+    [found] = await api.app.store.find_orders("300123456789")
+    assert found.state is OrderState.PAID and found.presale is not None
+    assert found.promised_ship_by == datetime(2026, 12, 11, 9, 0, tzinfo=SHANGHAI)  # 15 days after the balance
 
 
 async def test_a_body_that_is_not_a_batch_is_refused_whole(api: Api) -> None:
