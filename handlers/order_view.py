@@ -105,7 +105,7 @@ class OrderView:
         if not order.shipments:
             if order.state is OrderState.PAID:
                 lines.append(say("not_shipped", self.lang))
-            else:
+            elif order.presale is None or order.state not in BEFORE_BALANCE:  # else its terms say it all
                 lines.append(say("no_parcel", self.lang, state=self.state(order)))
             lines += self.shipping_promise(order)
             return "\n".join(lines)
