@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from handlers import order_answers
-from oms_client.domain import Order, OrderState
+from oms_client.domain import ON_THE_WAY, TO_SHIP, Order
 
 
 class Skill(StrEnum):
@@ -39,13 +39,13 @@ ROUTES: dict[str, Route] = {
         Skill.ORDER,
         {"zh": "催发货", "en": "Hurry my shipment"},
         order_answers.urge,
-        lambda order: order.state is OrderState.PAID,
+        lambda order: order.state in TO_SHIP,
     ),
     "logistics": Route(
         Skill.ORDER,
         {"zh": "查物流", "en": "Track my parcel"},
         order_answers.tracking,
-        lambda order: order.state is OrderState.SHIPPED,
+        lambda order: order.state in ON_THE_WAY,
     ),
     "return_refund": Route(Skill.REQUEST, {"zh": "我要退货退款", "en": "Return for a refund"}),
     "exchange": Route(Skill.REQUEST, {"zh": "我要换货", "en": "Exchange an item"}),

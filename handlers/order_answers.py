@@ -9,7 +9,7 @@ from handlers.messages import Button, Reply
 from handlers.order_view import OrderView
 from handlers.texts import echo_button, say
 from handlers.turn import Turn
-from oms_client.domain import BEFORE_BALANCE, Order, OrderState, order_key
+from oms_client.domain import BEFORE_BALANCE, TO_SHIP, Order, OrderState, order_key
 from oms_client.store import OrderStore
 
 # How one order question is answered: the text, from the order as the view renders it.
@@ -26,7 +26,7 @@ async def tracking(store: OrderStore, view: OrderView, turn: Turn, order: Order)
 
 async def urge(store: OrderStore, view: OrderView, turn: Turn, order: Order) -> str:
     """A paid order's hurry is recorded, so the warehouse and the ship-SLA scan see who is waiting."""
-    if order.state is OrderState.PAID:
+    if order.state in TO_SHIP:
         late = order.is_ship_late(turn.now)
         subject = ("order", order_key(order.platform, order.order_no))
         await store.audit(turn.user.key, "urge_shipping", subject, {"late": late}, turn.now)

@@ -7,13 +7,24 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from handlers.messages import Button
-from handlers.texts import COURIER_NAMES, PLATFORM_NAMES, STATE_NAMES, name_of, say
-from oms_client.domain import BEFORE_BALANCE, Order, OrderState, Presale, Shipment, TrackingState, TransitTime
+from handlers.texts import COURIER_NAMES, PLATFORM_NAMES, STATE_NAMES, TRACKING_NAMES, name_of, say
+from oms_client.domain import (
+    BEFORE_BALANCE,
+    TO_SHIP,
+    Order,
+    OrderLine,
+    OrderState,
+    Presale,
+    Shipment,
+    TrackingState,
+    TransitTime,
+)
 from oms_client.masking import mask_address, mask_name, mask_phone
 
 STALL_HOURS = 48
 LATEST_EVENTS_SHOWN = 3
 ITEMS_SHOWN = 2
+PARCEL_MARKS = "①②③④⑤⑥⑦⑧⑨⑩"
 
 
 class OrderView:
@@ -45,19 +56,15 @@ class OrderView:
 
     def details(self, order: Order) -> str:
         """The answer to "what about my order": status, items, payment, shipping promise, parcel."""
-        items = "、".join(f"{line.title} ×{line.qty}" for line in order.lines[:ITEMS_SHOWN])
-        if len(order.lines) > ITEMS_SHOWN:
-            items += " …"
         lines = [
             self.head(order),
             say("status", self.lang, state=self.state(order)),
-            say("items", self.lang, items=items, count=order.item_count, total=order.total),
+            say("items", self.lang, items=items(order.lines), count=order.item_count, total=order.total),
         ]
         if order.paid_at:
             lines.append(say("paid_at", self.lang, time=self.time(order.paid_at)))
         lines += self.shipping_promise(order)
-        for shipment in order.shipments:
-            lines += self.parcel(shipment, events=1)
+        lines += self.parcels(order, events=1)
         lines.append(self.receiver(order))
         return "\n".join(lines)
 
@@ -71,7 +78,7 @@ class OrderView:
             return [say("on_hold", self.lang, hours=review, time=self.time(hold.until))]
         if order.presale is not None and order.state in BEFORE_BALANCE:
             return self.presale_terms(order, order.presale)
-        if order.state is not OrderState.PAID or order.promised_ship_by is None:
+        if order.state not in TO_SHIP or order.promised_ship_by is None:
             return []
         if order.is_ship_late(self.now):
             hours = int((self.now - order.promised_ship_by).total_seconds() // 3600)
@@ -109,9 +116,28 @@ class OrderView:
                 lines.append(say("no_parcel", self.lang, state=self.state(order)))
             lines += self.shipping_promise(order)
             return "\n".join(lines)
-        for shipment in order.shipments:
-            lines += self.parcel(shipment, events=LATEST_EVENTS_SHOWN)
+        lines += self.parcels(order, events=LATEST_EVENTS_SHOWN)
+        if order.state is OrderState.PART_SHIPPED:
+            lines += self.shipping_promise(order)  # for the lines still waiting
         return "\n".join(lines)
+
+    def parcels(self, order: Order, events: int) -> list[str]:
+        """Each parcel; an order shipped in several (拆单) parcel by parcel, with what each carries and where it
+        is, then the lines still waiting."""
+        if not order.split:
+            return [line for shipment in order.shipments for line in self.parcel(shipment, events)]
+        waiting = order.waiting_lines
+        head = "parcels_head_part" if waiting else "parcels_head"
+        lines = [say(head, self.lang, count=len(order.shipments))]
+        for mark, shipment in zip(PARCEL_MARKS, order.shipments, strict=False):
+            latest = shipment.latest_event
+            where = name_of(TRACKING_NAMES, latest.state if latest else "none", self.lang)
+            lines.append(f"{mark} {items(shipment.lines) or '—'} · {where}")
+            lines += self.parcel(shipment, events)
+        if waiting:
+            count = sum(line.qty for line in waiting)
+            lines.append(say("parcels_waiting", self.lang, count=count, items=items(waiting)))
+        return lines
 
     def parcel(self, shipment: Shipment, events: int) -> list[str]:
         courier = name_of(COURIER_NAMES, shipment.courier, self.lang)
@@ -188,6 +214,12 @@ class OrderView:
             )
             buttons.append(Button(f"{index}. {order.order_no}", order.order_no))
         return "\n".join(lines), tuple(buttons)
+
+
+def items(lines: Sequence[OrderLine]) -> str:
+    """The first few lines as "title ×qty", "…" for the rest."""
+    shown = "、".join(f"{line.title} ×{line.qty}" for line in lines[:ITEMS_SHOWN])
+    return shown + " …" if len(lines) > ITEMS_SHOWN else shown
 
 
 def usual_span(usual: TransitTime) -> str:

@@ -122,6 +122,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "latest": {"zh": "最新：{time} {text}", "en": "Latest: {time} {text}"},
     "eta": {"zh": "预计送达：{date}", "en": "Expected delivery: {date}"},
     "eta_missed": {"zh": "原预计 {date} 送达，已延误", "en": "Was expected on {date}; it is running late"},
+    "parcels_head": {"zh": "您的订单分 {count} 个包裹发出：", "en": "Your order ships in {count} parcels:"},
+    "parcels_head_part": {
+        "zh": "您的订单部分发货，已发出 {count} 个包裹：",
+        "en": "Your order has partly shipped, in {count} parcel(s) so far:",
+    },
+    "parcels_waiting": {"zh": "还有 {count} 件待发货：{items}", "en": "{count} more to ship: {items}"},
     "presale_deposit": {
         "zh": "预售商品，您已付定金{deposit}",
         "en": "A presale item: you've paid the deposit{deposit}",
@@ -184,6 +190,7 @@ STATE_NAMES = {
     "deposit_paid": {"zh": "预售：已付定金，待付尾款", "en": "presale: deposit paid, balance due"},
     "balance_overdue": {"zh": "预售：尾款逾期未付", "en": "presale: balance not paid in time"},
     "paid": {"zh": "已付款，待发货", "en": "paid, awaiting shipment"},
+    "part_shipped": {"zh": "部分发货", "en": "partly shipped"},
     "shipped": {"zh": "已发货", "en": "shipped"},
     "delivered": {"zh": "已签收", "en": "delivered"},
     "completed": {"zh": "已完成", "en": "completed"},
@@ -198,6 +205,16 @@ PLATFORM_NAMES = {
     "douyin": {"zh": "抖音", "en": "Douyin"},
     "wxshop": {"zh": "微信小店", "en": "WeChat shop"},
     "pos": {"zh": "门店", "en": "in store"},
+}
+# Where one parcel is, in an answer that goes parcel by parcel.
+TRACKING_NAMES = {
+    "none": {"zh": "待揽收", "en": "awaiting pickup"},
+    "collected": {"zh": "已揽收", "en": "picked up"},
+    "in_transit": {"zh": "运输中", "en": "in transit"},
+    "out_for_delivery": {"zh": "派送中", "en": "out for delivery"},
+    "signed": {"zh": "已签收", "en": "delivered"},
+    "exception": {"zh": "异常", "en": "problem"},
+    "returned": {"zh": "退回中", "en": "being returned"},
 }
 COURIER_NAMES = {
     "SF": {"zh": "顺丰速运", "en": "SF Express"},

@@ -6,6 +6,7 @@ caller can lazily load (and block on) the database by touching an attribute.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -30,6 +31,7 @@ class OrderState(StrEnum):
     DEPOSIT_PAID = "deposit_paid"  # a presale (预售) order: 定金 paid, 尾款 not yet
     BALANCE_OVERDUE = "balance_overdue"  # a presale order whose 尾款 was not paid by its deadline: it will not ship
     PAID = "paid"
+    PART_SHIPPED = "part_shipped"  # some lines are on their way in parcels (拆单), the rest still wait
     SHIPPED = "shipped"
     DELIVERED = "delivered"
     COMPLETED = "completed"
@@ -44,6 +46,10 @@ def order_key(platform: str, order_no: str) -> str:
 
 # A presale order before its balance: it cannot ship, and is answered by its presale terms.
 BEFORE_BALANCE = frozenset({OrderState.DEPOSIT_PAID, OrderState.BALANCE_OVERDUE})
+# Paid with lines still to hand to a courier: a shipping promise to keep, and demand on stock.
+TO_SHIP = frozenset({OrderState.PAID, OrderState.PART_SHIPPED})
+# With parcels on their way that the transit scans watch.
+ON_THE_WAY = frozenset({OrderState.SHIPPED, OrderState.PART_SHIPPED})
 # Not yet handed to a courier: a cancel or a new address is still the shop's to make.
 UNSHIPPED = frozenset(
     {OrderState.PENDING_PAYMENT, OrderState.DEPOSIT_PAID, OrderState.BALANCE_OVERDUE, OrderState.PAID}
@@ -119,6 +125,12 @@ class Shipment:
     events: tuple[TrackingEvent, ...] = ()
     intercept_requested_at: datetime | None = None  # the shop approved stopping it on its way
     usual: TransitTime | None = None  # how long parcels like it took, when the shop has delivered enough
+    lines: tuple[OrderLine, ...] = ()  # what it carries when its order ships in several; () the whole order
+
+    @property
+    def signed(self) -> bool:
+        latest = self.latest_event
+        return latest is not None and latest.state is TrackingState.SIGNED
 
     @property
     def latest_event(self) -> TrackingEvent | None:
@@ -182,10 +194,34 @@ class Order:
     def item_count(self) -> int:
         return sum(line.qty for line in self.lines)
 
+    @property
+    def split(self) -> bool:
+        """Shipped in parcels that each carry some of its lines (拆单), rather than one parcel for it all."""
+        return any(shipment.lines for shipment in self.shipments)
+
+    def parcels_carrying(self, skus: Collection[str]) -> tuple[Shipment, ...]:
+        """The parcels these lines travelled in: those that carry them when it shipped in several, else all."""
+        if not self.split:
+            return self.shipments
+        return tuple(s for s in self.shipments if any(line.sku in skus for line in s.lines))
+
+    @property
+    def waiting_lines(self) -> tuple[OrderLine, ...]:
+        """The lines no parcel carries yet, of an order that ships in several."""
+        if not self.split:
+            return ()
+        carried, waiting = [line for shipment in self.shipments for line in shipment.lines], []
+        for line in self.lines:
+            if line in carried:
+                carried.remove(line)  # each carried line once: an order may hold two alike
+            else:
+                waiting.append(line)
+        return tuple(waiting)
+
     def is_ship_late(self, now: datetime) -> bool:
-        """Late means paid, not yet handed to a courier, and past the promise made at checkout; a held order's
-        promise starts again when it is released."""
-        paid = self.state is OrderState.PAID and self.hold is None
+        """Late means paid, not yet (or only partly) handed to a courier, and past the promise made at checkout; a
+        held order's promise starts again when it is released."""
+        paid = self.state in TO_SHIP and self.hold is None
         return paid and self.promised_ship_by is not None and now > self.promised_ship_by
 
 
@@ -200,6 +236,7 @@ class SampleOrder:
     courier: str | None
     tracking_no: str | None
     held: bool = False  # waiting for a person after the automatic review
+    parcels: int = 1  # more when it ships in several (拆单)
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,21 @@ from handlers.aftersales.draft import (
     read_items,
     read_reason,
 )
-from handlers.aftersales.policy import DEFECTS, AfterSalesPolicy, Instead, Reason, Verdict, deposit_refund, judge
+from handlers.aftersales.policy import (
+    DEFECTS,
+    AfterSalesPolicy,
+    Instead,
+    Reason,
+    Verdict,
+    deposit_refund,
+    judge,
+    returnable,
+)
 from handlers.aftersales.texts import REASON_NAMES, REQUEST_NAMES
 from handlers.intents import Skill, route
 from handlers.messages import Button, Reply, picture_refs
 from handlers.state import ConversationState
-from handlers.texts import PLATFORM_NAMES, STATE_NAMES, echo_button, name_of, say
+from handlers.texts import COURIER_NAMES, PLATFORM_NAMES, STATE_NAMES, echo_button, name_of, say
 from handlers.turn import Turn
 from nlu.slots import courier_of_waybill
 from oms_client.case_rules import CaseAction, CaseKind, CaseState
@@ -63,8 +72,9 @@ class AfterSales:
         """The order is known and proved: check the request against it, then ask what is missing."""
         draft = Draft.from_dict(state.draft) if state.draft else Draft(request)
         draft.request, draft.order_no, draft.platform = request, order.order_no, order.platform
-        if len(order.lines) == 1 or request not in GOODS_REQUESTS:
-            draft.skus = [line.sku for line in order.lines]
+        lines = returnable(order) if request in GOODS_REQUESTS else order.lines
+        if len(lines) == 1 or request not in GOODS_REQUESTS:
+            draft.skus = [line.sku for line in lines]
         verdict = judge(request, order, _reason(draft), self.policy, turn.now)
         if verdict.refusal and not (draft.reason is None and self._reason_may_help(request, verdict)):
             return self._refuse(state, draft, order, verdict)
@@ -116,7 +126,7 @@ class AfterSales:
     def _read_step(self, draft: Draft, order: Order, text: str) -> bool:
         """The answer to the step's own question (the reason step is read by `_read` whatever the step)."""
         if draft.step == "items":
-            draft.skus = read_items(text, order.lines) or []
+            draft.skus = read_items(text, returnable(order)) or []
             return bool(draft.skus)
         if draft.step == "attribute" and 0 < len(text) <= 30:
             draft.attribute = text
@@ -147,7 +157,7 @@ class AfterSales:
     def _ask(self, draft: Draft, order: Order, verdict: Verdict, lang: str) -> Reply:
         request = name_of(REQUEST_NAMES, draft.request, lang)
         if draft.step == "items":
-            items = "\n".join(f"{i}. {line.title} ×{line.qty}" for i, line in enumerate(order.lines, start=1))
+            items = "\n".join(f"{i}. {line.title} ×{line.qty}" for i, line in enumerate(returnable(order), start=1))
             text = say("as_ask_items", lang, order_no=order.order_no, request=request, items=items)
             return Reply(text, self._item_buttons(order, lang))
         if draft.step == "reason":
@@ -288,6 +298,9 @@ class AfterSales:
         if draft.request in GOODS_REQUESTS:
             items = "、".join(f"{line.title} ×{line.qty}" for line in order.lines if line.sku in draft.skus)
             lines.append(say("as_summary_items", lang, items=items))
+            for parcel in order.parcels_carrying(draft.skus):
+                courier = name_of(COURIER_NAMES, parcel.courier, lang)
+                lines.append(say("as_summary_parcel", lang, courier=courier, tracking_no=parcel.tracking_no))
         if draft.reason:
             lines.append(say("as_summary_reason", lang, reason=name_of(REASON_NAMES, draft.reason, lang)))
         if draft.attribute:
@@ -304,7 +317,7 @@ class AfterSales:
         return "\n".join(lines)
 
     def _item_buttons(self, order: Order, lang: str) -> tuple[Button, ...]:
-        buttons = [Button(f"{i}. {line.title}"[:30], str(i)) for i, line in enumerate(order.lines, start=1)]
+        buttons = [Button(f"{i}. {line.title}"[:30], str(i)) for i, line in enumerate(returnable(order), start=1)]
         return (*buttons, echo_button("btn_all_items", lang))
 
     def _reason_buttons(self, request: str, lang: str) -> tuple[Button, ...]:
@@ -351,6 +364,8 @@ def _detail(draft: Draft, order: Order, lang: str) -> dict[str, object]:
     """What an agent needs to decide, kept with the case (the customer's language answers them later)."""
     items = [{"sku": line.sku, "title": line.title, "qty": line.qty} for line in order.lines if line.sku in draft.skus]
     detail: dict[str, object] = {"request": draft.request, "items": items, "lang": lang}
+    if draft.request in GOODS_REQUESTS:  # the parcel the goods came in, for the warehouse that takes them back
+        detail["parcels"] = [parcel.tracking_no for parcel in order.parcels_carrying(draft.skus)]
     optional = {"words": draft.words, "attribute": draft.attribute, "photos": draft.photos, "address": draft.address}
     return detail | {key: value for key, value in optional.items() if value}
 

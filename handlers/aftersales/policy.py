@@ -14,7 +14,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from oms_client.case_rules import CaseKind
-from oms_client.domain import BEFORE_BALANCE, UNSHIPPED, Courier, Order, OrderState, TrackingState
+from oms_client.domain import BEFORE_BALANCE, UNSHIPPED, Courier, Order, OrderLine, OrderState, TrackingState
 
 
 class Reason(StrEnum):
@@ -119,7 +119,8 @@ def _goods_back(request: str, order: Order, reason: Reason | None, policy: After
     if order.state in UNSHIPPED:
         return refuse("not_shipped", Instead.CANCEL_ORDER)
     delivered = delivered_at(order)
-    if order.state not in DELIVERED or delivered is None:
+    # An order shipped in several parcels (拆单) may send back what came in a signed one while the rest travel.
+    if delivered is None or (order.state not in DELIVERED and not order.split):
         return refuse("not_delivered", Instead.REFUSE_DELIVERY)
     if request == "exchange":
         days, kind = policy.exchange_days, CaseKind.EXCHANGE
@@ -135,6 +136,13 @@ def deposit_refund(order: Order, policy: AfterSalesPolicy) -> bool | None:
     if order.presale is None or order.state not in BEFORE_BALANCE:
         return None
     return policy.presale_deposit_refundable
+
+
+def returnable(order: Order) -> tuple[OrderLine, ...]:
+    """The lines a return or exchange may name: of an order shipped in several parcels, those already signed for."""
+    if not order.split:
+        return order.lines
+    return tuple(line for shipment in order.shipments if shipment.signed for line in shipment.lines)
 
 
 def delivered_at(order: Order) -> datetime | None:

@@ -84,6 +84,7 @@ AFTERSALES_TEXTS: dict[str, dict[str, str]] = {
     "as_summary_order": {"zh": "订单：{order_no}（{platform}）", "en": "Order: {order_no} ({platform})"},
     "as_summary_request": {"zh": "申请：{request}", "en": "Request: {request}"},
     "as_summary_items": {"zh": "商品：{items}", "en": "Items: {items}"},
+    "as_summary_parcel": {"zh": "包裹：{courier} {tracking_no}", "en": "Parcel: {courier} {tracking_no}"},
     "as_summary_reason": {"zh": "原因：{reason}", "en": "Reason: {reason}"},
     "as_summary_attribute": {"zh": "换成：{attribute}", "en": "Exchange for: {attribute}"},
     "as_summary_photos": {"zh": "照片：{count} 张", "en": "Photos: {count}"},

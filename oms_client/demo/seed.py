@@ -7,6 +7,7 @@ bulk: 100,000 orders must load in well under a minute on SQLite.
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from collections import Counter
@@ -58,6 +59,9 @@ COURIER_PACE = {Courier.SF: 0.6, Courier.JD: 0.65, Courier.EMS: 1.25, Courier.JT
 SPREAD = 0.22  # sigma of the log-normal spread around the usual time
 HELD_SHARE, HELD_HOURS = 0.06, (20.0, 90.0)
 PRESALE_STORIES = ("presale", "balance_overdue")
+# Orders shipped in several parcels (拆单): the first item's parcel signed and the rest's on its way, or the first
+# item's on its way and the rest still to ship.
+SPLIT_STORIES = ("split", "part_shipped")
 SHIPPED_STORIES = ("in_transit", "stalled", "exception", "delivered", "completed")
 # (story, order state, weight): a story is what a newcomer might want to try.
 STORIES = [
@@ -66,6 +70,8 @@ STORIES = [
     ("cancelled", OrderState.CANCELLED, 7),
     ("paid", OrderState.PAID, 8),
     ("held", OrderState.PAID, 0.3),
+    ("split", OrderState.SHIPPED, 1.0),
+    ("part_shipped", OrderState.PART_SHIPPED, 0.5),
     ("presale", OrderState.DEPOSIT_PAID, 0.6),
     ("balance_overdue", OrderState.BALANCE_OVERDUE, 0.3),
     ("paid_late", OrderState.PAID, 2),
@@ -84,6 +90,8 @@ HISTORY_DAYS_OF_ORDERS = {
     "unpaid": 0.005,
     "paid": 1.15,
     "held": 0.01,
+    "split": 0.1,
+    "part_shipped": 0.02,
     "presale": 0.03,
     "balance_overdue": 0.002,
     "paid_late": 0.025,
@@ -108,6 +116,8 @@ SAMPLE_ORDER = (
     "cancelled",
     "closed",
     "held",
+    "split",
+    "part_shipped",
     "presale",
     "balance_overdue",
 )
@@ -204,9 +214,9 @@ async def _write(database: Database, rows: _Rows) -> None:
         (m.SkuRow, [{"sku": sku, "title": title, "price": price} for sku, title, price in _skus()]),
         (m.CustomerRow, rows.customers),
         (m.OrderRow, rows.orders),
-        (m.OrderLineRow, rows.lines),
         (m.StockRow, rows.stock),
         (m.ShipmentRow, rows.shipments),
+        (m.OrderLineRow, rows.lines),  # after the parcels that carry them
         (m.TrackingEventRow, rows.events),
     ]
     samples = [
@@ -294,11 +304,11 @@ class _Generator:
         story, state = ("pos_sale", OrderState.COMPLETED) if platform is Platform.POS else self._story()
         customer = self._pick_customer()
         receiver = self._receiver(customer)
-        ships = story in SHIPPED_STORIES and platform is not Platform.POS
+        ships = story in (*SHIPPED_STORIES, *SPLIT_STORIES) and platform is not Platform.POS
         leg = self._leg(platform, receiver["receiver_province"]) if ships else None
         times = self._times(story, platform, leg)
         number = self._unique_number(platform, times["created_at"])
-        total = self._lines(order_id)
+        total = self._lines(order_id, least=2 if story in SPLIT_STORIES else 1)
         self.rows.orders.append(
             {
                 "id": order_id,
@@ -315,7 +325,12 @@ class _Generator:
                 **self._presale(story, total),
             }
         )
-        shipment = self._shipment(order_id, story, times, leg) if leg else None
+        shipment: dict[str, Any] | None = None
+        if leg:
+            split = story in SPLIT_STORIES
+            shipment = (
+                self._split(order_id, story, times, leg) if split else self._shipment(order_id, story, times, leg)
+            )
         self._remember_sample(story, self.rows.orders[-1], shipment)
         for key in ("shipped_at", "signed_at"):
             self.rows.orders[-1].pop(key, None)
@@ -379,6 +394,13 @@ class _Generator:
             created = now - rng.uniform(0.6, 1.5) * hours
         elif story == "paid":
             created = now - rng.uniform(0.5, 0.6 * sla / hours) * hours
+        elif story == "split" and leg:  # the first parcel signed a while ago, the second sent since
+            anchors["signed_at"] = now - rng.uniform(2, 30) * hours
+            anchors["shipped_at"] = anchors["signed_at"] - leg.hours * hours
+            created = anchors["shipped_at"] - rng.uniform(3, 20) * hours
+        elif story == "part_shipped" and leg:  # the first parcel on its way, the rest still within the promise
+            created = now - rng.uniform(4, 0.6 * sla / hours) * hours
+            anchors["shipped_at"] = now - rng.uniform(0.3, 0.8) * (now - created)
         elif story in PRESALE_STORIES:  # the deposit paid in the presale's first days
             created = now - timedelta(days=rng.uniform(1, 10) + (0 if story == "presale" else 7))
         elif story == "paid_late":
@@ -402,9 +424,9 @@ class _Generator:
         promised = paid + sla if paid else None
         return {"created_at": created, "paid_at": paid, "promised_ship_by": promised, **anchors}
 
-    def _lines(self, order_id: int) -> Decimal:
+    def _lines(self, order_id: int, least: int) -> Decimal:
         total = Decimal("0")
-        for sku, title, price in self.rng.sample(self.skus, self.rng.choice((1, 1, 1, 2, 2, 3))):
+        for sku, title, price in self.rng.sample(self.skus, max(least, self.rng.choice((1, 1, 1, 2, 2, 3)))):
             qty = self.rng.choices((1, 2, 3), weights=(80, 15, 5))[0]
             self.rows.lines.append(
                 {
@@ -414,6 +436,7 @@ class _Generator:
                     "title": title,
                     "qty": qty,
                     "unit_price": price,
+                    "shipment_id": None,
                 }
             )
             total += price * qty
@@ -437,6 +460,26 @@ class _Generator:
         else:
             self._events(shipment, chain, leg, signed=times.get("signed_at") is not None)
         return shipment
+
+    def _split(self, order_id: int, story: str, times: dict[str, Any], leg: _Leg) -> dict[str, Any]:
+        """The first line's parcel, and for a split order the others' in a second one sent since from another
+        warehouse (one waiting for stock, say); the first parcel is the sample's."""
+        first = self._shipment(order_id, "delivered" if story == "split" else "in_transit", times, leg)
+        lines = list(itertools.takewhile(lambda line: line["order_id"] == order_id, reversed(self.rows.lines)))[::-1]
+        lines[0]["shipment_id"] = first["id"]
+        if story == "split":
+            second_leg = self._leg(
+                Platform(self.rows.orders[-1]["platform"]), self.rows.orders[-1]["receiver_province"]
+            )
+            away = max(2.0, self.rng.uniform(0.1, 0.7) * second_leg.hours)
+            later = {
+                "shipped_at": self.now
+                - timedelta(hours=min(away, (self.now - first["shipped_at"]) / timedelta(hours=1)))
+            }
+            second = self._shipment(order_id, "in_transit", later, second_leg)
+            for line in lines[1:]:
+                line["shipment_id"] = second["id"]
+        return first
 
     def _events(self, shipment: dict[str, Any], chain: list[tuple[str, str, TrackingState]], leg: _Leg,
                 signed: bool) -> None:  # fmt: skip
@@ -494,6 +537,7 @@ class _Generator:
             courier=shipment["courier"] if shipment else None,
             tracking_no=shipment["tracking_no"] if shipment else None,
             held=story == "held",
+            parcels=2 if story == "split" else 1,
         )
 
     def _stock(self) -> None:

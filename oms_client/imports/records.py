@@ -15,6 +15,7 @@ class ImportedShipment:
     courier: Courier
     tracking_no: str
     shipped_at: datetime | None = None
+    skus: tuple[str, ...] = ()  # the order's lines it carries when the order ships in several (拆单); () all
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,9 @@ class ShipmentIn(Strict):
     courier: Annotated[str, Field(max_length=32, description="顺丰速运, 中通快递, … or a code: SF, ZTO, JD")]
     tracking_no: Annotated[str, Field(pattern=r"^[A-Za-z0-9]{6,32}$")]
     shipped_at: AwareDatetime | None = None
-    skus: list[str] | None = Field(default=None, description="accepted, not yet kept: parcels hold the order")
+    skus: list[Annotated[str, Field(min_length=1, max_length=40)]] | None = Field(
+        default=None, max_length=200, description="the order's lines it carries (拆单); absent: the whole order"
+    )
 
     _courier = field_validator("courier")(known_courier_name)
 
@@ -96,7 +98,7 @@ def imported(order: OrderIn) -> ImportedOrder:
     return ImportedOrder(
         platform=order.platform,
         order_no=order.order_id,
-        state=order.status,
+        state=_state(order),
         created_at=order.created_at,
         paid_at=order.paid_at,
         total=sum((line.qty * line.price for line in order.lines), start=Decimal(0)),
@@ -106,12 +108,21 @@ def imported(order: OrderIn) -> ImportedOrder:
         buyer=(buyer.nick or buyer.id or "") if buyer else "",
         lines=tuple(OrderLine(line.sku, line.title, line.qty, line.price) for line in order.lines),
         shipments=tuple(
-            ImportedShipment(known_courier(s.courier), s.tracking_no, s.shipped_at) for s in order.shipments
+            ImportedShipment(known_courier(s.courier), s.tracking_no, s.shipped_at, tuple(s.skus or ()))
+            for s in order.shipments
         ),
         ship_by=order.ship_by,
         note=order.note or "",
         presale=presale(order.presale),
     )
+
+
+def _state(order: OrderIn) -> OrderState:
+    """`shipped` with parcels that name their lines and leave some out is part-shipped: those lines still wait."""
+    carried = {sku for shipment in order.shipments for sku in shipment.skus or ()}
+    if order.status is OrderState.SHIPPED and carried and any(line.sku not in carried for line in order.lines):
+        return OrderState.PART_SHIPPED
+    return order.status
 
 
 def presale(terms: PresaleIn | None) -> Presale | None:

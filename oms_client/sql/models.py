@@ -111,6 +111,9 @@ class OrderLineRow(Base):
     title: Mapped[str] = mapped_column(String(200))
     qty: Mapped[int]
     unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    # The parcel that carries it when its order ships in several (拆单); NULL while it waits, or when no line of
+    # its order names a parcel (then the order's parcels carry the whole of it).
+    shipment_id: Mapped[int | None] = mapped_column(ForeignKey("shipments.id"), index=True)
 
 
 class SkuRow(Base):
@@ -128,7 +131,8 @@ class WarehouseRow(Base):
 
 
 class SkuDemandRow(Base):
-    """Paid-but-unshipped quantity per SKU, kept by triggers on orders and lines (migration 0015)."""
+    """Paid-but-unshipped quantity per SKU (the lines still waiting in paid and part-shipped orders), kept by
+    triggers on orders and lines (migrations 0015, 0028)."""
 
     __tablename__ = "sku_demand"
     sku: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -200,10 +200,22 @@ class _Batch:
         return bool(rows)
 
     def _insert_parcels(self, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            warehouse = conflict_insert(self.conn.dialect.name, m.WarehouseRow).on_conflict_do_nothing()
-            self.conn.execute(warehouse, [IMPORT_WAREHOUSE])
-            self.conn.execute(insert(m.ShipmentRow), rows)
+        """New parcels, and for each that names the lines it carries, those lines (拆单)."""
+        if not rows:
+            return
+        warehouse = conflict_insert(self.conn.dialect.name, m.WarehouseRow).on_conflict_do_nothing()
+        self.conn.execute(warehouse, [IMPORT_WAREHOUSE])
+        shipment = m.ShipmentRow
+        carries = [row.pop("skus") for row in rows]
+        made = self.conn.execute(insert(shipment).returning(shipment.id, sort_by_parameter_order=True), rows)
+        line = m.OrderLineRow
+        for row, parcel, skus in zip(rows, made, carries, strict=True):
+            if skus:
+                self.conn.execute(
+                    update(line)
+                    .where(line.order_id == row["order_id"], line.sku.in_(skus), line.shipment_id.is_(None))
+                    .values(shipment_id=parcel.id)
+                )
 
     def _customers(self, orders: list[ImportedOrder]) -> dict[Key, int]:
         """Each order's customer: found by the receiver's phone, or created for a phone the store has not seen.
@@ -258,7 +270,7 @@ def _parcel_rows(order_id: int, order: ImportedOrder, known: set[str]) -> list[d
     shipped = order.paid_at or order.created_at
     return [
         {"order_id": order_id, "warehouse": IMPORT_WAREHOUSE["code"], "courier": s.courier.value,
-         "tracking_no": s.tracking_no, "shipped_at": s.shipped_at or shipped}
+         "tracking_no": s.tracking_no, "shipped_at": s.shipped_at or shipped, "skus": s.skus}
         for s in order.shipments
         if s.tracking_no not in known
     ]  # fmt: skip

@@ -1,20 +1,23 @@
 """Parcel scans and stock levels from the shop's other systems into the store, a batch per transaction.
 
 A scan is kept once however often it is sent (the same parcel, time, state and text), moves the parcel's latest
-event only forward in time, and moves the order with it: a parcel on its way makes a paid order shipped, a
-signed one makes it delivered. Stock is set, not added to: the sender's count per SKU and warehouse is the
+event only forward in time, and moves the order with it: a parcel on its way makes a paid order shipped (or
+part-shipped, while some of its lines wait for a parcel of their own), and once all of them are signed it is
+delivered. Stock is set, not added to: the sender's count per SKU and warehouse is the
 truth; a SKU or warehouse it names for the first time is created.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, bindparam, delete, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, delete, exists, insert, or_, select, update
+from sqlalchemy.orm import aliased
 
 from oms_client.domain import OrderState, TrackingState
 from oms_client.imports.records import StockLevel, TrackingUpdate
@@ -81,28 +84,28 @@ class SqlIngest:
 
 def _tracking(conn: Connection, scans: Sequence[TrackingUpdate]) -> Taken:
     taken, parcels = Taken(), _parcels(conn, {scan.tracking_no for scan in scans})
-    seen = _events_of(conn, [parcel["id"] for parcel in parcels.values()])
+    seen = _events_of(conn, [parcel["id"] for found in parcels.values() for parcel in found])
     new: list[dict[str, Any]] = []
     latest: dict[int, TrackingUpdate] = {}
     moves: dict[OrderState, set[int]] = {OrderState.SHIPPED: set(), OrderState.DELIVERED: set()}
     for index, scan in enumerate(scans):
-        parcel = parcels.get((scan.courier.value, scan.tracking_no))
-        if parcel is None:
+        found = parcels.get((scan.courier.value, scan.tracking_no))
+        if not found:
             taken.errors[index] = f"no {scan.courier.value} parcel {scan.tracking_no}: send its order first"
             continue
-        key = _scan_key(parcel["id"], scan)
-        if key in seen:
+        fresh = [parcel for parcel in found if _scan_key(parcel["id"], scan) not in seen]
+        if not fresh:
             taken.unchanged += 1
             continue
-        seen[key] = 0  # new in this batch
-        new.append({"shipment_id": parcel["id"], "at": scan.at, "place": scan.place[:64], "text": scan.text[:200],
-                    "state": scan.state.value})  # fmt: skip
-        if parcel["last_event_at"] is None or scan.at > parcel["last_event_at"]:
-            latest[parcel["id"]], parcel["last_event_at"] = scan, scan.at
-        if scan.state not in (TrackingState.RETURNED, TrackingState.EXCEPTION):  # trouble moves no order
-            moves[OrderState.DELIVERED if scan.state is TrackingState.SIGNED else OrderState.SHIPPED].add(
-                parcel["order_id"]
-            )
+        for parcel in fresh:  # a merged parcel (合单) is one row per order it carries
+            seen[_scan_key(parcel["id"], scan)] = 0  # new in this batch
+            new.append({"shipment_id": parcel["id"], "at": scan.at, "place": scan.place[:64],
+                        "text": scan.text[:200], "state": scan.state.value})  # fmt: skip
+            if parcel["last_event_at"] is None or scan.at > parcel["last_event_at"]:
+                latest[parcel["id"]], parcel["last_event_at"] = scan, scan.at
+            if scan.state not in (TrackingState.RETURNED, TrackingState.EXCEPTION):  # trouble moves no order
+                signed = scan.state is TrackingState.SIGNED
+                moves[OrderState.DELIVERED if signed else OrderState.SHIPPED].add(parcel["order_id"])
         taken.created += 1
     if new:
         conn.execute(insert(m.TrackingEventRow), new)
@@ -113,11 +116,7 @@ def _tracking(conn: Connection, scans: Sequence[TrackingUpdate]) -> Taken:
 
 def _replacing(conn: Connection, scans: Sequence[TrackingUpdate]) -> Taken:
     parcels = _parcels(conn, {scan.tracking_no for scan in scans})
-    pushed = [
-        (parcels[(s.courier.value, s.tracking_no)]["id"], s)
-        for s in scans
-        if (s.courier.value, s.tracking_no) in parcels
-    ]
+    pushed = [(parcel["id"], s) for s in scans for parcel in parcels.get((s.courier.value, s.tracking_no), ())]
     said = {_scan_key(parcel, scan) for parcel, scan in pushed}
     named = {parcel for parcel, _ in pushed}
     gone = [event_id for key, event_id in _events_of(conn, sorted(named)).items() if key not in said]
@@ -161,24 +160,44 @@ def _set_latest(conn: Connection, rows: list[dict[str, Any]]) -> None:
 
 
 def _advance_orders(conn: Connection, moves: dict[OrderState, set[int]]) -> None:
-    """A parcel on its way makes a paid order shipped; a signed one makes it delivered (shipped first, so an
-    order with both in one batch ends delivered)."""
-    order = m.OrderRow
-    steps = ((OrderState.SHIPPED, (OrderState.PAID,)), (OrderState.DELIVERED, (OrderState.PAID, OrderState.SHIPPED)))
-    for after, before in steps:
-        for part in chunks(sorted(moves[after])):
+    """A parcel on its way makes a paid order shipped, or part-shipped while some of its lines wait (拆单); a
+    signed one makes it delivered once every parcel is signed and no line waits (shipped first, so an order with
+    both in one batch ends where its parcels put it)."""
+    order, shipment = m.OrderRow, m.ShipmentRow
+    line, sibling = m.OrderLineRow, aliased(m.OrderLineRow)
+    waits = exists().where(
+        line.order_id == order.id,
+        line.shipment_id.is_(None),
+        exists().where(sibling.order_id == order.id, sibling.shipment_id.is_not(None)),
+    )
+    unsigned = exists().where(
+        shipment.order_id == order.id,
+        or_(shipment.last_event_state.is_(None), shipment.last_event_state != TrackingState.SIGNED.value),
+    )
+    moving = (OrderState.PAID, OrderState.PART_SHIPPED)
+    steps = (
+        (OrderState.PART_SHIPPED, (OrderState.PAID,), waits, moves[OrderState.SHIPPED] | moves[OrderState.DELIVERED]),
+        (OrderState.SHIPPED, moving, ~waits, moves[OrderState.SHIPPED] | moves[OrderState.DELIVERED]),
+        (OrderState.DELIVERED, (*moving, OrderState.SHIPPED), ~waits & ~unsigned, moves[OrderState.DELIVERED]),
+    )
+    for after, before, when, ids in steps:
+        for part in chunks(sorted(ids)):
             conn.execute(
                 update(order)
-                .where(order.id.in_(part), order.state.in_([state.value for state in before]))
+                .where(order.id.in_(part), order.state.in_([state.value for state in before]), when)
                 .values(state=after.value, version=order.version + 1)
             )
 
 
-def _parcels(conn: Connection, numbers: set[str]) -> dict[tuple[str, str], dict[str, Any]]:
+def _parcels(conn: Connection, numbers: set[str]) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The parcels by waybill: one row for each order a parcel carries (several when orders were merged, 合单)."""
     shipment = m.ShipmentRow
     columns = (shipment.id, shipment.order_id, shipment.courier, shipment.tracking_no, shipment.last_event_at)
     rows = conn.execute(select(*columns).where(shipment.tracking_no.in_(sorted(numbers)))).all()
-    return {(row.courier, row.tracking_no): dict(row._mapping) for row in rows}
+    found: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        found[(row.courier, row.tracking_no)].append(dict(row._mapping))
+    return found
 
 
 def _events_of(conn: Connection, shipment_ids: list[int]) -> dict[ScanKey, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, Protocol
@@ -198,6 +199,11 @@ def _route(order: m.OrderRow, shipment: m.ShipmentRow) -> Route:
 
 
 def _order_from_row(row: m.OrderRow, usual: dict[Route, TransitTime]) -> Order:
+    lines = {line.id: OrderLine(line.sku, line.title, line.qty, line.unit_price) for line in row.lines}
+    carried: dict[int, list[OrderLine]] = defaultdict(list)
+    for line in row.lines:
+        if line.shipment_id is not None:
+            carried[line.shipment_id].append(lines[line.id])
     return Order(
         platform=Platform(row.platform),
         order_no=row.order_no,
@@ -215,8 +221,8 @@ def _order_from_row(row: m.OrderRow, usual: dict[Route, TransitTime]) -> Order:
             district=row.receiver_district,
             detail=row.receiver_detail,
         ),
-        lines=tuple(OrderLine(line.sku, line.title, line.qty, line.unit_price) for line in row.lines),
-        shipments=tuple(_shipment_from_row(s, usual.get(_route(row, s))) for s in row.shipments),
+        lines=tuple(lines.values()),
+        shipments=tuple(_shipment_from_row(s, usual.get(_route(row, s)), carried[s.id]) for s in row.shipments),
         hold=Hold(row.hold_reason or "", row.held_since, row.hold_until or row.held_since) if row.held_since else None,
         presale=_presale_from_row(row),
     )
@@ -228,7 +234,7 @@ def _presale_from_row(row: m.OrderRow) -> Presale | None:
     return Presale(row.presale_deposit, row.balance_from, row.balance_due, row.presale_ship_days)
 
 
-def _shipment_from_row(row: m.ShipmentRow, usual: TransitTime | None) -> Shipment:
+def _shipment_from_row(row: m.ShipmentRow, usual: TransitTime | None, lines: list[OrderLine]) -> Shipment:
     events = tuple(TrackingEvent(e.at, e.place, e.text, TrackingState(e.state)) for e in row.events)
     return Shipment(Courier(row.courier), row.tracking_no, row.shipped_at, row.expected_delivery, events,
-                    row.intercept_requested_at, usual)  # fmt: skip
+                    row.intercept_requested_at, usual, tuple(lines))  # fmt: skip

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client.alerts.kinds.base import Finding, Scan, ScanInput, order_key
-from oms_client.domain import OrderState
+from oms_client.domain import TO_SHIP
 from oms_client.sql import models as m
 
 ORDERS_AT_RISK_SHOWN = 5
@@ -36,14 +36,14 @@ async def oversold(conn: AsyncConnection, _: ScanInput) -> list[Finding]:
 
 
 async def _orders_at_risk(conn: AsyncConnection, sku: str) -> list[str]:
-    """The newest paid orders waiting for a SKU: walks paid orders newest first (an index) until enough
-    of them hold it."""
+    """The newest paid orders waiting for a SKU (a part-shipped one when the line not yet in a parcel is it):
+    walks them newest first (an index) until enough of them hold it."""
     line, order = m.OrderLineRow, m.OrderRow
-    holds = select(line.id).where(line.order_id == order.id, line.sku == sku).exists()
+    holds = select(line.id).where(line.order_id == order.id, line.sku == sku, line.shipment_id.is_(None)).exists()
     query = (
         select(order_key(order))
-        .where(order.state == OrderState.PAID.value, holds)
-        .order_by(order.state, order.created_at.desc(), order.id.desc())
+        .where(order.state.in_(TO_SHIP), holds)  # as the demand triggers count them
+        .order_by(order.created_at.desc(), order.id.desc())
         .limit(ORDERS_AT_RISK_SHOWN)
     )
     return list((await conn.scalars(query)).all())

@@ -10,7 +10,7 @@ from pydantic import Field
 from sqlalchemy import and_, case, false, or_, select
 
 from oms_client.alerts.kinds.base import FindingRows, Limits, Scan, ScanInput, order_key
-from oms_client.domain import OrderState
+from oms_client.domain import TO_SHIP
 from oms_client.sql import models as m
 from oms_client.sql.json_text import constant, facts, iso_utc
 
@@ -35,7 +35,7 @@ def ship_overdue(at: ScanInput) -> FindingRows:
         order_key(order),
         case((order.promised_ship_by <= critical_since, constant("critical")), else_=constant("warning")),
         facts(promised_ship_by=iso_utc(order.promised_ship_by)),
-    ).where(order.state == OrderState.PAID.value, order.held_since.is_(None), order.promised_ship_by < at.now)
+    ).where(order.state.in_(TO_SHIP), order.held_since.is_(None), order.promised_ship_by < at.now)
 
 
 def ship_due_soon(at: ScanInput) -> FindingRows:
@@ -57,7 +57,7 @@ def ship_due_soon(at: ScanInput) -> FindingRows:
         order_key(order),
         constant("info"),
         facts(promised_ship_by=iso_utc(order.promised_ship_by)),
-    ).where(order.state == OrderState.PAID.value, order.held_since.is_(None), order.promised_ship_by >= at.now, near)
+    ).where(order.state.in_(TO_SHIP), order.held_since.is_(None), order.promised_ship_by >= at.now, near)
 
 
 OVERDUE = Scan(kinds=("ship_overdue",), rows=ship_overdue, told={"ship_overdue": "order"})

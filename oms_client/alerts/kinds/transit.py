@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from oms_client.alerts.kinds.base import FindingRows, Limits, Scan, ScanInput, order_key
-from oms_client.domain import OrderState, TrackingState
+from oms_client.domain import ON_THE_WAY, TrackingState
 from oms_client.sql import models as m
 from oms_client.sql.json_text import constant, facts, iso_utc
 from oms_client.sql.spelled import epoch_seconds, whole
@@ -53,7 +53,7 @@ def transit_problems(at: ScanInput) -> FindingRows:
         .join(order, order.id == shipment.order_id)
         .where(
             shipment.last_event_state != TrackingState.SIGNED.value,  # lets the partial index skip delivered parcels
-            order.state == OrderState.SHIPPED.value,
+            order.state.in_(ON_THE_WAY),
             or_(troubled, stale(at)),
         )
     )
@@ -87,7 +87,7 @@ def predicted_late(at: ScanInput) -> FindingRows:
         .where(
             shipment.last_event_state != TrackingState.SIGNED.value,
             shipment.last_event_state.not_in(TROUBLED),
-            order.state == OrderState.SHIPPED.value,
+            order.state.in_(ON_THE_WAY),
             ~stale(at),
             on_its_way > usual_hours,
         )
