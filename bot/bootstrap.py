@@ -22,7 +22,7 @@ from bot.channels.web.doorbell import Doorbell
 from bot.channels.wechat import mount as wechat
 from bot.channels.wecom import mount as wecom
 from bot.couriers import fresh_tracking, subscription_jobs, tracking_provider
-from bot.customer_notices import CustomerNotices
+from bot.customer_notices import CustomerNotices, OversellNotices
 from bot.metrics import Metrics
 from bot.pushers.build import build_pushers
 from bot.pushers.webhook import SignedWebhook
@@ -93,6 +93,7 @@ class App:
     sender: Sender
     case_updates: CaseUpdates
     customer_notices: CustomerNotices
+    oversell_notices: OversellNotices  # the oversold items' customers: their choices, then the restock
     # What each channel's deliveries come in by, and what it runs while the process serves.
     inbound: dict[str, Inbound]
     metrics: Metrics
@@ -202,8 +203,9 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     jobs.periodic += [transit_job(database, clock), review_job(review, shop, clock), presale_job(presale, clock)]
     updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
     notices = CustomerNotices(NoticeStore(database), store, renderers, windows, clock, zone, queued)
+    oversell = OversellNotices(store, renderers, windows, clock, zone, queued)
     if shop.alerts.tell_customers:
-        jobs.after_scan.append(notices.tick)
+        jobs.after_scan += [notices.tick, oversell.tick]
     return App(
         settings=settings,
         shop=shop,
@@ -226,6 +228,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         sender=sender,
         case_updates=updates,
         customer_notices=notices,
+        oversell_notices=oversell,
         inbound=inbound,
         metrics=metrics,
         tracking=tracking,

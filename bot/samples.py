@@ -27,7 +27,7 @@ def samples_as_text(samples: Sequence[SampleOrder]) -> str:
     lines = ["可以试试这些订单（平台 · 订单号 · 状态 · 收货手机尾号 · 运单）："]
     for s in samples:
         parcel = f"{name_of(COURIER_NAMES, s.courier, 'zh')} {s.tracking_no}" if s.courier else "—"
-        note = "（审核中）" if s.held else f"（分 {s.parcels} 个包裹）" if s.parcels > 1 else ""
+        note = f"（{s.note}）" if s.note else ""
         lines.append(
             f"  {name_of(PLATFORM_NAMES, s.platform, 'zh')}  {s.order_id}  "
             f"{name_of(STATE_NAMES, s.state, 'zh')}{note}  尾号{s.phone_tail}  {parcel}"

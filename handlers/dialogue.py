@@ -18,8 +18,10 @@ from handlers.handoff.service_hours import ServiceHours
 from handlers.identity import Identity
 from handlers.intents import Skill, route
 from handlers.messages import Address, Button, IncomingMessage, Reply
+from handlers.notices.oversell import offer_notice
 from handlers.order_answers import details, reply
 from handlers.order_view import OrderView
+from handlers.oversell import OversellChoices
 from handlers.staff.roster import Roster
 from handlers.state import ConversationState
 from handlers.texts import echo_button, name_of, say
@@ -28,6 +30,7 @@ from nlu import Parse, detect_lang
 from nlu.normalize import normalize
 from oms_client.clock import Clock
 from oms_client.domain import Order
+from oms_client.oversell import read_answer
 from oms_client.proofs import GuessLimits, Outcome
 from oms_client.store import ChatUser, OrderStore, StaleConversation
 
@@ -58,6 +61,7 @@ class Dialogue:
         self.tz = tz
         self.identity = Identity(store, limits or GuessLimits())
         self.aftersales = AfterSales(store, policy or AfterSalesPolicy(), tz)
+        self.oversell = OversellChoices(store, self.aftersales.policy, tz)
         self.handoffs = handoffs or Handoffs(store, Roster(), ServiceHours(), tz)
 
     async def handle(self, message: IncomingMessage) -> list[Reply]:
@@ -121,6 +125,9 @@ class Dialogue:
             log.warning("conversation changed during the turn; keeping the other turn's state")
 
     async def _respond(self, state: ConversationState, turn: Turn) -> list[Reply]:
+        oversold = read_answer(turn.text)  # a button of an oversell notice, whatever the bot was asking
+        if oversold is not None:
+            return await self.oversell.answer(turn, state.lang, *oversold)
         if state.awaiting == "person":
             return await self._person_after_words(state, turn)
         if state.draft is not None:
@@ -311,4 +318,6 @@ class Dialogue:
         if known.skill is Skill.CASES:
             return await self.aftersales.progress(state.lang, await self.store.proofs(turn.user))
         view = OrderView(state.lang, self.tz, turn.now)
-        return [await reply(self.store, view, turn, order, known.answer or details)]
+        answered = [await reply(self.store, view, turn, order, known.answer or details)]
+        offer = await self.store.oversell_offer_for(order, turn.user, turn.now)
+        return [*answered, offer_notice(offer, state.lang, self.tz, asked=True)] if offer else answered

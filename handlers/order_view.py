@@ -40,8 +40,7 @@ class OrderView:
         return f"{local.month}月{local.day}日 {local:%H:%M}"
 
     def date(self, moment: datetime) -> str:
-        local = moment.astimezone(self.tz)
-        return f"{local:%b} {local.day}" if self.lang == "en" else f"{local.month}月{local.day}日"
+        return local_date(moment, self.lang, self.tz)
 
     def state(self, order: Order) -> str:
         return name_of(STATE_NAMES, order.state, self.lang)
@@ -214,6 +213,12 @@ class OrderView:
             )
             buttons.append(Button(f"{index}. {order.order_no}", order.order_no))
         return "\n".join(lines), tuple(buttons)
+
+
+def local_date(moment: datetime, lang: str, tz: ZoneInfo) -> str:
+    """A day as customers write it: 11月20日, Nov 20."""
+    local = moment.astimezone(tz)
+    return f"{local:%b} {local.day}" if lang == "en" else f"{local.month}月{local.day}日"
 
 
 def items(lines: Sequence[OrderLine]) -> str:

@@ -6,6 +6,7 @@ from handlers.aftersales.texts import AFTERSALES_TEXTS
 from handlers.handoff.texts import HANDOFF_TEXTS
 from handlers.messages import Button
 from handlers.notices.delay_texts import DELAY_TEXTS
+from handlers.notices.oversell_texts import OVERSELL_TEXTS
 
 TEXTS: dict[str, dict[str, str]] = {
     "welcome": {
@@ -183,6 +184,7 @@ TEXTS: dict[str, dict[str, str]] = {
     **AFTERSALES_TEXTS,
     **HANDOFF_TEXTS,
     **DELAY_TEXTS,
+    **OVERSELL_TEXTS,
 }
 
 STATE_NAMES = {

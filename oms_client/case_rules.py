@@ -67,8 +67,13 @@ _RETURNED_GOODS = {
 }
 _AFTER_APPROVAL: dict[CaseKind, dict[tuple[CaseState, CaseAction], CaseState]] = {
     K.RETURN_REFUND: _RETURNED_GOODS | {(S.GOODS_RECEIVED, A.REFUND): S.REFUNDED, (S.REFUNDED, A.CLOSE): S.CLOSED},
+    # An exchange approved before shipping (an oversold item's variant switched) is done once approved.
     K.EXCHANGE: _RETURNED_GOODS
-    | {(S.GOODS_RECEIVED, A.SEND_REPLACEMENT): S.EXCHANGED, (S.EXCHANGED, A.CLOSE): S.CLOSED},
+    | {
+        (S.GOODS_RECEIVED, A.SEND_REPLACEMENT): S.EXCHANGED,
+        (S.EXCHANGED, A.CLOSE): S.CLOSED,
+        (S.APPROVED, A.CLOSE): S.CLOSED,
+    },
     K.REFUND_ONLY: {(S.APPROVED, A.REFUND): S.REFUNDED, (S.REFUNDED, A.CLOSE): S.CLOSED},
     # An unpaid order cancelled, or an address changed, needs nothing more once approved.
     K.CANCEL: {(S.APPROVED, A.REFUND): S.REFUNDED, (S.APPROVED, A.CLOSE): S.CLOSED, (S.REFUNDED, A.CLOSE): S.CLOSED},

@@ -235,8 +235,7 @@ class SampleOrder:
     phone_tail: str
     courier: str | None
     tracking_no: str | None
-    held: bool = False  # waiting for a person after the automatic review
-    parcels: int = 1  # more when it ships in several (拆单)
+    note: str = ""  # what makes it worth trying: 审核中, 分 2 个包裹, 缺货
 
 
 @dataclass(frozen=True)

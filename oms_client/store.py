@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from oms_client.case_rules import CaseAction, CaseKind
 from oms_client.domain import Case, Handoff, Order, Platform
+from oms_client.oversell import Choice, OversellOffer
 from oms_client.proofs import Guess, GuessLimits, Judgement, Outcome, Proof
 
 
@@ -131,6 +132,17 @@ class OrderStore(Protocol):
 
     async def end_handoff(self, handoff_id: int, by: str, now: datetime) -> Handoff:
         """Raises HandoffTaken when it had already ended."""
+
+    async def oversell_offer_for(self, order: Order, user: ChatUser, now: datetime) -> OversellOffer | None:
+        """The order's open oversell offer for this chat (made now when the order is at risk and untold)."""
+
+    async def oversell_offer(self, offer_id: int) -> OversellOffer | None:
+        """A notice of an oversold item, with the variants that have stock to spare now."""
+
+    async def answer_oversell(
+        self, offer_id: int, choice: Choice, switch_to: str | None, case_id: int | None, now: datetime
+    ) -> bool:
+        """Record the customer's choice once; False when one was recorded already."""
 
     async def get_meta(self, key: str) -> dict[str, Any] | None: ...
 

@@ -84,6 +84,8 @@ async def _ensure_catalogue(conn: AsyncConnection) -> None:
     await conn.execute(insert(m.WarehouseRow), [{"code": "HZ1", "name": "杭州仓", "city": "杭州"}])
     skus = [{"sku": sku, "title": title, "price": Decimal("99.00")} for sku, title in ITEMS]
     await conn.execute(insert(m.SkuRow), skus)
+    # In stock: an order placed here is oversold only where a test makes it so.
+    await conn.execute(insert(m.StockRow), [{"sku": sku, "warehouse": "HZ1", "on_hand": 1000} for sku, _ in ITEMS])
 
 
 async def add_delivered(database: Database, courier: str, province: str, hours: Sequence[float]) -> None:

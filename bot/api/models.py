@@ -29,6 +29,7 @@ class StockIn(Strict):
     sku: Annotated[str, Field(min_length=1, max_length=40)]
     warehouse: Annotated[str, Field(min_length=1, max_length=16)]
     on_hand: Annotated[int, Field(ge=0, le=100_000_000)]
+    restock_at: AwareDatetime | None = Field(default=None, description="when more is expected in this warehouse")
 
 
 class OrderBatch(Strict):

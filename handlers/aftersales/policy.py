@@ -44,6 +44,8 @@ class AfterSalesPolicy(BaseModel):
     # Approved without an agent: cancelling before shipping, and a new address before shipping.
     auto_approve_cancel: bool = True
     auto_approve_address_change: bool = True
+    # An oversold item switched, before shipping, to a variant with stock to spare (the oversell loop).
+    auto_approve_switch: bool = True
     intercept_couriers: frozenset[Courier] = frozenset(Courier)
     # A presale order cancelled before its balance: whether the deposit (定金) goes back to the buyer. Most shops
     # keep it, as their presale listing says; the customer is told which before confirming.

@@ -16,7 +16,15 @@ Describe = Callable[[dict[str, Any], datetime], str]
 
 
 def _oversell(d: dict[str, Any], now: datetime) -> str:
-    return f"待发 {d['demand']} 件，库存 {d['on_hand']} 件；受影响订单：{'、'.join(d['orders_at_risk'])}"
+    text = f"待发 {d['demand']} 件，库存 {d['on_hand']} 件；受影响订单：{'、'.join(d['orders_at_risk'])}"
+    said = d.get("customers") or {}
+    if not said:
+        return text
+    chose = "，".join(f"{CHOICE_WORDS[key]} {said[key]}" for key in CHOICE_WORDS if said.get(key))
+    return f"{text}；已通知顾客 {said['told']} 位" + (f"（{chose}）" if chose else "")
+
+
+CHOICE_WORDS = {"wait": "等待补货", "switch": "换款", "cancel": "取消"}
 
 
 def _ship_overdue(d: dict[str, Any], now: datetime) -> str:

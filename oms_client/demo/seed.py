@@ -103,6 +103,7 @@ HISTORY_DAYS_OF_ORDERS = {
 HISTORY_SHARES = {"cancelled": 0.05, "closed": 0.03}
 MIN_HISTORY_DAYS = 30
 
+SAMPLE_NOTES = {"held": "审核中", "split": "分 2 个包裹", "oversold": "缺货"}
 # The order in which samples are offered: the most telling first.
 SAMPLE_ORDER = (
     "in_transit",
@@ -116,6 +117,7 @@ SAMPLE_ORDER = (
     "cancelled",
     "closed",
     "held",
+    "oversold",
     "split",
     "part_shipped",
     "presale",
@@ -211,7 +213,13 @@ async def _analyze(database: Database) -> None:
 async def _write(database: Database, rows: _Rows) -> None:
     tables: list[tuple[Any, list[dict[str, Any]]]] = [
         (m.WarehouseRow, [{"code": c, "name": n, "city": city} for c, n, city in data.WAREHOUSES]),
-        (m.SkuRow, [{"sku": sku, "title": title, "price": price} for sku, title, price in _skus()]),
+        (
+            m.SkuRow,
+            [
+                {"sku": sku, "title": title, "price": price, "product": sku.split("-")[0]}
+                for sku, title, price in _skus()
+            ],
+        ),
         (m.CustomerRow, rows.customers),
         (m.OrderRow, rows.orders),
         (m.StockRow, rows.stock),
@@ -536,12 +544,12 @@ class _Generator:
             phone_tail=order["receiver_phone"][-4:],
             courier=shipment["courier"] if shipment else None,
             tracking_no=shipment["tracking_no"] if shipment else None,
-            held=story == "held",
-            parcels=2 if story == "split" else 1,
+            note=SAMPLE_NOTES.get(story, ""),
         )
 
     def _stock(self) -> None:
-        """Plenty of stock everywhere, except a few SKUs sold beyond what is on hand."""
+        """Plenty of stock everywhere, except a few SKUs sold beyond what is on hand (more of two of them expected
+        at the first warehouse in a few days, the third's restock not known yet)."""
         demand = Counter[str]()
         for line, order in ((line, self.rows.orders[line["order_id"] - 1]) for line in self.rows.lines):
             if order["state"] == OrderState.PAID:
@@ -553,7 +561,25 @@ class _Generator:
                 if sku in oversold:
                     on_hand = max(0, demand[sku] - self.rng.randint(1, 3)) if index == 0 else 0
                 reserved = min(on_hand, demand[sku]) if index == 0 else 0
-                self.rows.stock.append({"sku": sku, "warehouse": code, "on_hand": on_hand, "reserved": reserved})
+                restock = None
+                if sku in oversold and index == 0 and sku != max(oversold):
+                    restock = self.now + timedelta(days=self.rng.randint(2, 5))
+                self.rows.stock.append({"sku": sku, "warehouse": code, "on_hand": on_hand, "reserved": reserved,
+                                        "restock_at": restock})  # fmt: skip
+        restocked = sorted(oversold - {max(oversold, default="")})
+        varied = [
+            sku for sku in restocked if sum(other.split("-")[0] == sku.split("-")[0] for other, _, _ in self.skus) > 1
+        ]
+        if restocked:  # the one to try: more expected, and another variant to switch to where there is one
+            self._oversold_sample((varied or restocked)[0])
+
+    def _oversold_sample(self, sku: str) -> None:
+        """The newest order that will not get its item from what is on hand: asked about, it offers the choices."""
+        holding = {line["order_id"] for line in self.rows.lines if line["sku"] == sku}
+        waiting = [order for order in self.rows.orders if order["id"] in holding
+                   and order["state"] == OrderState.PAID and order["held_since"] is None]  # fmt: skip
+        if waiting:
+            self._remember_sample("oversold", max(waiting, key=lambda order: order["created_at"]), None)
 
 
 def _history_weights(days: float) -> list[float]:

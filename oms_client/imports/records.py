@@ -67,6 +67,7 @@ class StockLevel:
     sku: str
     warehouse: str
     on_hand: int
+    restock_at: datetime | None = None  # when more is expected there, where the sender knows
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,8 @@ class SkuRow(Base):
     sku: Mapped[str] = mapped_column(String(40), primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    # The product whose variant it is (a colour, a size): its siblings are what a customer may switch to.
+    product: Mapped[str | None] = mapped_column(String(40), index=True)
 
 
 class WarehouseRow(Base):
@@ -145,6 +147,7 @@ class StockRow(Base):
     warehouse: Mapped[str] = mapped_column(ForeignKey("warehouses.code"), primary_key=True)
     on_hand: Mapped[int]
     reserved: Mapped[int] = mapped_column(default=0)
+    restock_at: Mapped[datetime | None]  # when more is expected here, where the seller's system says
 
 
 class ShipmentRow(Base):
@@ -588,3 +591,24 @@ class CustomerNoticeRow(Base):
     kind: Mapped[str] = mapped_column(String(32))  # the alert kind that prompted it
     chat_key: Mapped[str] = mapped_column(String(160))
     created_at: Mapped[datetime]
+
+
+class OversellOfferRow(Base):
+    """A customer told that an item of their order was oversold, with choices (wait, switch variant, cancel):
+    once per order and SKU, and what they chose (the case it opened), and whether a waiting one heard of the
+    restock."""
+
+    __tablename__ = "oversell_offers"
+    __table_args__ = (UniqueConstraint("order_id", "sku", name="uq_oversell_offers_order_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"))
+    sku: Mapped[str] = mapped_column(String(40), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[str] = mapped_column(String(128))
+    restock_at: Mapped[datetime | None]  # as the customer was told
+    told_at: Mapped[datetime]
+    choice: Mapped[str | None] = mapped_column(String(16))  # wait, switch or cancel
+    switch_to: Mapped[str | None] = mapped_column(String(40))
+    case_id: Mapped[int | None]
+    answered_at: Mapped[datetime | None]
+    restock_told_at: Mapped[datetime | None]

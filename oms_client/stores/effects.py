@@ -3,8 +3,9 @@
 A customer told "已为您取消" must find the order cancelled, so the case moves only together with its effect:
 an approved cancel closes the order (its paid demand is released by the sku_demand triggers), an approved
 address change writes the new receiver (the old one stays in the audit log), an approved intercept marks
-the parcels still on their way. When the order has moved on meanwhile (shipped before a cancel was
-approved), nothing changes and `CaseEffectRefused` says where the order is.
+the parcels still on their way, an approved switch of an oversold item changes its line to the variant chosen.
+When the order has moved on meanwhile (shipped before a cancel was approved), nothing changes and
+`CaseEffectRefused` says where the order is.
 """
 
 from __future__ import annotations
@@ -17,7 +18,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client.addresses import moved
 from oms_client.case_rules import CaseAction, CaseKind
-from oms_client.domain import UNSHIPPED, Case, CaseEffectRefused, OrderState, Receiver, TrackingState, order_key
+from oms_client.domain import (
+    TO_SHIP,
+    UNSHIPPED,
+    Case,
+    CaseEffectRefused,
+    OrderState,
+    Receiver,
+    TrackingState,
+    order_key,
+)
 from oms_client.events import OutboundEvent, new_event, receiver_data
 from oms_client.sql import models as m
 from oms_client.sql.audit import audit_row
@@ -36,6 +46,8 @@ async def carry_out(
         return await _readdress(conn, case, order, actor, now)
     if case.kind is CaseKind.INTERCEPT:
         return await _intercept(conn, case, order, now)
+    if case.kind is CaseKind.EXCHANGE and "switch_to" in case.detail:
+        return await _switch(conn, case, order, actor, now)
     return []
 
 
@@ -100,6 +112,24 @@ async def _intercept(conn: AsyncConnection, case: Case, order: Any, now: datetim
         )
         for row in marked
     ]
+
+
+async def _switch(conn: AsyncConnection, case: Case, order: Any, actor: str, now: datetime) -> list[OutboundEvent]:
+    """An oversold item not yet shipped becomes the variant the customer chose: its line's SKU and title change,
+    and with them the demand on both SKUs (by the store's triggers)."""
+    line, sku = m.OrderLineRow, m.SkuRow
+    before, after = case.detail["switch_from"], case.detail["switch_to"]
+    title = select(sku.title).where(sku.sku == after).scalar_subquery()
+    waiting = (line.order_id == order.id, line.sku == before, line.shipment_id.is_(None))
+    moved = await conn.execute(update(line).where(*waiting).values(sku=after, title=title))
+    if order.state not in TO_SHIP or not moved.rowcount:
+        raise CaseEffectRefused(case, OrderState(order.state))
+    orders = m.OrderRow
+    await conn.execute(update(orders).where(orders.id == order.id).values(version=orders.version + 1))
+    detail = {"case": case.id, "from": before, "to": after}
+    await _audit(conn, actor, "order.variant_switched", order, detail, now)
+    data = {"case_id": case.id, "from_sku": before, "to_sku": after}
+    return [new_event("order.variant_switched", case.platform, case.order_no, data, now)]
 
 
 async def _claim_unshipped(conn: AsyncConnection, case: Case, order: Any, values: dict[str, Any]) -> None:

@@ -53,6 +53,7 @@ def erase_chat(conn: Connection, user: ChatUser, words: Collection[str], staff: 
     messages to `staff` chats (channel, chat id)."""
     erased, key = Erased(), user.key
     inbox, out, binding, failure = m.InboxRow, m.OutgoingRow, m.ChatBindingRow, m.VerificationFailureRow
+    offer = m.OversellOfferRow
     by_user = {"channel": user.channel, "user_id": user.user_id}
     steps = {
         "staff_messages": _staff_messages(staff, words),
@@ -63,6 +64,7 @@ def erase_chat(conn: Connection, user: ChatUser, words: Collection[str], staff: 
         "proofs": delete(binding).where(*(getattr(binding, k) == v for k, v in by_user.items())),
         "failed_proofs": delete(failure).where(*(getattr(failure, k) == v for k, v in by_user.items())),
         "notices": delete(m.CustomerNoticeRow).where(m.CustomerNoticeRow.chat_key == key),
+        "oversell_offers": delete(offer).where(*(getattr(offer, k) == v for k, v in by_user.items())),
         "budgets": delete(m.BudgetRow).where(m.BudgetRow.key.like(f"%:{_escaped_like(key)}", escape="\\")),
         "handoff_summaries": update(m.HandoffRow).where(m.HandoffRow.chat_key == key).values(summary={}),
         "audit_details": update(m.AuditLogRow).where(m.AuditLogRow.actor == key[:80]).values(detail={}),

@@ -223,15 +223,16 @@ def _stock(conn: Connection, levels: Sequence[StockLevel]) -> Taken:
     _ensure(conn, m.WarehouseRow, [{"code": code, "name": code, "city": ""} for _, code in latest])
     stock = m.StockRow
     skus = sorted({sku for sku, _ in latest})
-    query = select(stock.sku, stock.warehouse, stock.on_hand).where(stock.sku.in_(skus))
-    held = {(row.sku, row.warehouse): row.on_hand for row in conn.execute(query)}
+    query = select(stock.sku, stock.warehouse, stock.on_hand, stock.restock_at).where(stock.sku.in_(skus))
+    held = {(row.sku, row.warehouse): (row.on_hand, row.restock_at) for row in conn.execute(query)}
     for key, level in latest.items():
+        values = {"on_hand": level.on_hand, "restock_at": level.restock_at}
         if key not in held:
-            conn.execute(insert(stock).values(sku=level.sku, warehouse=level.warehouse, on_hand=level.on_hand))
+            conn.execute(insert(stock).values(sku=level.sku, warehouse=level.warehouse, **values))
             taken.created += 1
-        elif held[key] != level.on_hand:
+        elif held[key] != (level.on_hand, level.restock_at):  # times as instants: the column hands them back aware
             where = (stock.sku == level.sku, stock.warehouse == level.warehouse)
-            conn.execute(update(stock).where(*where).values(on_hand=level.on_hand))
+            conn.execute(update(stock).where(*where).values(**values))
             taken.updated += 1
         else:
             taken.unchanged += 1

@@ -57,6 +57,7 @@ def expiries(retention: Retention, now: datetime) -> dict[str, Expiry]:
     days = timedelta(days=1)
     inbox, out, media, handoff = m.InboxRow, m.OutgoingRow, m.MediaRow, m.HandoffRow
     notice, binding, failure, event = m.CustomerNoticeRow, m.ChatBindingRow, m.VerificationFailureRow, m.OutboxRow
+    offer = m.OversellOfferRow
     finished = out.sent_at.is_not(None) | out.failed_at.is_not(None)
     return {
         "inbox": Expiry(
@@ -64,6 +65,7 @@ def expiries(retention: Retention, now: datetime) -> dict[str, Expiry]:
         ),
         "outgoing": Expiry(out.id, finished & (out.created_at < now - retention.reply_days * days)),
         "notices": Expiry(notice.id, notice.created_at < now - retention.reply_days * days),
+        "oversell_offers": Expiry(offer.id, offer.told_at < now - retention.reply_days * days),
         "conversations": Expiry(
             m.ConversationRow.key, m.ConversationRow.updated_at < now - retention.transcript_days * days
         ),

@@ -71,7 +71,8 @@ async def test_demand_follows_payment_lines_shipping_cancelling_and_deleting(dat
 
 async def test_oversell_is_raised_from_the_kept_demand_and_clears_when_orders_ship(database: Database) -> None:
     placed = [await add_order(database, OrderState.PAID) for _ in range(3)]
-    await _write(database, insert(m.StockRow).values(sku=ITEMS[0][0], warehouse="HZ1", on_hand=2, reserved=0))
+    stock = m.StockRow
+    await _write(database, update(stock).where(stock.sku == ITEMS[0][0], stock.warehouse == "HZ1").values(on_hand=2))
     alerts = AlertStore(database)
     first = await alerts.scan(NOW, ScanLimits())
     [oversell] = [a for a in first.opened if a.kind == "oversell"]

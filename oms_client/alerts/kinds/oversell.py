@@ -30,6 +30,7 @@ async def oversold(conn: AsyncConnection, _: ScanInput) -> list[Finding]:
             "demand": row.committed,
             "on_hand": int(row.on_hand),
             "orders_at_risk": await _orders_at_risk(conn, row.sku),
+            "customers": await _answers(conn, row.sku),
         }
         findings.append(Finding("oversell", row.sku, "critical", detail))
     return findings
@@ -47,6 +48,14 @@ async def _orders_at_risk(conn: AsyncConnection, sku: str) -> list[str]:
         .limit(ORDERS_AT_RISK_SHOWN)
     )
     return list((await conn.scalars(query)).all())
+
+
+async def _answers(conn: AsyncConnection, sku: str) -> dict[str, int]:
+    """What the customers told of this SKU chose (the oversell loop): told, wait, switch, cancel."""
+    offer = m.OversellOfferRow
+    query = select(func.coalesce(offer.choice, "told"), func.count()).where(offer.sku == sku).group_by(offer.choice)
+    counts = {str(choice): int(count) for choice, count in await conn.execute(query)}
+    return counts | {"told": sum(counts.values())} if counts else {}
 
 
 SCAN = Scan(kinds=("oversell",), findings=oversold)
