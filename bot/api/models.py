@@ -30,6 +30,9 @@ class StockIn(Strict):
     warehouse: Annotated[str, Field(min_length=1, max_length=16)]
     on_hand: Annotated[int, Field(ge=0, le=100_000_000)]
     restock_at: AwareDatetime | None = Field(default=None, description="when more is expected in this warehouse")
+    product: str | None = Field(
+        default=None, max_length=40, description="the product this SKU is a variant of (商家编码-商品维度)"
+    )
 
 
 class OrderBatch(Strict):

@@ -100,7 +100,9 @@ class Api:
 
     async def stock(self, request: web.Request) -> web.Response:
         items, errors = _checked(await _items(request, "stock"), StockIn)
-        taken = await self.ingest.set_stock([StockLevel(s.sku, s.warehouse, s.on_hand, s.restock_at) for _, s in items])
+        taken = await self.ingest.set_stock(
+            [StockLevel(s.sku, s.warehouse, s.on_hand, s.restock_at, s.product) for _, s in items]
+        )
         return _result(taken.created, taken.updated, taken.unchanged, errors)
 
     async def cases(self, request: web.Request) -> web.Response:

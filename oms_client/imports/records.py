@@ -68,6 +68,7 @@ class StockLevel:
     warehouse: str
     on_hand: int
     restock_at: datetime | None = None  # when more is expected there, where the sender knows
+    product: str | None = None  # the product it is a variant of (商家编码-商品维度): what a customer may switch to
 
 
 @dataclass(frozen=True)

@@ -220,6 +220,7 @@ def _stock(conn: Connection, levels: Sequence[StockLevel]) -> Taken:
     taken = Taken()
     latest = {(level.sku, level.warehouse): level for level in levels}  # the batch's last word on each
     _ensure(conn, m.SkuRow, [{"sku": sku, "title": sku, "price": Decimal(0)} for sku, _ in latest])
+    _products(conn, {level.sku: level.product for level in latest.values() if level.product})
     _ensure(conn, m.WarehouseRow, [{"code": code, "name": code, "city": ""} for _, code in latest])
     stock = m.StockRow
     skus = sorted({sku for sku, _ in latest})
@@ -238,6 +239,13 @@ def _stock(conn: Connection, levels: Sequence[StockLevel]) -> Taken:
             taken.unchanged += 1
     taken.unchanged += len(levels) - len(latest)
     return taken
+
+
+def _products(conn: Connection, products: dict[str, str]) -> None:
+    """Each SKU's product as the sender names it (variants of one product share it)."""
+    sku = m.SkuRow
+    for code, product in products.items():
+        conn.execute(update(sku).where(sku.sku == code, sku.product.is_distinct_from(product)).values(product=product))
 
 
 def _ensure(conn: Connection, table: type[m.Base], rows: list[dict[str, Any]]) -> None:

@@ -22,7 +22,7 @@ from oms_client.clock import FixedClock
 from oms_client.domain import OrderState, Platform
 from oms_client.sql.database import Database
 from tests.conftest import NOW, SHANGHAI
-from tests.helpers import app_on_loopback, ask
+from tests.helpers import app_on_loopback, ask, send
 
 TOKEN = "api-token-for-the-erp-0123"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -160,6 +160,19 @@ async def test_stock_is_set_to_the_count_sent(api: Api) -> None:
     levels[1]["on_hand"] = 3
     result = (await api.post("/stock", {"stock": levels}))[1]
     assert (result["updated"], result["unchanged"]) == (1, 1)
+
+
+async def test_stock_with_its_restock_and_product_lets_a_customer_at_risk_wait_or_switch(api: Api) -> None:
+    await api.post("/orders", {"orders": [order()]})  # two white M T-shirts, paid
+    restock = "2026-11-26T12:00:00+08:00"
+    levels = [{"sku": "TSHIRT-W-M", "warehouse": "HZ1", "on_hand": 0, "restock_at": restock, "product": "TSHIRT"},
+              {"sku": "TSHIRT-W-L", "warehouse": "HZ1", "on_hand": 30, "product": "TSHIRT"}]  # fmt: skip
+    assert (await api.post("/stock", {"stock": levels}))[1]["created"] == 2
+    assert (await api.post("/stock", {"stock": levels}))[1]["unchanged"] == 2
+    await ask(api.app.dialogue, "订单 300123456789 怎么还不发货")
+    replies = await send(api.app.dialogue, "8000")
+    assert "预计 11月26日 补货到仓" in replies[-1].text
+    assert [b.label for b in replies[-1].buttons] == ["等待补货", "换成 TSHIRT-W-L", "取消订单并退款"]
 
 
 async def test_cases_and_alerts_come_out(api: Api) -> None:
