@@ -22,7 +22,7 @@ from bot.channels.web.doorbell import Doorbell
 from bot.channels.wechat import mount as wechat
 from bot.channels.wecom import mount as wecom
 from bot.couriers import fresh_tracking, subscription_jobs, tracking_provider
-from bot.customer_notices import CustomerNotices, OversellNotices
+from bot.customer_notices import CustomerNotices, Outreach, OversellNotices
 from bot.metrics import Metrics
 from bot.pushers.build import build_pushers
 from bot.pushers.webhook import SignedWebhook
@@ -202,8 +202,8 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     presale = SqlPresale(database, publish_events=settings.webhook_url is not None)
     jobs.periodic += [transit_job(database, clock), review_job(review, shop, clock), presale_job(presale, clock)]
     updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
-    notices = CustomerNotices(NoticeStore(database), store, renderers, windows, clock, zone, queued)
-    oversell = OversellNotices(store, renderers, windows, clock, zone, queued)
+    reach = Outreach(store, renderers, windows, clock, zone, queued)
+    notices, oversell = CustomerNotices(NoticeStore(database), reach), OversellNotices(store, reach)
     if shop.alerts.tell_customers:
         jobs.after_scan += [notices.tick, oversell.tick]
     return App(

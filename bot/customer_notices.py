@@ -9,8 +9,8 @@ nothing is queued, and a later run looks again).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from zoneinfo import ZoneInfo
 
 from bot.channels.addressed import elsewhere
@@ -25,102 +25,91 @@ from oms_client.chats.outgoing import ChatMessage
 from oms_client.clock import Clock
 from oms_client.oversell import OversellOffer
 from oms_client.store import ChatUser, OrderStore
-from oms_client.stores.orders import SqlOrderStore
+from oms_client.stores.oversell import SqlOversell
+
+
+@dataclass(frozen=True)
+class Outreach:
+    """What writing first to a customer takes: the channels on here, their reply windows, the chat's language,
+    the time and zone, and who to wake when a message is queued."""
+
+    store: OrderStore
+    renderers: Mapping[str, Renderer]
+    windows: Mapping[str, ReplyWindow]
+    clock: Clock
+    zone: ZoneInfo
+    on_queued: Callable[[str], None] = lambda chat_key: None
+
+    async def may_write(self, channel: str, chat_id: str) -> bool:
+        """The channel is on here and lets the bot write first to this chat now."""
+        window = self.windows.get(channel)
+        return channel in self.renderers and (window is None or await window.is_open(chat_id))
+
+    async def lang(self, channel: str, user_id: str) -> str:
+        """The language the chat last spoke in (Chinese for one that never did)."""
+        record = await self.store.load_conversation(ChatUser(channel, user_id))
+        return str(record.state.get("lang", "zh")) if record is not None else "zh"
+
+    def messages(self, replies: Sequence[Reply]) -> list[ChatMessage]:
+        return elsewhere(replies, self.renderers)
+
+    def queued(self, chat_keys: Iterable[str]) -> int:
+        """Wake the sender for each chat written to; how many."""
+        chats = list(dict.fromkeys(chat_keys))
+        for chat_key in chats:
+            self.on_queued(chat_key)
+        return len(chats)
 
 
 class CustomerNotices:
-    def __init__(
-        self,
-        notices: NoticeStore,
-        store: OrderStore,
-        renderers: Mapping[str, Renderer],
-        windows: Mapping[str, ReplyWindow],
-        clock: Clock,
-        zone: ZoneInfo,
-        on_queued: Callable[[str], None] = lambda chat_key: None,
-    ) -> None:
-        self.notices, self.store, self.renderers, self.windows = notices, store, renderers, windows
-        self.clock, self.zone, self.on_queued = clock, zone, on_queued
+    def __init__(self, notices: NoticeStore, reach: Outreach) -> None:
+        self.notices, self.reach = notices, reach
 
     async def tick(self) -> int:
         """Queue today's notices not yet sent; how many chats were written to."""
-        now = self.clock.now()
-        day = now.astimezone(self.zone).date().isoformat()
+        now = self.reach.clock.now()
+        day = now.astimezone(self.reach.zone).date().isoformat()
         chats: dict[str, list[Delay]] = {}
         for delay in await self.notices.due(day):
             chats.setdefault(delay.chat_key, []).append(delay)
         replies, told = [], []
         for delays in chats.values():
             first = delays[0]
-            if await self._may_write(first.channel, first.user_id):
-                reply = delay_notice(delays, await self._lang(first), now)
+            if await self.reach.may_write(first.channel, first.user_id):
+                reply = delay_notice(delays, await self.reach.lang(first.channel, first.user_id), now)
                 replies.append(replace(reply, to=Address(first.channel, first.user_id)))
                 told += delays
-        messages = elsewhere(replies, self.renderers)
+        messages = self.reach.messages(replies)
         if not messages or not await self.notices.tell(told, messages, day, now):
             return 0
-        for message in messages:
-            self.on_queued(f"{message.channel}:{message.chat_id}")
-        return len(messages)
-
-    async def _may_write(self, channel: str, chat_id: str) -> bool:
-        return await may_write(self.renderers, self.windows, channel, chat_id)
-
-    async def _lang(self, delay: Delay) -> str:
-        return await chat_lang(self.store, delay.channel, delay.user_id)
+        return self.reach.queued(f"{message.channel}:{message.chat_id}" for message in messages)
 
 
 class OversellNotices:
     """The oversell loop's messages the bot writes first: the offer of choices, then the restock."""
 
-    def __init__(
-        self,
-        store: SqlOrderStore,
-        renderers: Mapping[str, Renderer],
-        windows: Mapping[str, ReplyWindow],
-        clock: Clock,
-        zone: ZoneInfo,
-        on_queued: Callable[[str], None] = lambda chat_key: None,
-    ) -> None:
-        self.store, self.renderers, self.windows = store, renderers, windows
-        self.clock, self.zone, self.on_queued = clock, zone, on_queued
+    def __init__(self, offers: SqlOversell, reach: Outreach) -> None:
+        self.offers, self.reach = offers, reach
 
     async def tick(self) -> int:
         """Offer the customers at risk their choices, and tell those who waited of a restock; how many chats."""
-        now = self.clock.now()
-        due = [offer for offer in await self.store.oversell_due(now) if await self._reachable(offer)]
-        langs = {offer.chat_key: await chat_lang(self.store, offer.channel, offer.user_id) for offer in due}
+        now, reach = self.reach.clock.now(), self.reach
+        due = [offer for offer in await self.offers.oversell_due(now) if await self._reachable(offer)]
+        langs = {offer.chat_key: await reach.lang(offer.channel, offer.user_id) for offer in due}
 
         def render(offers: Sequence[OversellOffer]) -> list[ChatMessage]:
-            replies = [_to(offer_notice(offer, langs[offer.chat_key], self.zone), offer) for offer in offers]
-            return elsewhere(replies, self.renderers)
+            return reach.messages([_to(offer_notice(o, langs[o.chat_key], reach.zone), o) for o in offers])
 
-        told = [offer.chat_key for offer in await self.store.make_offers(due, render, now)]
-        restocked = [offer for offer in await self.store.restocked() if await self._reachable(offer)]
-        replies = [_to(restock_notice(o, await chat_lang(self.store, o.channel, o.user_id)), o) for o in restocked]
-        if restocked and await self.store.tell_restocked(restocked, elsewhere(replies, self.renderers), now):
+        told = [offer.chat_key for offer in await self.offers.make_offers(due, render, now)]
+        restocked = [offer for offer in await self.offers.restocked() if await self._reachable(offer)]
+        replies = [_to(restock_notice(o, await reach.lang(o.channel, o.user_id)), o) for o in restocked]
+        if restocked and await self.offers.tell_restocked(restocked, reach.messages(replies), now):
             told += [offer.chat_key for offer in restocked]
-        for chat_key in dict.fromkeys(told):
-            self.on_queued(chat_key)
-        return len(set(told))
+        return reach.queued(told)
 
     async def _reachable(self, offer: OversellOffer) -> bool:
-        return await may_write(self.renderers, self.windows, offer.channel, offer.user_id)
+        return await self.reach.may_write(offer.channel, offer.user_id)
 
 
 def _to(reply: Reply, offer: OversellOffer) -> Reply:
     return replace(reply, to=Address(offer.channel, offer.user_id))
-
-
-async def may_write(
-    renderers: Mapping[str, Renderer], windows: Mapping[str, ReplyWindow], channel: str, chat_id: str
-) -> bool:
-    """The channel is on here and lets the bot write first to this chat now."""
-    window = windows.get(channel)
-    return channel in renderers and (window is None or await window.is_open(chat_id))
-
-
-async def chat_lang(store: OrderStore, channel: str, user_id: str) -> str:
-    """The language the chat last spoke in (Chinese for one that never did)."""
-    record = await store.load_conversation(ChatUser(channel, user_id))
-    return str(record.state.get("lang", "zh")) if record is not None else "zh"

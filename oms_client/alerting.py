@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from oms_client.domain import order_key
+from oms_client.domain import OrderInChat
 
 OPEN, ACKNOWLEDGED, RESOLVED = "open", "acknowledged", "resolved"
 SEVERITY_RANK = {"info": 0, "warning": 1, "critical": 2}
@@ -99,7 +99,7 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class Delay:
+class Delay(OrderInChat):
     """One order of a customer that is late or whose parcel is stuck, and the chat they last proved it in."""
 
     channel: str
@@ -110,14 +110,6 @@ class Delay:
     detail: dict[str, Any]
     courier: str | None
     tracking_no: str | None
-
-    @property
-    def order_key(self) -> str:
-        return order_key(self.platform, self.order_no)
-
-    @property
-    def chat_key(self) -> str:
-        return f"{self.channel}:{self.user_id}"
 
 
 class AlertDesk(Protocol):

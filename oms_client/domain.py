@@ -44,6 +44,24 @@ def order_key(platform: str, order_no: str) -> str:
     return f"{platform}:{order_no}"
 
 
+class OrderInChat:
+    """Something about one order for one chat (a notice, an offer): its keys as alerts, notices and bindings
+    name them. Mixed into frozen dataclasses that have these four fields."""
+
+    channel: str
+    user_id: str
+    platform: str
+    order_no: str
+
+    @property
+    def order_key(self) -> str:
+        return order_key(self.platform, self.order_no)
+
+    @property
+    def chat_key(self) -> str:
+        return f"{self.channel}:{self.user_id}"
+
+
 # A presale order before its balance: it cannot ship, and is answered by its presale terms.
 BEFORE_BALANCE = frozenset({OrderState.DEPOSIT_PAID, OrderState.BALANCE_OVERDUE})
 # Paid with lines still to hand to a courier: a shipping promise to keep, and demand on stock.

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from oms_client.domain import order_key
+from oms_client.domain import OrderInChat
 
 
 class Choice(StrEnum):
@@ -27,7 +27,7 @@ class Variant:
 
 
 @dataclass(frozen=True)
-class OversellOffer:
+class OversellOffer(OrderInChat):
     """One order's oversold item and the chat the customer proved the order in; `id` 0 until it is written."""
 
     id: int
@@ -41,14 +41,6 @@ class OversellOffer:
     restock_at: datetime | None = None
     variants: tuple[Variant, ...] = ()
     choice: Choice | None = None
-
-    @property
-    def order_key(self) -> str:
-        return order_key(self.platform, self.order_no)
-
-    @property
-    def chat_key(self) -> str:
-        return f"{self.channel}:{self.user_id}"
 
 
 # A choice as its button sends it: "缺货 17 等待", "缺货 17 换 TS-02", "缺货 17 取消" (short enough for a Telegram
