@@ -45,7 +45,7 @@ def test_seed_json_offers_a_sample_in_every_order_state(sqlite_env: dict[str, st
     for sample in samples:
         assert set(sample) == {"platform", "order_id", "state", "phone_tail", "courier", "tracking_no"}
         assert len(sample["phone_tail"]) == 4 and sample["phone_tail"].isdigit()
-        shipped = sample["state"] in ("shipped", "delivered", "completed") and sample["platform"] != "pos"
+        shipped = sample["state"] in ("part_shipped", "shipped", "delivered", "completed") and sample["platform"] != "pos"
         assert bool(sample["tracking_no"]) == shipped
 
 
