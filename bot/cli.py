@@ -11,7 +11,7 @@ import json
 import logging
 import signal
 import sys
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -23,6 +23,7 @@ from bot.channels.console import ConsoleDesk, run_console
 from bot.importing import import_command
 from bot.logs import configure_logging
 from bot.privacy import privacy_command
+from bot.reporting import report_command
 from bot.samples import samples_as_json, samples_as_text, samples_from_meta
 from bot.settings import Settings, settings_problems
 from bot.shop_config import ShopConfigError
@@ -83,6 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
     scan = commands.add_parser("scan", help="run every alert scan once and print the open alerts")
     scan.add_argument("--now", type=datetime.fromisoformat, help="scan as if it were this time (ISO, with zone)")
     scan.add_argument("--json", action="store_true", help="print the alerts as a JSON list")
+    report = commands.add_parser("report", help="the shop's report: sales, shipping, after-sales, oversell, the bot")
+    report.add_argument("--from", dest="first", type=date.fromisoformat, help="first day (YYYY-MM-DD)")
+    report.add_argument("--to", dest="last", type=date.fromisoformat, help="last day (default: today)")
+    report.add_argument("--out", type=Path, help="write report.html and one PNG per chart into this folder")
+    report.add_argument("--json", action="store_true", help="print the figures as JSON")
     privacy = commands.add_parser("privacy", help="PIPL: erase or export what the store holds about one person")
     privacy_commands = privacy.add_subparsers(dest="privacy_command", required=True)
     for name, what in (("erase", "erase a person's chat data"), ("export", "print what the store holds about them")):
@@ -106,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         problems = "\n  ".join(settings_problems(error))
         print(f"设置有误，未启动（XIAOER_* 环境变量或 .env）：\n  {problems}", file=sys.stderr)
         return 2
-    quiet = ("chat", "seed", "nlu", "scan", "db", "privacy", "import")
+    quiet = ("chat", "seed", "nlu", "scan", "db", "privacy", "import", "report")
     configure_logging("WARNING" if args.command in quiet else settings.log_level)
     if args.command == "nlu":
         return _nlu(args)
@@ -149,6 +155,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             return await _chat(app, args)
         if args.command == "scan":
             return await _scan(app, args)
+        if args.command == "report":
+            return await report_command(app, args.first, args.last, args.out, args.json)
         if args.command == "import":
             return await import_command(app, args.files, args.platform)
         if args.command == "privacy":

@@ -1,0 +1,1 @@
+"""The shop's reports: their figures, read from the store."""
