@@ -4,6 +4,7 @@ report all read the same numbers, and tests recompute them with SQL."""
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -35,7 +36,7 @@ class Spread:
         if not values:
             return cls(0, None, None)
         ordered = sorted(values)
-        p90 = ordered[min(len(ordered) - 1, max(0, round(0.9 * len(ordered) + 0.5) - 1))]
+        p90 = ordered[math.ceil(0.9 * len(ordered)) - 1]
         return cls(len(ordered), round(statistics.median(ordered), 1), round(p90, 1))
 
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 
-import pytest
 import pytest_asyncio
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 from oms_client.demo.seed import SeedResult
 from oms_client.sql import models as m
@@ -16,27 +14,7 @@ from tests.conftest import FIXTURES
 from tests.helpers import count_rows
 from tests.web_rig import WebRig, start_web_rig
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Quiet and self-contained: this machine's network is closed, and the browser must not try to phone home.
-FLAGS = [
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SECONDS = 10_000  # Playwright waits in milliseconds
-
-
-@pytest_asyncio.fixture
-async def browser() -> AsyncIterator[Browser]:
-    if not shutil.which("chromium"):
-        pytest.skip("Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)")
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, chromium_sandbox=False)
-        yield launched
-        await launched.close()
 
 
 @pytest_asyncio.fixture

@@ -45,7 +45,9 @@ def test_seed_json_offers_a_sample_in_every_order_state(sqlite_env: dict[str, st
     for sample in samples:
         assert set(sample) == {"platform", "order_id", "state", "phone_tail", "courier", "tracking_no"}
         assert len(sample["phone_tail"]) == 4 and sample["phone_tail"].isdigit()
-        shipped = sample["state"] in ("part_shipped", "shipped", "delivered", "completed") and sample["platform"] != "pos"
+        shipped = (
+            sample["state"] in ("part_shipped", "shipped", "delivered", "completed") and sample["platform"] != "pos"
+        )
         assert bool(sample["tracking_no"]) == shipped
 
 
@@ -177,3 +179,16 @@ def test_import_refuses_what_it_cannot_read_and_changes_nothing(sqlite_env: dict
     assert broken.returncode == 2 and "读不了这个文件" in broken.stderr
     missing = run(["import", str(tmp_path / "none.csv"), "--platform", "taobao"], sqlite_env)
     assert missing.returncode == 2 and "找不到文件" in missing.stderr
+
+
+def test_report_prints_its_summary_its_figures_as_json_and_writes_the_page(
+    sqlite_env: dict[str, str], tmp_path: Path
+) -> None:
+    _seed(sqlite_env)
+    text = run(["report"], sqlite_env)
+    assert text.returncode == 0 and text.stdout.startswith("店铺报表 ") and "销售：付款订单" in text.stdout
+    figures = json.loads(run(["report", "--json", "--out", str(tmp_path / "out")], sqlite_env).stdout)
+    assert set(figures) == {"window", "sales", "aftersales", "oversell", "bot", "custom"}
+    assert (tmp_path / "out" / "report.html").is_file() and (tmp_path / "out" / "sales_by_channel.png").is_file()
+    backwards = run(["report", "--from", "2026-11-22", "--to", "2026-11-20"], sqlite_env)
+    assert backwards.returncode == 2 and "晚于" in backwards.stderr

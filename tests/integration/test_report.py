@@ -1,0 +1,98 @@
+"""The shop's report on seeded data, on SQLite and PostgreSQL: its figures equal the same figures counted with
+SQL straight from the tables; a case, a proof and a hand-off show where they belong; the charts are real PNGs with
+their Chinese labels drawn in a CJK font; report.html holds them."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from PIL import Image
+from sqlalchemy import func, select
+
+from bot.reporting import window
+from handlers.dialogue import Dialogue
+from notifications.report.charts import cjk_font
+from notifications.report.page import write_report
+from notifications.report.summary import summary
+from oms_client.case_rules import CaseKind
+from oms_client.demo.seed import SeedResult
+from oms_client.domain import Platform
+from oms_client.reports.figures import Figures, Spread
+from oms_client.reports.sql import SqlReports
+from oms_client.sql import models as m
+from oms_client.sql.database import Database
+from oms_client.stores.orders import SqlOrderStore
+from tests.conftest import NOW, SHANGHAI
+from tests.helpers import ask
+
+WEEK = window(None, None, NOW.date(), SHANGHAI)
+
+
+async def report(database: Database) -> Figures:
+    return await SqlReports(database, SHANGHAI).figures(WEEK)
+
+
+async def test_sales_figures_equal_sql_counts_of_the_seeded_week(database: Database, seeded: SeedResult) -> None:
+    figures = await report(database)
+    order = m.OrderRow
+    paid = (order.paid_at >= WEEK.start, order.paid_at < WEEK.end)
+    async with database.read.connect() as conn:
+        counted = {row.platform: (row.n, row.amount) for row in await conn.execute(
+            select(order.platform, func.count().label("n"), func.sum(order.total).label("amount"))
+            .where(*paid).group_by(order.platform))}  # fmt: skip
+        failed = await conn.scalar(select(func.count()).select_from(m.ShipmentRow).where(
+            m.ShipmentRow.shipped_at >= WEEK.start, m.ShipmentRow.shipped_at < WEEK.end,
+            m.ShipmentRow.last_event_state.in_(("exception", "returned"))))  # fmt: skip
+    reported: dict[str, list[Decimal]] = {}
+    for day in figures.sales.by_day:
+        reported.setdefault(day.platform, [Decimal(0), Decimal(0)])
+        reported[day.platform][0] += day.orders
+        reported[day.platform][1] += Decimal(day.amount)
+    assert {p: (int(n), Decimal(a)) for p, (n, a) in reported.items()} == {
+        p: (n, Decimal(a).quantize(Decimal("0.01"))) for p, (n, a) in counted.items()
+    }
+    assert sum(c.get("exception", 0) for c in figures.sales.troubled_parcels.values()) == failed
+    assert {day.day for day in figures.sales.by_day} <= {(WEEK.first + timedelta(days=n)).isoformat() for n in range(7)}
+    assert all(0 <= share <= 1 for share in figures.sales.on_time.values() if share is not None)
+
+
+async def test_a_case_a_proof_and_a_hand_off_show_in_after_sales_and_the_bot(
+    database: Database, seeded: SeedResult, store: SqlOrderStore, dialogue: Dialogue
+) -> None:
+    sample = next(s for s in seeded.samples if s.courier)
+    await ask(dialogue, f"订单 {sample.order_id} 到哪了")
+    await ask(dialogue, sample.phone_tail)
+    await ask(dialogue, "转人工")
+    await store.file_case(Platform(sample.platform), sample.order_id, CaseKind.RETURN_REFUND, "quality", {}, None, NOW)
+    figures = await report(database)
+    assert figures.aftersales.cases == {"return_refund": {"quality": 1}}
+    assert figures.bot.proofs["succeeded"] == 1 and figures.bot.handoff_reasons == {"human_agent": 1}
+    assert "售后：申请 1 件（退货退款 1）" in summary(figures)
+
+
+def test_a_spread_is_the_median_and_the_nearest_rank_90th_percentile() -> None:
+    assert Spread.of([5, 1, 3, 2, 4, 6, 7, 8, 9, 10]) == Spread(10, 5.5, 9)
+    assert Spread.of([]) == Spread(0, None, None)
+
+
+async def test_the_charts_are_png_images_and_the_page_holds_them(
+    database: Database, seeded: SeedResult, tmp_path: Path
+) -> None:
+    assert cjk_font().is_file()
+    page = write_report(await report(database), tmp_path)
+    pictures = sorted(tmp_path.glob("*.png"))
+    assert [p.stem for p in pictures] == ["aftersales_rate", "delay_rate", "sales_by_channel"]
+    for picture in pictures:
+        with Image.open(io.BytesIO(picture.read_bytes())) as image:
+            assert image.format == "PNG" and image.width > 400 and image.height > 300
+    html = page.read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64,") == 3 and "店铺报表" in html and "<script" not in html
+
+
+def test_the_default_window_is_the_last_seven_days_of_the_shop_s_calendar() -> None:
+    week = window(None, date(2026, 11, 22), date(2026, 11, 30), SHANGHAI)
+    assert (week.first, week.last) == (date(2026, 11, 16), date(2026, 11, 22))
+    assert week.start.isoformat() == "2026-11-16T00:00:00+08:00" and week.end.isoformat() == "2026-11-23T00:00:00+08:00"
