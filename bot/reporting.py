@@ -28,7 +28,7 @@ def window(first: date | None, last: date | None, today: date, zone: ZoneInfo) -
 
 async def figures(app: App, period: Window) -> Figures:
     staff = {f"{channel}:{user_id}" for member in app.roster.members for channel, user_id in member.accounts().items()}
-    return await SqlReports(app.database, app.zone).figures(period, staff)
+    return await SqlReports(app.database, app.zone).figures(period, staff, tables=app.shop.report.tables)
 
 
 async def report_command(app: App, first: date | None, last: date | None, out: Path | None, as_json: bool) -> int:

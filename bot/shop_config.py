@@ -12,6 +12,7 @@ from handlers.aftersales.policy import AfterSalesPolicy
 from handlers.handoff.service_hours import ServiceHours
 from handlers.staff.roster import StaffMember
 from notifications.config import AlertsConfig
+from notifications.report.config import ReportConfig
 from oms_client.review import ReviewRules
 from oms_client.stores.retention import Retention
 
@@ -43,6 +44,7 @@ class ShopConfig(BaseModel):
     privacy: Retention = Retention()  # how long each kind of chat data is kept
     tracking: Tracking = Tracking()  # which parcel tracking provider the shop uses
     review: ReviewRules = ReviewRules()  # when a new paid order waits for a person before it ships (自动审单)
+    report: ReportConfig = ReportConfig()  # the shop's own report tables, and when the report is pushed
 
 
 def load_shop_config(path: Path | None) -> ShopConfig:

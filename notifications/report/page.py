@@ -6,16 +6,21 @@ from __future__ import annotations
 import base64
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from notifications.report.charts import Chart, FontMissing, charts
 from notifications.report.summary import summary
+from oms_client.reports.custom import NAMES
 from oms_client.reports.figures import Figures
+
+GROUPINGS = {"platform": "渠道", "sku": "SKU", "courier": "快递", "province": "省份", "reason": "原因", "agent": "客服"}
 
 __all__ = ["FontMissing", "page", "write_report"]
 
 STYLE = (
     "body{font-family:'Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;max-width:960px;margin:2em auto;"
     "color:#222}h1{font-size:1.5em}li{margin:.3em 0}figure{margin:1.5em 0}img{max-width:100%}"
+    "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .8em;text-align:right}"
 )
 
 
@@ -38,7 +43,16 @@ def page(figures: Figures, drawn: list[Chart]) -> str:
         f'{base64.b64encode(chart.png).decode()}"><figcaption>{escape(chart.title)}</figcaption></figure>'
         for chart in drawn
     )
+    tables = "".join(_table(name, rows) for name, rows in figures.custom.items())
     return (
         f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{escape(title)}</title>'
-        f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1><ul>{items}</ul>{pictures}</body></html>"
+        f"<style>{STYLE}</style></head><body><h1>{escape(title)}</h1><ul>{items}</ul>{pictures}{tables}</body></html>"
     )
+
+
+def _table(name: str, rows: list[dict[str, Any]]) -> str:
+    """One of the shop's own tables, its columns in its config's order."""
+    columns = list(rows[0]) if rows else []
+    head = "".join(f"<th>{escape(NAMES.get(column, GROUPINGS.get(column, column)))}</th>" for column in columns)
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(row[c]))}</td>" for c in columns) + "</tr>" for row in rows)
+    return f"<h2>{escape(name)}</h2><table><tr>{head}</tr>{body or '<tr><td>（本期无数据）</td></tr>'}</table>"

@@ -10,11 +10,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client.domain import TO_SHIP, TrackingState
 from oms_client.proofs import GuessLimits
+from oms_client.reports.custom import SOURCES, CustomTable
 from oms_client.reports.figures import AfterSales, Bot, DaySales, Figures, Oversell, Sales, Spread, Window, share
 from oms_client.sql import models as m
 from oms_client.sql.database import Database
@@ -30,16 +31,17 @@ class SqlReports:
 
     async def figures(
         self, window: Window, staff_chats: Collection[str] = (), limits: GuessLimits | None = None,
-        stall_hours: float = 48.0,
+        stall_hours: float = 48.0, tables: Sequence[CustomTable] = (),
     ) -> Figures:  # fmt: skip
-        """`staff_chats` ("telegram:1001") are left out of the bot's conversations."""
+        """`staff_chats` ("telegram:1001") are left out of the bot's conversations; `tables` are the shop's own."""
         async with self.database.read.connect() as conn:
             sales, aftersales = await self._sales(conn, window, stall_hours), await _aftersales(conn, window)
             paid = sum(day.orders for day in sales.by_day)
             aftersales.rate = share(sum(sum(reasons.values()) for reasons in aftersales.cases.values()), paid)
             oversell = await _oversell(conn, window)
             bot = await self._bot(conn, window, set(staff_chats), limits or GuessLimits())
-            return Figures(window, sales, aftersales, oversell, bot)
+            custom = {table.name: await custom_rows(conn, window, table) for table in tables}
+            return Figures(window, sales, aftersales, oversell, bot, custom)
 
     def day(self, moment: datetime) -> str:
         return moment.astimezone(self.zone).date().isoformat()
@@ -92,6 +94,76 @@ class SqlReports:
             proofs=await _proofs(conn, window, limits),
             notices_sent=await _notices(conn, window),
         )
+
+
+async def custom_rows(conn: AsyncConnection, window: Window, table: CustomTable) -> list[dict[str, Any]]:
+    """One of the shop's tables: a row per group, its measures each from the rows of its kind in the period."""
+    rows: dict[str, dict[str, Any]] = defaultdict(dict)
+    for source in dict.fromkeys(SOURCES[measure][0] for measure in table.measures):
+        query, columns = CUSTOM_QUERIES[source](table.group_by, window)
+        for found in await conn.execute(query):
+            key = str(found[0] if found[0] not in (None, "") else "—")
+            rows[key] |= {name: _plain(value) for name, value in zip(columns, found[1:], strict=True)}
+    wanted: list[dict[str, Any]] = [
+        {table.group_by: key} | {measure: row.get(measure, 0) for measure in table.measures}
+        for key, row in rows.items()
+    ]
+    first = table.measures[0]
+    return sorted(wanted, key=lambda row: (-float(row[first] or 0), str(row[table.group_by])))[: table.top]
+
+
+def _orders_by(group_by: str, window: Window) -> tuple[Any, tuple[str, ...]]:
+    order, line = m.OrderRow, m.OrderLineRow
+    key = {"platform": order.platform, "sku": line.sku, "province": order.receiver_province}[group_by]
+    counted = (func.count(func.distinct(order.id)), func.sum(line.qty * line.unit_price), func.sum(line.qty))
+    paid = (order.paid_at >= window.start, order.paid_at < window.end)
+    query = select(key, *counted).join(line, line.order_id == order.id).where(*paid).group_by(key)
+    return query, ("orders", "amount", "units")
+
+
+def _parcels_by(group_by: str, window: Window) -> tuple[Any, tuple[str, ...]]:
+    order, shipment = m.OrderRow, m.ShipmentRow
+    key = {"platform": order.platform, "courier": shipment.courier, "province": order.receiver_province}[group_by]
+    troubled = func.sum(case_when(shipment.last_event_state.in_(TROUBLE)))
+    signed = func.sum(case_when(shipment.last_event_state == TrackingState.SIGNED.value))
+    sent = (shipment.shipped_at >= window.start, shipment.shipped_at < window.end)
+    query = select(key, func.count(), troubled, signed).join(order, order.id == shipment.order_id).where(*sent)
+    return query.group_by(key), ("parcels", "troubled_parcels", "signed_parcels")
+
+
+def _cases_by(group_by: str, window: Window) -> tuple[Any, tuple[str, ...]]:
+    """A case counts once for each SKU of its order when grouped by SKU."""
+    order, line, filed = m.OrderRow, m.OrderLineRow, m.AfterSalesCaseRow
+    key = {"platform": order.platform, "sku": line.sku, "reason": filed.reason}[group_by]
+    query: Any = select(key, func.count(func.distinct(filed.id))).join(order, order.id == filed.order_id)
+    if group_by == "sku":
+        query = query.join(line, line.order_id == order.id)
+    query = query.where(filed.created_at >= window.start, filed.created_at < window.end)
+    return query.group_by(key), ("cases",)
+
+
+def _handoffs_by(group_by: str, window: Window) -> tuple[Any, tuple[str, ...]]:
+    handoff = m.HandoffRow
+    key = {"reason": handoff.reason, "agent": handoff.agent_id}[group_by]
+    query = select(key, func.count()).where(handoff.created_at >= window.start, handoff.created_at < window.end)
+    return query.group_by(key), ("handoffs",)
+
+
+# Each kind of row's grouped query, and the measures its columns are.
+CUSTOM_QUERIES: dict[str, Callable[[str, Window], tuple[Any, tuple[str, ...]]]] = {
+    "orders": _orders_by, "parcels": _parcels_by, "cases": _cases_by, "handoffs": _handoffs_by,
+}  # fmt: skip
+
+
+def case_when(condition: Any) -> Any:
+    return case((condition, 1), else_=0)
+
+
+def _plain(value: Any) -> Any:
+    """Amounts as strings of yuan, counts as ints: what JSON and the page show."""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    return int(value or 0)
 
 
 def _by_day(rows: Sequence[Any], day: Callable[[datetime], str]) -> list[DaySales]:

@@ -5,14 +5,17 @@ their Chinese labels drawn in a CJK font; report.html holds them."""
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
 from bot.reporting import window
+from bot.shop_config import ShopConfigError, load_shop_config
 from handlers.dialogue import Dialogue
 from notifications.report.charts import cjk_font
 from notifications.report.page import write_report
@@ -20,6 +23,7 @@ from notifications.report.summary import summary
 from oms_client.case_rules import CaseKind
 from oms_client.demo.seed import SeedResult
 from oms_client.domain import Platform
+from oms_client.reports.custom import CustomTable
 from oms_client.reports.figures import Figures, Spread
 from oms_client.reports.sql import SqlReports
 from oms_client.sql import models as m
@@ -96,3 +100,38 @@ def test_the_default_window_is_the_last_seven_days_of_the_shop_s_calendar() -> N
     week = window(None, date(2026, 11, 22), date(2026, 11, 30), SHANGHAI)
     assert (week.first, week.last) == (date(2026, 11, 16), date(2026, 11, 22))
     assert week.start.isoformat() == "2026-11-16T00:00:00+08:00" and week.end.isoformat() == "2026-11-23T00:00:00+08:00"
+
+
+async def test_a_shop_s_own_tables_group_its_measures_and_agree_with_sql(
+    database: Database, seeded: SeedResult, tmp_path: Path
+) -> None:
+    by_courier = CustomTable(name="各快递包裹", group_by="courier", measures=("parcels", "troubled_parcels"))
+    by_province = CustomTable(name="省份销售", group_by="province", measures=("orders", "amount", "parcels"), top=3)
+    tables = (by_courier, by_province)
+    figures = await SqlReports(database, SHANGHAI).figures(WEEK, tables=tables)
+    parcels = {row["courier"]: row["parcels"] for row in figures.custom["各快递包裹"]}
+    shipment = m.ShipmentRow
+    async with database.read.connect() as conn:
+        sent = (shipment.shipped_at >= WEEK.start, shipment.shipped_at < WEEK.end)
+        query = select(shipment.courier, func.count()).where(*sent).group_by(shipment.courier)
+        counted = dict((await conn.execute(query)).all())
+    assert parcels == counted
+    provinces = figures.custom["省份销售"]
+    assert len(provinces) == 3 and [row["orders"] for row in provinces] == sorted((r["orders"] for r in provinces),
+                                                                                reverse=True)  # fmt: skip
+    assert set(provinces[0]) == {"province", "orders", "amount", "parcels"}
+    html = write_report(figures, tmp_path).read_text(encoding="utf-8")
+    assert "<h2>省份销售</h2>" in html and "<th>省份</th><th>订单数</th><th>金额</th><th>包裹数</th>" in html
+
+
+def test_a_table_whose_measure_its_grouping_cannot_split_is_refused_with_the_reason(tmp_path: Path) -> None:
+    config = tmp_path / "shop.toml"
+    config.write_text('[[report.tables]]\nname = "退款按快递"\ngroup_by = "courier"\nmeasures = ["cases"]\n',
+                      encoding="utf-8")  # fmt: skip
+    with pytest.raises(
+        ShopConfigError, match="cases cannot be grouped by courier \\(it can by platform, reason, sku\\)"
+    ):
+        load_shop_config(config)
+    config.write_text('[[report.tables]]\nname = "x"\ngroup_by = "colour"\nmeasures = ["orders"]\n', encoding="utf-8")
+    with pytest.raises(ShopConfigError, match=re.escape("report.tables.0.group_by")):
+        load_shop_config(config)
