@@ -26,6 +26,7 @@ from bot.customer_notices import CustomerNotices, Outreach, OversellNotices
 from bot.metrics import Metrics
 from bot.pushers.build import build_pushers
 from bot.pushers.webhook import SignedWebhook
+from bot.reporting import ReportPush, Reports
 from bot.settings import Settings
 from bot.shop_config import ShopConfig, ShopConfigError, load_shop_config
 from handlers.dialogue import Dialogue
@@ -64,6 +65,7 @@ from oms_client.stores.transit_times import SqlTransitTimes
 EVENTS_EVERY = timedelta(seconds=2)
 LEARN_TRANSIT_EVERY = timedelta(hours=1)
 REVIEW_EVERY = timedelta(seconds=30)  # a new paid order is reviewed well before a warehouse could pick it
+REPORT_EVERY = timedelta(minutes=1)  # a report pushed at 09:00 goes out by 09:01
 PRESALE_EVERY = timedelta(minutes=1)  # a balance deadline is a minute's precision; its answer follows at once
 # Every channel the app can have, each joining when the settings hold what it needs.
 CHANNELS: tuple[Mount, ...] = (telegram, wechat, wecom, web)
@@ -99,6 +101,7 @@ class App:
     metrics: Metrics
     tracking: TrackingProvider | None  # the shop's parcel tracking provider, when one is configured
     review: SqlReview  # the automatic review of new paid orders and the holds staff decide on
+    reports: Reports  # the shop's report: `xiaoer report`, the pushed daily and weekly ones, `/report`
 
     def receivers(self) -> list[Receiver]:
         return [part.receiver for part in self.inbound.values() if part.receiver is not None]
@@ -106,7 +109,7 @@ class App:
     def front(self, roster: Roster | None = None) -> Front:
         """The desk every channel hands messages to; `roster` overrides the configured staff (console --as)."""
         staff = roster or self.roster
-        ops = OpsCommands(self.alerts, staff, self.clock, self.zone, self.review)
+        ops = OpsCommands(self.alerts, staff, self.clock, self.zone, self.review, self.reports)
         return Front(self.dialogue, ops, self.desk, self.chats, staff)
 
     async def close(self) -> None:
@@ -137,6 +140,12 @@ def transit_job(database: Database, clock: Clock) -> Periodic:
     """The lease holder learns the transit times again every hour from the parcels signed since."""
     times = SqlTransitTimes(database)
     return Periodic("transit times", LEARN_TRANSIT_EVERY, lambda: times.learn(clock.now()), leased=True)
+
+
+def report_job(reports: Reports, outbox: OutboxStore, shop: ShopConfig) -> Periodic:
+    """The lease holder queues the daily and weekly reports for the ops targets once their time has come."""
+    targets = shop.report.targets or tuple(target.name for target in shop.alerts.targets)
+    return Periodic("report push", REPORT_EVERY, ReportPush(reports, outbox, targets).tick, leased=True)
 
 
 def presale_job(presale: SqlPresale, clock: Clock) -> Periodic:
@@ -176,7 +185,8 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     dialogue = Dialogue(store, nlu.parse, clock, zone, policy=shop.aftersales, handoffs=handoffs)
     desk, chats = AgentDesk(store, clock, zone, shop.aftersales.return_address), AgentChats(store, clock, zone)
     review = SqlReview(database, shop.alerts.thresholds.ship_within, publish_events=settings.webhook_url is not None)
-    front = Front(dialogue, OpsCommands(alerts, roster, clock, zone, review), desk, chats, roster)
+    reports = Reports(database, zone, clock, roster, shop.report)
+    front = Front(dialogue, OpsCommands(alerts, roster, clock, zone, review, reports), desk, chats, roster)
     inbox, outgoing = InboxStore(database, holder), OutgoingStore(database)
     parts = Parts(settings, clients, database, inbox, outgoing, clock, Doorbell())
     channels = {name: channel for mount in CHANNELS for name, channel in mount.channels(parts).items()}
@@ -201,6 +211,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     jobs.periodic += subscription_jobs(tracking, database, clock)
     presale = SqlPresale(database, publish_events=settings.webhook_url is not None)
     jobs.periodic += [transit_job(database, clock), review_job(review, shop, clock), presale_job(presale, clock)]
+    jobs.periodic.append(report_job(reports, outbox, shop))
     updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
     reach = Outreach(store, renderers, windows, clock, zone, queued)
     notices, oversell = CustomerNotices(NoticeStore(database), reach), OversellNotices(store, reach)
@@ -233,4 +244,5 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         metrics=metrics,
         tracking=tracking,
         review=review,
+        reports=reports,
     )

@@ -156,7 +156,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "scan":
             return await _scan(app, args)
         if args.command == "report":
-            return await report_command(app, args.first, args.last, args.out, args.json)
+            return await report_command(app.reports, args.first, args.last, args.out, args.json)
         if args.command == "import":
             return await import_command(app, args.files, args.platform)
         if args.command == "privacy":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from bot.couriers import PROVIDERS
 from handlers.aftersales.policy import AfterSalesPolicy
@@ -45,6 +45,14 @@ class ShopConfig(BaseModel):
     tracking: Tracking = Tracking()  # which parcel tracking provider the shop uses
     review: ReviewRules = ReviewRules()  # when a new paid order waits for a person before it ships (自动审单)
     report: ReportConfig = ReportConfig()  # the shop's own report tables, and when the report is pushed
+
+    @model_validator(mode="after")
+    def _report_targets_known(self) -> ShopConfig:
+        known = {target.name for target in self.alerts.targets}
+        unknown = [name for name in self.report.targets if name not in known]
+        if unknown:
+            raise ValueError(f"[report] targets names unknown alert targets: {', '.join(unknown)}")
+        return self
 
 
 def load_shop_config(path: Path | None) -> ShopConfig:

@@ -6,6 +6,7 @@ alerts becomes one readable message instead of being throttled away.
 
 from __future__ import annotations
 
+import base64
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +28,7 @@ class PushMessage:
     lines: tuple[str, ...]
     severity: str
     buttons: tuple[Button, ...] = ()
+    image: bytes | None = None  # a PNG to send with it (the pushed report's key chart)
 
 
 def compose(items: list[OutboxItem], topics: Counter[str], total: int, now: datetime, zone: ZoneInfo) -> PushMessage:
@@ -40,7 +42,9 @@ def single(item: OutboxItem, now: datetime, zone: ZoneInfo) -> PushMessage:
         return _dead_letters(item)
     alert = item.alert
     if alert is None:
-        return PushMessage(item.payload.get("title", "通知"), tuple(item.payload.get("lines", ())), item.severity)
+        image = base64.b64decode(item.payload["image"]) if item.payload.get("image") else None
+        return PushMessage(item.payload.get("title", "通知"), tuple(item.payload.get("lines", ())), item.severity,
+                           image=image)  # fmt: skip
     mark = SEVERITY_MARKS.get(alert.severity, "")
     heading = f"{mark} {SEVERITY_NAMES.get(alert.severity, alert.severity)} · {kind_name(alert.kind)} {alert.subject}"
     since = f"首次发现：{_local(alert.first_seen, zone)}"

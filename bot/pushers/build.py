@@ -12,8 +12,8 @@ from typing import Any
 
 from bot.channels.clients import Clients, Shared
 from bot.channels.port import ChatChannel, PushChannel
-from bot.pushers.telegram import telegram_body
-from bot.pushers.wecom import WeComRobotPusher, wecom_app_body
+from bot.pushers.telegram import telegram_bodies
+from bot.pushers.wecom import WeComRobotPusher, wecom_app_bodies
 from bot.settings import Settings
 from notifications.compose import PushMessage
 from notifications.config import Target
@@ -44,10 +44,11 @@ class ThroughChannel:
 
     channel: PushChannel
     chat_id: str
-    body: Callable[[PushMessage], dict[str, Any]]
+    bodies: Callable[[PushMessage], list[dict[str, Any]]]
 
     async def push(self, message: PushMessage) -> None:
-        await self.channel.send(self.chat_id, self.body(message))
+        for body in self.bodies(message):
+            await self.channel.send(self.chat_id, body)
 
 
 def build_pushers(
@@ -71,8 +72,8 @@ def _pusher(clients: Clients, channels: Mapping[str, ChatChannel], settings: Set
         return WeComRobotPusher(clients.session, target.key, settings.wecom_api_base)
     wecom, telegram = channels.get("wecom"), channels.get("telegram")
     if target.kind == "wecom_app" and target.to_user and isinstance(wecom, PushChannel):
-        return ThroughChannel(wecom, target.to_user, wecom_app_body)
+        return ThroughChannel(wecom, target.to_user, wecom_app_bodies)
     if target.kind == "telegram" and target.chat_id is not None and isinstance(telegram, PushChannel):
-        pusher = ThroughChannel(telegram, str(target.chat_id), telegram_body)
+        pusher = ThroughChannel(telegram, str(target.chat_id), telegram_bodies)
         return WithinRate(pusher, clients.shared, settings.telegram_per_second)
     return None

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from handlers.messages import Reply
+from handlers.messages import Image, Reply
 from handlers.staff.alert_texts import SEVERITY_NAMES, describe, kind_name
 from handlers.staff.roster import Roster, StaffMember
 from handlers.texts import PLATFORM_NAMES, name_of
@@ -20,7 +21,8 @@ from oms_client.clock import Clock
 from oms_client.review import Decided, HoldDesk
 
 COMMAND = re.compile(
-    r"^/(alerts|ack|snooze|assign|help|holds|release|hold-cancel)(?:@\w+)?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL
+    r"^/(alerts|ack|snooze|assign|help|holds|release|hold-cancel|report)(?:@\w+)?(?:\s+(.*))?$",
+    re.IGNORECASE | re.DOTALL,
 )
 DURATION = re.compile(r"^(\d{1,4})\s*(m|min|分钟|h|小时|d|天)$", re.IGNORECASE)
 UNITS = {"m": 1, "min": 1, "分钟": 1, "h": 60, "小时": 60, "d": 1440, "天": 1440}
@@ -29,15 +31,28 @@ LISTED = 10
 USAGE = (
     "告警命令：\n/alerts 查看未处理告警\n/ack 编号 确认\n/snooze 编号 时长 暂停提醒（如 30m、2h、1d）\n"
     "/assign 编号 [同事ID] 指派（不写则指派给自己）\n"
-    "/holds 查看待审核订单\n/release 订单号 审核通过，放行发货\n/hold-cancel 订单号 原因 审核不通过，取消订单"
+    "/holds 查看待审核订单\n/release 订单号 审核通过，放行发货\n/hold-cancel 订单号 原因 审核不通过，取消订单\n"
+    "/report 今日报表（截至现在）"
 )
+
+
+class ReportDesk(Protocol):
+    async def on_demand(self) -> tuple[str, bytes | None]:
+        """Today's report so far: its text, and its key chart as a PNG where one could be drawn."""
 
 
 class OpsCommands:
     def __init__(
-        self, alerts: AlertDesk, roster: Roster, clock: Clock, zone: ZoneInfo, holds: HoldDesk | None = None
+        self,
+        alerts: AlertDesk,
+        roster: Roster,
+        clock: Clock,
+        zone: ZoneInfo,
+        holds: HoldDesk | None = None,
+        reports: ReportDesk | None = None,
     ) -> None:
         self.alerts, self.roster, self.clock, self.zone, self.holds = alerts, roster, clock, zone, holds
+        self.reports = reports
 
     async def handle(self, member: StaffMember, text: str) -> Reply | None:
         """The reply to an ops command, or None when the text is not one (it goes to the dialogue)."""
@@ -47,6 +62,9 @@ class OpsCommands:
         command, args = match.group(1).lower(), (match.group(2) or "").split()
         if command == "alerts":
             return await self._list()
+        if command == "report" and self.reports is not None:
+            text, chart = await self.reports.on_demand()
+            return Reply(text, image=Image(chart, caption=text.splitlines()[0]) if chart else None)
         if command in ("holds", "release", "hold-cancel") and self.holds is not None:
             return await self._hold_command(self.holds, member, command, args)
         if command == "help" or not args or not args[0].lstrip("#").isdigit():

@@ -53,6 +53,11 @@ def cjk_font() -> Path:
     raise FontMissing
 
 
+def key_chart(figures: Figures) -> Chart:
+    """The one chart a pushed report carries: sales per channel and day."""
+    return _sales(_pyplot(), figures)
+
+
 def charts(figures: Figures) -> list[Chart]:
     plt = _pyplot()
     drawn = [_sales(plt, figures), _shipping(plt, figures), _aftersales(plt, figures), _bot(plt, figures)]

@@ -182,6 +182,17 @@ class OutboxStore:
             for part in chunks(messages):
                 await conn.execute(insert(m.OutboxRow), list(part))
 
+    async def enqueue_once(self, messages: Sequence[dict[str, Any]]) -> int:
+        """Messages keyed by `dedupe_key`, each queued unless one with its key already was; how many were."""
+        statement = self.database.conflict_insert(m.OutboxRow).on_conflict_do_nothing()
+        async with self.database.write.begin() as conn:
+            done = [await conn.execute(statement.values(message).returning(m.OutboxRow.id)) for message in messages]
+            return sum(result.first() is not None for result in done)
+
+    async def has(self, dedupe_key: str) -> bool:
+        async with self.database.read.connect() as conn:
+            return await conn.scalar(select(m.OutboxRow.id).where(m.OutboxRow.dedupe_key == dedupe_key)) is not None
+
     async def pending(self, target: str | None = None) -> int:
         outbox = m.OutboxRow
         query = select(func.count()).where(outbox.sent_at.is_(None))

@@ -7,6 +7,8 @@ limit the next requests, or to treat the current WeCom access token as expired.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass, field
 
 from aiohttp import web
@@ -22,6 +24,7 @@ class Received:
     text: str
     buttons: list[str] = field(default_factory=list)  # Telegram callback data
     parse_mode: str = ""
+    image: bytes | None = None
 
 
 class FakePushServer(Loopback):
@@ -60,7 +63,9 @@ class FakePushServer(Loopback):
         return too_many_requests(self.retry_after) if self._refuse() else None
 
     def _telegram_sent(self, sent: Sent) -> None:
-        self.received.append(Received("telegram", sent.chat_id, sent.text, sent.callback_data, sent.parse_mode))
+        self.received.append(
+            Received("telegram", sent.chat_id, sent.text, sent.callback_data, sent.parse_mode, sent.photo)
+        )
 
     def _is_down(self, api: str) -> bool:
         return self.down or api in self.broken
@@ -71,7 +76,13 @@ class FakePushServer(Loopback):
         if self._refuse():
             return web.json_response({"errcode": 45009, "errmsg": "api freq out of limit"})
         body = await request.json()
-        self.received.append(Received("wecom_robot", request.query["key"], body["markdown"]["content"]))
+        if body["msgtype"] == "image":  # base64 of the picture and the MD5 of its bytes, as the robot checks them
+            picture = base64.b64decode(body["image"]["base64"])
+            if hashlib.md5(picture).hexdigest() != body["image"]["md5"]:
+                return web.json_response({"errcode": 301019, "errmsg": "media md5 not match"})
+            self.received.append(Received("wecom_robot", request.query["key"], "", image=picture))
+        else:
+            self.received.append(Received("wecom_robot", request.query["key"], body["markdown"]["content"]))
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
     async def _gettoken(self, request: web.Request) -> web.Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import random
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
@@ -20,7 +21,7 @@ from notifications.push import Pusher
 from notifications.relay import Relay
 from oms_client.alerting import Route, Routing
 from oms_client.alerts.kinds import Finding
-from oms_client.alerts.lifecycle import sync_alerts
+from oms_client.alerts.lifecycle import outbox_message, sync_alerts
 from oms_client.alerts.outbox import OutboxStore
 from oms_client.clock import FixedClock
 from oms_client.sql import models as m
@@ -275,3 +276,20 @@ async def test_a_target_hears_only_alerts_at_or_above_its_severity(
     await _raise(database, [_oversold("SKU-S", severity)], clock.now(), [Route(ROBOT.name, "critical")])
     await _relay(database, clients, clock).tick()
     assert bool(server.received) is heard
+
+
+async def test_a_report_reaches_the_wecom_group_as_markdown_then_its_chart_and_telegram_as_a_photo(
+    database: Database, clients: Pushers, server: FakePushServer
+) -> None:
+    clock = FixedClock(DAYTIME)
+    chart = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
+    payload = {"title": "店铺日报 2026-11-21", "lines": ["销售：付款订单 3 单，¥297.00"],
+               "image": base64.b64encode(chart).decode()}  # fmt: skip
+    await OutboxStore(database).enqueue([outbox_message(t.name, "report", "info", payload, clock.now())
+                                         for t in (ROBOT, TELEGRAM)])  # fmt: skip
+    await _relay(database, clients, clock).tick()
+    robot = [r for r in server.received if r.api == "wecom_robot"]
+    assert robot[0].text.startswith('**<font color="info">店铺日报 2026-11-21</font>**\n> 销售：付款订单 3 单')
+    assert (robot[1].text, robot[1].image) == ("", chart)
+    [photo] = [r for r in server.received if r.api == "telegram"]
+    assert photo.image == chart and photo.text == "店铺日报 2026-11-21\n销售：付款订单 3 单，¥297.00"
