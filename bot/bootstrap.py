@@ -182,7 +182,8 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     holder = process_name()  # this process, as leases and inbox claims know it
     roster = Roster(shop.staff)
     handoffs = Handoffs(store, roster, shop.service, zone, budgets)
-    dialogue = Dialogue(store, nlu.parse, clock, zone, policy=shop.aftersales, handoffs=handoffs)
+    metrics = Metrics()
+    dialogue = Dialogue(store, nlu.parse, clock, zone, policy=shop.aftersales, handoffs=handoffs, observer=metrics)
     desk, chats = AgentDesk(store, clock, zone, shop.aftersales.return_address), AgentChats(store, clock, zone)
     review = SqlReview(database, shop.alerts.thresholds.ship_within, publish_events=settings.webhook_url is not None)
     reports = Reports(database, zone, clock, roster, shop.report)
@@ -191,10 +192,11 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     parts = Parts(settings, clients, database, inbox, outgoing, clock, Doorbell())
     channels = {name: channel for mount in CHANNELS for name, channel in mount.channels(parts).items()}
     pushers = build_pushers(clients, channels, settings, shop.alerts.targets)
-    relay = Relay(outbox, pushers, shop.alerts, clock, zone)
-    jobs = Jobs(alerts, relay, Leases(database), shop.alerts, clock, zone, holder)
+    relay = Relay(outbox, pushers, shop.alerts, clock, zone, observe=metrics.pushed)
+    jobs = Jobs(alerts, relay, Leases(database), shop.alerts, clock, zone, holder, on_scan=metrics.scanned)
     pushed = {name: channel for name, channel in channels.items() if isinstance(channel, PushChannel)}
-    sender = Sender(outgoing, pushed, clock, SendPolicy(per_second=settings.telegram_per_second), budgets=budgets)
+    policy = SendPolicy(per_second=settings.telegram_per_second)
+    sender = Sender(outgoing, pushed, clock, policy, budgets=budgets, observe=metrics.replied)
 
     def queued(chat_key: str) -> None:
         sender.kick()
@@ -203,7 +205,6 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     renderers: dict[str, Renderer] = {**channels, "console": ConsoleChannel()}
     pictures = Pictures(MediaStore(database), clock)
     windows = {name: channel.window for name, channel in pushed.items() if isinstance(channel, Windowed)}
-    metrics = Metrics()
     intake = Intake(inbox, channels, front, clock, pictures, queued, renderers, windows, metrics.turn)
     inbound = {mount.NAME: mount.inbound(parts, intake, channels) for mount in CHANNELS}
     jobs.periodic += [job for part in inbound.values() for job in part.periodic]

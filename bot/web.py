@@ -22,7 +22,7 @@ async def healthz(request: web.Request) -> web.Response:
 async def metrics(request: web.Request) -> web.Response:
     """Prometheus's scrape: this process's turns, and the store's queues and open alerts."""
     app = request.app[APP_KEY]
-    sources = Sources(app.store, app.intake.inbox, app.outgoing, app.outbox, app.alerts)
+    sources = Sources(app.store, app.intake.inbox, app.outgoing, app.outbox, app.alerts, app.clock)
     return web.Response(body=await app.metrics.render(sources), headers={"Content-Type": CONTENT_TYPE})
 
 

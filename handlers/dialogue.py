@@ -19,6 +19,7 @@ from handlers.identity import Identity
 from handlers.intents import Skill, route
 from handlers.messages import Address, Button, IncomingMessage, Reply
 from handlers.notices.oversell import offer_notice
+from handlers.observe import TurnObserver, Unobserved
 from handlers.order_answers import details, reply
 from handlers.order_view import OrderView
 from handlers.oversell import OversellChoices
@@ -54,6 +55,7 @@ class Dialogue:
         limits: GuessLimits | None = None,
         policy: AfterSalesPolicy | None = None,
         handoffs: Handoffs | None = None,
+        observer: TurnObserver | None = None,
     ) -> None:
         self.store = store
         self.parse = parse
@@ -62,6 +64,7 @@ class Dialogue:
         self.identity = Identity(store, limits or GuessLimits())
         self.aftersales = AfterSales(store, policy or AfterSalesPolicy(), tz)
         self.oversell = OversellChoices(store, self.aftersales.policy, tz)
+        self.observer: TurnObserver = observer or Unobserved()
         self.handoffs = handoffs or Handoffs(store, Roster(), ServiceHours(), tz)
 
     async def handle(self, message: IncomingMessage) -> list[Reply]:
@@ -100,6 +103,7 @@ class Dialogue:
         else:
             chat = Address(message.channel, message.chat_id)
             turn = Turn(user, chat, text, self.parse(text), now, message.attachments, message.client)
+            self.observer.parsed(turn.parsed.intent, turn.confident)
             state.remember("customer", text)
             replies = await self._respond(state, turn)
             state.remember("bot", replies[0].text if replies else "")
@@ -144,7 +148,7 @@ class Dialogue:
             # Wanting a person ends whatever the bot was asking: the person takes it from here.
             state.awaiting = state.pending_intent = state.draft = None
             state.misses = 0
-            return await self.handoffs.escalate(turn.user, turn.chat, state, intent, turn.now, turn.client)
+            return await self._to_person(state, turn, intent)
         if skill is Skill.REQUEST and not unsure and state.draft is None:
             reason = turn.parsed.slots.get("reason", "")
             state.draft = Draft(intent, reason=read_reason(reason), words=reason).to_dict()
@@ -168,13 +172,17 @@ class Dialogue:
         state.awaiting = state.pending_intent = None
         if is_leaving(turn.text):
             return [Reply(say("ho_withdrawn", state.lang))]
+        return await self._to_person(state, turn, reason)
+
+    async def _to_person(self, state: ConversationState, turn: Turn, reason: str) -> list[Reply]:
+        self.observer.handed_off(reason)
         return await self.handoffs.escalate(turn.user, turn.chat, state, reason, turn.now, turn.client)
 
     async def _missed(self, state: ConversationState, turn: Turn, reply: Reply) -> list[Reply]:
         """A turn not understood; the second in a row goes to a person rather than round in circles."""
         state.misses += 1
         if state.misses >= MISSES_BEFORE_PERSON:
-            return await self.handoffs.escalate(turn.user, turn.chat, state, "misunderstood", turn.now, turn.client)
+            return await self._to_person(state, turn, "misunderstood")
         return [reply]
 
     async def _about_cases(self, state: ConversationState, turn: Turn) -> list[Reply] | None:
@@ -285,6 +293,7 @@ class Dialogue:
 
     async def _verify(self, state: ConversationState, turn: Turn, order_no: str, digits: str, want: str) -> list[Reply]:
         result = await self.identity.verify(turn.user, order_no, digits, turn.client, turn.now)
+        self.observer.proved(result.outcome.value)
         if result.outcome is Outcome.LOCKED:
             state.settle()
             return [self._locked(state.lang)]

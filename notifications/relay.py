@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -48,10 +48,13 @@ class Relay:
         clock: Clock,
         zone: ZoneInfo,
         rng: random.Random | None = None,
+        observe: Callable[[str, bool], None] = lambda target, ok: None,
     ) -> None:
+        """`observe`: told of each push, by target and whether it was taken (the operators' metrics)."""
         self.outbox, self.pushers, self.config = outbox, pushers, config
         self.clock, self.zone = clock, zone
         self.rng = rng or random.Random()
+        self.observe = observe
 
     async def tick(self) -> RelayReport:
         """One pass over every target with something due; the scheduler calls this every few seconds."""
@@ -100,9 +103,11 @@ class Relay:
             return False
         except PushFailed as error:
             log.warning("push to %s failed: %s", target, error)
+            self.observe(target, False)
             report.failed += 1
             report.dead += await self.outbox.failed(batch.ids, str(error), now, self._delay, self.config.max_attempts)
             return False
+        self.observe(target, True)
         report.items += await self.outbox.mark_sent(target, batch.ids, now)
         report.sent += 1
         return True

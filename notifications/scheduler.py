@@ -14,6 +14,7 @@ import functools
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -58,6 +59,7 @@ class Jobs:
     # What else runs after each scan this process ran (telling customers of their own delays).
     after_scan: list[Callable[[], Awaitable[object]]] = field(default_factory=list)
     periodic: list[Periodic] = field(default_factory=list)
+    on_scan: Callable[[float], None] = lambda seconds: None  # how long each scan this process ran took
     in_progress: set[asyncio.Task[object]] = field(default_factory=set, init=False)
 
     async def scan_tick(self) -> bool:
@@ -68,7 +70,9 @@ class Jobs:
         slot = int(now.timestamp() // (self.config.scan_every_minutes * 60))
         if not await self.leases.claim_run("scan", slot, self.holder, now):
             return False
+        started = time.perf_counter()
         change = await self.alerts.scan(now, self.config.thresholds, self.config.routing(now, self.zone))
+        self.on_scan(time.perf_counter() - started)
         new, resolved = len(change.opened), len(change.resolved)
         log.info("scan: %d new, %d open, %d resolved", new, new + change.found_again, resolved)
         if self.config.escalation:

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -43,9 +43,12 @@ class Sender:
         policy: SendPolicy | None = None,
         rng: random.Random | None = None,
         budgets: Budgets | None = None,
+        observe: Callable[[str, bool], None] = lambda channel, ok: None,
     ) -> None:
-        """`budgets`: where the overall rate is shared with the other processes (without: this process alone)."""
+        """`budgets`: where the overall rate is shared with the other processes (without: this process alone);
+        `observe`: told of each reply sent or not, by channel (the operators' metrics)."""
         self.outgoing, self.channels, self.clock = outgoing, channels, clock
+        self.observe = observe
         self.budgets = budgets
         self.policy = policy or SendPolicy()
         self.rng = rng or random.Random()
@@ -64,6 +67,8 @@ class Sender:
             await self.outgoing.claim_due(list(self.channels), self.clock.now(), self.policy.per_second)
         )
         results = await asyncio.gather(*(self._send(item) for item in items))
+        for item, ok in zip(items, results, strict=True):
+            self.observe(item.channel, ok)
         delivered = [item.id for item, ok in zip(items, results, strict=True) if ok]
         await self.outgoing.sent(delivered, self.clock.now())  # one write for the round, not one per reply
         return len(delivered)

@@ -189,6 +189,13 @@ class OutboxStore:
             done = [await conn.execute(statement.values(message).returning(m.OutboxRow.id)) for message in messages]
             return sum(result.first() is not None for result in done)
 
+    async def oldest(self, events: bool) -> datetime | None:
+        """When the longest-waiting unsent message was queued: of the outbound events, or of the pushes."""
+        outbox = m.OutboxRow
+        which = outbox.target == EVENTS_TARGET if events else outbox.target != EVENTS_TARGET
+        async with self.database.read.connect() as conn:
+            return await conn.scalar(select(func.min(outbox.created_at)).where(outbox.sent_at.is_(None), which))
+
     async def has(self, dedupe_key: str) -> bool:
         async with self.database.read.connect() as conn:
             return await conn.scalar(select(m.OutboxRow.id).where(m.OutboxRow.dedupe_key == dedupe_key)) is not None
