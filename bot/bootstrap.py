@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -50,6 +51,7 @@ from oms_client.clock import Clock, SystemClock
 from oms_client.couriers.provider import TrackingProvider
 from oms_client.external.http_oms import HttpOms
 from oms_client.external.lookup import ExternalOrders
+from oms_client.reports.sql import SqlReports
 from oms_client.sql.database import Database, open_database
 from oms_client.sql.leases import Leases
 from oms_client.sql.migrate import upgrade
@@ -66,6 +68,7 @@ EVENTS_EVERY = timedelta(seconds=2)
 LEARN_TRANSIT_EVERY = timedelta(hours=1)
 REVIEW_EVERY = timedelta(seconds=30)  # a new paid order is reviewed well before a warehouse could pick it
 REPORT_EVERY = timedelta(minutes=1)  # a report pushed at 09:00 goes out by 09:01
+INTENTS_EVERY = timedelta(minutes=1)  # a process that dies loses at most a minute of intent counts
 PRESALE_EVERY = timedelta(minutes=1)  # a balance deadline is a minute's precision; its answer follows at once
 # Every channel the app can have, each joining when the settings hold what it needs.
 CHANNELS: tuple[Mount, ...] = (telegram, wechat, wecom, web)
@@ -142,6 +145,16 @@ def transit_job(database: Database, clock: Clock) -> Periodic:
     return Periodic("transit times", LEARN_TRANSIT_EVERY, lambda: times.learn(clock.now()), leased=True)
 
 
+def intents_job(metrics: Metrics, database: Database, zone: ZoneInfo, clock: Clock) -> Periodic:
+    """Each process adds what its customers' messages were read as to the day's counts the report reads."""
+    reports = SqlReports(database, zone)
+
+    async def add(counts: Mapping[tuple[str, bool], int]) -> None:
+        await reports.add_intents(reports.day(clock.now()), counts)
+
+    return Periodic("intent counts", INTENTS_EVERY, lambda: metrics.report_intents(add))
+
+
 def report_job(reports: Reports, outbox: OutboxStore, shop: ShopConfig) -> Periodic:
     """The lease holder queues the daily and weekly reports for the ops targets once their time has come."""
     targets = shop.report.targets or tuple(target.name for target in shop.alerts.targets)
@@ -212,7 +225,7 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     jobs.periodic += subscription_jobs(tracking, database, clock)
     presale = SqlPresale(database, publish_events=settings.webhook_url is not None)
     jobs.periodic += [transit_job(database, clock), review_job(review, shop, clock), presale_job(presale, clock)]
-    jobs.periodic.append(report_job(reports, outbox, shop))
+    jobs.periodic += [report_job(reports, outbox, shop), intents_job(metrics, database, zone, clock)]
     updates = CaseUpdates(CaseFeed(database), store, renderers, clock, desk, roster, queued)
     reach = Outreach(store, renderers, windows, clock, zone, queued)
     notices, oversell = CustomerNotices(NoticeStore(database), reach), OversellNotices(store, reach)

@@ -12,6 +12,8 @@ intents, reasons, outcomes, targets and kinds only, never a chat, an order or a 
 
 from __future__ import annotations
 
+from collections import Counter as CountOf
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -43,6 +45,8 @@ class Sources:
 @dataclass
 class Metrics:
     registry: CollectorRegistry = field(default_factory=CollectorRegistry)
+    # Messages by (intent, unsure) not yet added to the report's daily counts.
+    unreported: CountOf[tuple[str, bool]] = field(default_factory=CountOf)
 
     def __post_init__(self) -> None:
         r = self.registry
@@ -75,8 +79,18 @@ class Metrics:
 
     def parsed(self, intent: str, confident: bool) -> None:
         self.intents.labels(intent).inc()
+        self.unreported[(intent, not confident)] += 1
         if not confident:
             self.unsure.inc()
+
+    async def report_intents(self, add: Callable[[Mapping[tuple[str, bool], int]], Awaitable[None]]) -> None:
+        """Hand the intents counted since last time to the report's store (each process its own, every minute)."""
+        counts, self.unreported = self.unreported, CountOf()
+        try:
+            await add(counts)
+        except Exception:
+            self.unreported.update(counts)  # kept for the next minute
+            raise
 
     def handed_off(self, reason: str) -> None:
         self.handoffs.labels(reason).inc()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from handlers.aftersales.texts import REQUEST_NAMES
+from handlers.intents import ROUTES
 from handlers.staff.alert_texts import CHOICE_WORDS
 from handlers.texts import COURIER_NAMES, PLATFORM_NAMES, name_of
 from oms_client.reports.figures import Figures, Spread
@@ -23,6 +24,12 @@ def courier(code: str) -> str:
 
 def kind(code: str) -> str:
     return name_of(REQUEST_NAMES, code, "zh")
+
+
+def intent(code: str) -> str:
+    """An intent as its clarifying button names it (查物流, 催发货), else its code."""
+    choice = ROUTES[code].choice if code in ROUTES else None
+    return choice["zh"] if choice else code
 
 
 def summary(figures: Figures) -> str:
@@ -103,4 +110,14 @@ def _bot(figures: Figures) -> str:
         f"转人工 {percent(bot.handoff_rate)}" + (f"（{reasons}）" if reasons else "")
         + f"，首次响应 {spread(bot.first_response_seconds, '秒')}；身份验证 成功 {proofs.get('succeeded', 0)} 次、"
         f"失败 {proofs.get('failed', 0)} 次、锁定 {proofs.get('locked', 0)} 个；主动通知 {bot.notices_sent} 条"
+        + _asked(figures)
     )  # fmt: skip
+
+
+def _asked(figures: Figures) -> str:
+    """The questions asked most, and how often the bot was unsure and asked back."""
+    bot = figures.bot
+    if not bot.intents:
+        return ""
+    top = "，".join(f"{intent(code)} {count}" for code, count in list(bot.intents.items())[:5])
+    return f"；问得最多：{top}；没把握而反问 {bot.clarifications} 次"

@@ -83,6 +83,8 @@ class Bot:
     first_response_seconds: Spread = field(default_factory=lambda: Spread(0, None, None))
     proofs: dict[str, int] = field(default_factory=dict)  # succeeded / failed / locked
     notices_sent: int = 0  # delay notices and oversell offers the bot wrote first
+    intents: dict[str, int] = field(default_factory=dict)  # customer messages by what they were read as
+    clarifications: int = 0  # messages read without confidence: the bot asked what was meant
 
 
 @dataclass

@@ -4,7 +4,7 @@ in Python where a median or a calendar day in the shop's zone is wanted (a perio
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -42,6 +42,21 @@ class SqlReports:
             bot = await self._bot(conn, window, set(staff_chats), limits or GuessLimits())
             custom = {table.name: await custom_rows(conn, window, table) for table in tables}
             return Figures(window, sales, aftersales, oversell, bot, custom)
+
+    async def add_intents(self, day: str, counts: Mapping[tuple[str, bool], int]) -> None:
+        """Messages read as each intent (sure or not) on a shop day, added to what is counted already."""
+        if not counts:
+            return
+        table = m.IntentCountRow
+        rows = [{"day": day, "intent": intent[:32], "unsure": unsure, "count": count}
+                for (intent, unsure), count in counts.items()]  # fmt: skip
+        statement = self.database.conflict_insert(table)
+        added = statement.on_conflict_do_update(
+            index_elements=[table.day, table.intent, table.unsure],
+            set_={"count": table.count + statement.excluded.count},
+        )
+        async with self.database.write.begin() as conn:
+            await conn.execute(added, rows)
 
     def day(self, moment: datetime) -> str:
         return moment.astimezone(self.zone).date().isoformat()
@@ -93,6 +108,7 @@ class SqlReports:
             first_response_seconds=Spread.of(replies),
             proofs=await _proofs(conn, window, limits),
             notices_sent=await _notices(conn, window),
+            **await _intents(conn, window),
         )
 
 
@@ -251,6 +267,19 @@ async def _proofs(conn: AsyncConnection, window: Window, limits: GuessLimits) ->
 def _capped(times: list[datetime], cap: int) -> bool:
     """Some hour holds `cap` of these failures: the chat was locked out."""
     return any(later - times[index] < timedelta(hours=1) for index, later in enumerate(times[cap - 1 :]))
+
+
+async def _intents(conn: AsyncConnection, window: Window) -> dict[str, Any]:
+    """What customers asked (messages by intent read) and how often the bot was unsure and asked back."""
+    counted = m.IntentCountRow
+    days = (counted.day >= window.first.isoformat(), counted.day <= window.last.isoformat())
+    rows = (await conn.execute(select(counted.intent, counted.unsure, func.sum(counted.count))
+                               .where(*days).group_by(counted.intent, counted.unsure))).all()  # fmt: skip
+    intents: Counter[str] = Counter()
+    for intent, _, count in rows:
+        intents[intent] += int(count)
+    unsure = sum(int(count) for _, was_unsure, count in rows if was_unsure)
+    return {"intents": dict(intents.most_common()), "clarifications": unsure}
 
 
 async def _notices(conn: AsyncConnection, window: Window) -> int:

@@ -612,3 +612,14 @@ class OversellOfferRow(Base):
     case_id: Mapped[int | None]
     answered_at: Mapped[datetime | None]
     restock_told_at: Mapped[datetime | None]
+
+
+class IntentCountRow(Base):
+    """How many customer messages were read as each intent on a shop day, and how many of those without
+    confidence (the bot asked back): no text, no chat, only counts."""
+
+    __tablename__ = "intent_counts"
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD in the shop's zone
+    intent: Mapped[str] = mapped_column(String(32), primary_key=True)
+    unsure: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)

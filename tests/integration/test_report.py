@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -14,6 +15,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+import nlu
+from bot.metrics import Metrics
 from bot.reporting import window
 from bot.shop_config import ShopConfigError, load_shop_config
 from handlers.dialogue import Dialogue
@@ -21,6 +24,7 @@ from notifications.report.charts import cjk_font
 from notifications.report.page import write_report
 from notifications.report.summary import summary
 from oms_client.case_rules import CaseKind
+from oms_client.clock import FixedClock
 from oms_client.demo.seed import SeedResult
 from oms_client.domain import Platform
 from oms_client.reports.custom import CustomTable
@@ -135,3 +139,23 @@ def test_a_table_whose_measure_its_grouping_cannot_split_is_refused_with_the_rea
     config.write_text('[[report.tables]]\nname = "x"\ngroup_by = "colour"\nmeasures = ["orders"]\n', encoding="utf-8")
     with pytest.raises(ShopConfigError, match=re.escape("report.tables.0.group_by")):
         load_shop_config(config)
+
+
+async def test_what_customers_asked_is_counted_per_day_and_shows_in_the_bot_section(
+    database: Database, store: SqlOrderStore, clock: FixedClock
+) -> None:
+    metrics = Metrics()
+    dialogue = Dialogue(store, nlu.parse, clock, SHANGHAI, observer=metrics)
+    for text in ("我的快递到哪了", "快递到哪了呀", "怎么还不发货", "退还是换呢"):
+        await ask(dialogue, text, user=text)
+    reports = SqlReports(database, SHANGHAI)
+
+    async def add(counts: Mapping[tuple[str, bool], int]) -> None:
+        await reports.add_intents(reports.day(NOW), counts)
+
+    await metrics.report_intents(add)
+    await metrics.report_intents(add)  # nothing new: nothing added twice
+    bot = (await reports.figures(WEEK)).bot
+    assert bot.intents["logistics"] == 2 and bot.intents["urge_shipping"] == 1 and sum(bot.intents.values()) == 4
+    assert bot.clarifications == 1  # "退还是换呢": the bot asks which
+    assert "问得最多：查物流 2" in summary(await reports.figures(WEEK))
