@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -39,6 +40,7 @@ from handlers.staff.ops import OpsCommands
 from handlers.staff.roster import Roster
 from notifications.events import EventRelay
 from notifications.relay import Relay
+from notifications.report.charts import FontMissing, cjk_font
 from notifications.scheduler import Jobs, Periodic, process_name
 from oms_client.alerts.desk import AlertStore
 from oms_client.alerts.outbox import OutboxStore
@@ -66,6 +68,7 @@ from oms_client.stores.transit_times import SqlTransitTimes
 
 EVENTS_EVERY = timedelta(seconds=2)
 LEARN_TRANSIT_EVERY = timedelta(hours=1)
+log = logging.getLogger(__name__)
 REVIEW_EVERY = timedelta(seconds=30)  # a new paid order is reviewed well before a warehouse could pick it
 REPORT_EVERY = timedelta(minutes=1)  # a report pushed at 09:00 goes out by 09:01
 INTENTS_EVERY = timedelta(minutes=1)  # a process that dies loses at most a minute of intent counts
@@ -156,7 +159,13 @@ def intents_job(metrics: Metrics, database: Database, zone: ZoneInfo, clock: Clo
 
 
 def report_job(reports: Reports, outbox: OutboxStore, shop: ShopConfig) -> Periodic:
-    """The lease holder queues the daily and weekly reports for the ops targets once their time has come."""
+    """The lease holder queues the daily and weekly reports for the ops targets once their time has come. A
+    missing CJK font is said at start: the reports would then go without their chart."""
+    if shop.report.daily_at or shop.report.weekly_on:
+        try:
+            cjk_font()
+        except FontMissing as missing:
+            log.warning("%s", missing)
     targets = shop.report.targets or tuple(target.name for target in shop.alerts.targets)
     return Periodic("report push", REPORT_EVERY, ReportPush(reports, outbox, targets).tick, leased=True)
 
