@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import func, insert, select
 
 from oms_client.demo import data
+from oms_client.demo.cases import seed_cases
 from oms_client.demo.numbers import order_number, waybill_number
 from oms_client.domain import Courier, OrderState, Platform, SampleOrder, TrackingState
 from oms_client.sql import models as m
@@ -144,6 +145,8 @@ class _Rows:
     events: list[dict[str, Any]] = field(default_factory=list)
     stock: list[dict[str, Any]] = field(default_factory=list)
     samples: dict[str, SampleOrder] = field(default_factory=dict)
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    audit: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -226,6 +229,8 @@ async def _write(database: Database, rows: _Rows) -> None:
         (m.ShipmentRow, rows.shipments),
         (m.OrderLineRow, rows.lines),  # after the parcels that carry them
         (m.TrackingEventRow, rows.events),
+        (m.AfterSalesCaseRow, rows.cases),
+        (m.AuditLogRow, rows.audit),
     ]
     samples = [
         rows.samples[story].__dict__
@@ -238,6 +243,12 @@ async def _write(database: Database, rows: _Rows) -> None:
             for start in range(0, len(values), BATCH):
                 await conn.execute(insert(table), values[start : start + BATCH])
         await conn.execute(insert(m.MetaRow), [{"key": SAMPLES_META_KEY, "value": {"samples": samples}}])
+        if database.dialect == "postgresql":  # the rows named their ids: the next ones the store makes follow them
+            for table, values in tables:
+                if values and "id" in values[0]:
+                    name = table.__tablename__
+                    await conn.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                                               f"(SELECT max(id) FROM {name}))"))  # fmt: skip
 
 
 def _skus() -> list[tuple[str, str, Decimal]]:
@@ -257,6 +268,7 @@ class _Generator:
         self.rows = _Rows()
         self.skus = _skus()
         self.used_numbers: set[tuple[Platform, str]] = set()
+        self.signed: dict[int, datetime] = {}  # each delivered order's signature, for its after-sales
 
     def build(self, orders: int) -> _Rows:
         for customer_id in range(1, max(1, orders // 3) + 1):
@@ -264,6 +276,9 @@ class _Generator:
         for order_id in range(1, orders + 1):
             self._order(order_id)
         self._stock()
+        # Their own random stream, so the orders stay what they were before the demo had after-sales.
+        cases_rng = random.Random(sum(self.rng.getstate()[1][:8]))
+        self.rows.cases, self.rows.audit = seed_cases(cases_rng, self.rows.orders, self.signed, self.now)
         return self.rows
 
     def _name(self) -> str:
@@ -340,6 +355,8 @@ class _Generator:
                 self._split(order_id, story, times, leg) if split else self._shipment(order_id, story, times, leg)
             )
         self._remember_sample(story, self.rows.orders[-1], shipment)
+        if "signed_at" in self.rows.orders[-1]:
+            self.signed[order_id] = self.rows.orders[-1]["signed_at"]
         for key in ("shipped_at", "signed_at"):
             self.rows.orders[-1].pop(key, None)
 

@@ -103,9 +103,9 @@ async def test_a_customer_sees_their_cases_and_agents_see_the_open_ones(
     filed = await file_return(store, sample)
     assert [c.id for c in await store.customer_cases([Proof.of(order)])] == [filed.id]
     assert await store.customer_cases([]) == []
-    assert [c.id for c in await store.open_cases()] == [filed.id]
+    assert filed.id in [c.id for c in await store.open_cases(limit=500)]  # with the seed's own open cases
     closed = await store.act_on_case(filed.id, A.WITHDRAW, "telegram:42", filed.version, NOW)
-    assert closed.state is CaseState.CLOSED and await store.open_cases() == []
+    assert closed.state is CaseState.CLOSED and filed.id not in [c.id for c in await store.open_cases(limit=500)]
 
 
 @pytest_asyncio.fixture

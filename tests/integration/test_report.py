@@ -51,6 +51,12 @@ async def test_sales_figures_equal_sql_counts_of_the_seeded_week(database: Datab
         counted = {row.platform: (row.n, row.amount) for row in await conn.execute(
             select(order.platform, func.count().label("n"), func.sum(order.total).label("amount"))
             .where(*paid).group_by(order.platform))}  # fmt: skip
+        case = m.AfterSalesCaseRow
+        filed = dict((await conn.execute(select(case.kind, func.count()).where(
+            case.created_at >= WEEK.start, case.created_at < WEEK.end).group_by(case.kind))).all())  # fmt: skip
+        log = m.AuditLogRow
+        in_week = (log.action == "case.refund", log.at >= WEEK.start, log.at < WEEK.end)
+        refunds = (await conn.scalars(select(log.detail).where(*in_week))).all()
         failed = await conn.scalar(select(func.count()).select_from(m.ShipmentRow).where(
             m.ShipmentRow.shipped_at >= WEEK.start, m.ShipmentRow.shipped_at < WEEK.end,
             m.ShipmentRow.last_event_state.in_(("exception", "returned"))))  # fmt: skip
@@ -63,6 +69,8 @@ async def test_sales_figures_equal_sql_counts_of_the_seeded_week(database: Datab
         p: (n, Decimal(a).quantize(Decimal("0.01"))) for p, (n, a) in counted.items()
     }
     assert sum(c.get("exception", 0) for c in figures.sales.troubled_parcels.values()) == failed
+    assert {kind: sum(reasons.values()) for kind, reasons in figures.aftersales.cases.items()} == filed
+    assert Decimal(figures.aftersales.refunded) == sum((Decimal(r["amount"]) for r in refunds), Decimal(0))
     assert {day.day for day in figures.sales.by_day} <= {(WEEK.first + timedelta(days=n)).isoformat() for n in range(7)}
     assert all(0 <= share <= 1 for share in figures.sales.on_time.values() if share is not None)
 
@@ -71,14 +79,16 @@ async def test_a_case_a_proof_and_a_hand_off_show_in_after_sales_and_the_bot(
     database: Database, seeded: SeedResult, store: SqlOrderStore, dialogue: Dialogue
 ) -> None:
     sample = next(s for s in seeded.samples if s.courier)
+    before = (await report(database)).aftersales.cases.get("return_refund", {}).get("quality", 0)
     await ask(dialogue, f"订单 {sample.order_id} 到哪了")
     await ask(dialogue, sample.phone_tail)
     await ask(dialogue, "转人工")
     await store.file_case(Platform(sample.platform), sample.order_id, CaseKind.RETURN_REFUND, "quality", {}, None, NOW)
     figures = await report(database)
-    assert figures.aftersales.cases == {"return_refund": {"quality": 1}}
+    assert figures.aftersales.cases["return_refund"]["quality"] == before + 1
     assert figures.bot.proofs["succeeded"] == 1 and figures.bot.handoff_reasons == {"human_agent": 1}
-    assert "售后：申请 1 件（退货退款 1）" in summary(figures)
+    filed = sum(sum(reasons.values()) for reasons in figures.aftersales.cases.values())
+    assert f"售后：申请 {filed} 件" in summary(figures)
 
 
 def test_a_spread_is_the_median_and_the_nearest_rank_90th_percentile() -> None:
