@@ -126,7 +126,9 @@ def _shipping(plt: Any, figures: Figures) -> Chart:
 
 def _aftersales(plt: Any, figures: Figures) -> Chart:
     after = figures.aftersales
-    counts = {code: sum(reasons.values()) for code, reasons in after.cases.items()}
+    counts = dict(
+        sorted(((code, sum(reasons.values())) for code, reasons in after.cases.items()), key=lambda kv: -kv[1])
+    )
     figure, axes = plt.subplots(figsize=(6, 4))
     axes.bar([kind(code) for code in counts] or ["（无）"], list(counts.values()) or [0], color="seagreen")
     axes.set_ylabel("申请数")
