@@ -1,7 +1,9 @@
 """How long the shop's report takes on a large store: `--orders` orders of a year's steady trade, the figures of
 the last 7 days and of the last 30 (with two of the shop's own tables), and the charts and page drawn.
 
-python bench/report_bench.py [--orders 200000] [--postgres URL]
+python -m bench.report_bench [--orders 200000] [--postgres URL]
+
+With --postgres the server named is used for a database of the bench's own (made, then dropped).
 """
 
 from __future__ import annotations
@@ -14,16 +16,20 @@ from pathlib import Path
 from time import perf_counter
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import create_async_engine
+
 from bot.reporting import window
 from notifications.report.page import write_report
 from oms_client.demo.seed import seed_store
 from oms_client.reports.custom import CustomTable
 from oms_client.reports.sql import SqlReports
-from oms_client.sql.database import open_database
+from oms_client.sql.database import async_url, open_database
 from oms_client.sql.migrate import upgrade
 
 ZONE = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 11, 22)
+BENCH_DATABASE = "xiaoer_report_bench"
 TABLES = (CustomTable(name="省份", group_by="province", measures=("orders", "amount", "parcels")),
           CustomTable(name="SKU", group_by="sku", measures=("units", "cases")))  # fmt: skip
 
@@ -47,6 +53,25 @@ async def measure(url: str, orders: int, out: Path) -> None:
         await database.dispose()
 
 
+async def _admin(url: str, statement: str) -> None:
+    engine = create_async_engine(async_url(url), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+async def on_postgres(url: str, orders: int, out: Path) -> None:
+    own = make_url(async_url(url)).set(database=BENCH_DATABASE)
+    await _admin(url, f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
+    await _admin(url, f"CREATE DATABASE {BENCH_DATABASE}")
+    try:
+        await measure(own.render_as_string(hide_password=False), orders, out)
+    finally:
+        await _admin(url, f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--orders", type=int, default=200_000)
@@ -55,7 +80,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         asyncio.run(measure(f"sqlite:///{Path(folder) / 'bench.db'}", args.orders, Path(folder) / "out"))
         if args.postgres:
-            asyncio.run(measure(args.postgres, args.orders, Path(folder) / "out-pg"))
+            asyncio.run(on_postgres(args.postgres, args.orders, Path(folder) / "out-pg"))
 
 
 if __name__ == "__main__":
