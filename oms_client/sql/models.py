@@ -75,7 +75,7 @@ class OrderRow(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     state: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]
-    paid_at: Mapped[datetime | None]
+    paid_at: Mapped[datetime | None] = mapped_column(index=True)  # a report's period of sales
     promised_ship_by: Mapped[datetime | None]
     total: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     receiver_name: Mapped[str] = mapped_column(String(64))
@@ -174,7 +174,7 @@ class ShipmentRow(Base):
     warehouse: Mapped[str] = mapped_column(ForeignKey("warehouses.code"))
     courier: Mapped[str] = mapped_column(String(8))
     tracking_no: Mapped[str] = mapped_column(String(32), index=True)
-    shipped_at: Mapped[datetime]
+    shipped_at: Mapped[datetime] = mapped_column(index=True)  # a report's period of parcels
     expected_delivery: Mapped[datetime | None]
     # The latest tracking event, kept on the shipment so the transit scan never groups all events.
     last_event_at: Mapped[datetime | None]
