@@ -186,6 +186,8 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     Tests pass a `database` of their own (a PostgreSQL schema, say); everyone else opens the settings' URL.
     """
     shop = load_shop_config(settings.shop_config)
+    if settings.nlu_model.is_file():
+        nlu.use_model(settings.nlu_model)  # the shop's own, trained with what its agents labelled
     clock = clock or SystemClock()
     zone = ZoneInfo(settings.timezone)
     database = database or open_database(settings.database_url)

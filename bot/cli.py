@@ -22,6 +22,7 @@ from bot.bootstrap import App, bootstrap
 from bot.channels.console import ConsoleDesk, run_console
 from bot.importing import import_command
 from bot.logs import configure_logging
+from bot.nlu_shop import shop_training
 from bot.privacy import privacy_command
 from bot.reporting import report_command
 from bot.samples import samples_as_json, samples_as_text, samples_from_meta
@@ -80,7 +81,12 @@ def build_parser() -> argparse.ArgumentParser:
     nlu_parse.add_argument("text")
     nlu_eval = nlu_commands.add_parser("eval", help="score the NLU on a JSONL file of {text, intent, slots}")
     nlu_eval.add_argument("file", type=Path)
-    nlu_commands.add_parser("train", help="rebuild the intent model from nlu/data (needs the 'train' extra)")
+    nlu_train = nlu_commands.add_parser(
+        "train", help="rebuild the intent model from nlu/data (needs the 'train' extra)"
+    )
+    nlu_train.add_argument(
+        "--shop", action="store_true", help="the shop's own model: ours plus the messages its agents labelled"
+    )
     scan = commands.add_parser("scan", help="run every alert scan once and print the open alerts")
     scan.add_argument("--now", type=datetime.fromisoformat, help="scan as if it were this time (ISO, with zone)")
     scan.add_argument("--json", action="store_true", help="print the alerts as a JSON list")
@@ -115,11 +121,15 @@ def main(argv: list[str] | None = None) -> int:
     quiet = ("chat", "seed", "nlu", "scan", "db", "privacy", "import", "report")
     configure_logging("WARNING" if args.command in quiet else settings.log_level)
     if args.command == "nlu":
-        return _nlu(args)
+        return _nlu(args, settings)
     return asyncio.run(_run(args, settings))
 
 
-def _nlu(args: argparse.Namespace) -> int:
+def _nlu(args: argparse.Namespace, settings: Settings) -> int:
+    if args.nlu_command == "train" and args.shop:
+        return asyncio.run(shop_training(settings.database_url, settings.nlu_model))
+    if settings.nlu_model.is_file() and args.nlu_command != "train":
+        nlu.use_model(settings.nlu_model)  # what the shop's bot reads with
     if args.nlu_command == "parse":
         print(json.dumps(nlu.parse(args.text).as_dict(), ensure_ascii=False))
         return 0

@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     port: int = 8080
     timezone: str = "Asia/Shanghai"
     log_level: str = "INFO"
+    # The shop's own intent model (`xiaoer nlu train --shop`), read instead of the shipped one when it exists.
+    nlu_model: Path = Path("xiaoer-nlu.npz")
     telegram_token: str | None = None
     telegram_api_base: str = TELEGRAM_API_BASE
     # Webhook mode when set (Telegram sends it back in a header; its allowed characters and length).

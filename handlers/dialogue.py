@@ -144,6 +144,8 @@ class Dialogue:
         intent = turn.parsed.intent
         skill = route(intent).skill
         unsure = not turn.confident
+        if unsure and not (turn.order_no or turn.phone_digits):  # not a number answering the bot's question
+            await self._keep(turn, "unsure")
         if skill is Skill.PERSON and not unsure:
             # Wanting a person ends whatever the bot was asking: the person takes it from here.
             state.awaiting = state.pending_intent = state.draft = None
@@ -179,11 +181,19 @@ class Dialogue:
         return await self.handoffs.escalate(turn.user, turn.chat, state, reason, turn.now, turn.client)
 
     async def _missed(self, state: ConversationState, turn: Turn, reply: Reply) -> list[Reply]:
-        """A turn not understood; the second in a row goes to a person rather than round in circles."""
+        """A turn not understood; the second in a row goes to a person rather than round in circles. Either way the
+        message is kept for an agent to label, so the shop's model can learn it."""
         state.misses += 1
-        if state.misses >= MISSES_BEFORE_PERSON:
-            return await self._to_person(state, turn, "misunderstood")
-        return [reply]
+        if state.misses < MISSES_BEFORE_PERSON:
+            return [reply]
+        if turn.confident:  # read with confidence, and still nothing the bot could do: kept (unsure ones already are)
+            await self._keep(turn, "misunderstood")
+        return await self._to_person(state, turn, "misunderstood")
+
+    async def _keep(self, turn: Turn, why: str) -> None:
+        """A message to learn from, for an agent to label (`/nlu-review`)."""
+        parsed = turn.parsed
+        await self.store.keep_nlu_candidate(turn.user.key, turn.text, parsed.intent, parsed.confidence, why, turn.now)
 
     async def _about_cases(self, state: ConversationState, turn: Turn) -> list[Reply] | None:
         """Messages about cases already filed: their progress, a return waybill, an answer an agent asked for."""

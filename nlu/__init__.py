@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 from nlu.features import message_features
 from nlu.model import IntentModel
@@ -14,7 +15,7 @@ from nlu.types import INTENTS, SLOTS, Parse
 MAX_PARSE_CHARS = 2_000
 ALTERNATIVES = 2
 
-__all__ = ["INTENTS", "SLOTS", "Parse", "detect_lang", "parse"]
+__all__ = ["INTENTS", "SLOTS", "Parse", "detect_lang", "parse", "use_model"]
 
 _lock = threading.Lock()
 _model: IntentModel | None = None
@@ -27,6 +28,14 @@ def _intent_model() -> IntentModel:
             if _model is None:
                 _model = IntentModel.load()
     return _model
+
+
+def use_model(path: Path) -> None:
+    """Read messages with this model from now on: a shop's own (`xiaoer nlu train --shop`), not the shipped one."""
+    global _model
+    loaded = IntentModel.load(path)
+    with _lock:
+        _model = loaded
 
 
 def parse(text: str) -> Parse:

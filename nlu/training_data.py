@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from nlu.types import INTENTS
 
 DATA_DIR = Path(__file__).with_name("data") / "intents"
 VARIANTS_PER_TEMPLATE = 8
+SHOP_VARIANTS = 40
 
 # fmt: off
 ITEMS = ["衣服", "裤子", "鞋子", "外套", "裙子", "卫衣", "羽绒服", "耳机", "杯子", "充电宝", "台灯", "锅", "床单",
@@ -88,14 +89,17 @@ def templates() -> Iterator[tuple[str, str]]:
                 yield intent, line.strip()
 
 
-def examples_by_template(seed: int = 13) -> list[list[Example]]:
-    """The renderings of each template line, kept together (for grouped cross-validation)."""
+def examples_by_template(seed: int = 13, shop: Sequence[tuple[str, str]] = ()) -> list[list[Example]]:
+    """The renderings of each template line, kept together (for grouped cross-validation). `shop`: a shop's own
+    labelled messages as (intent, template), rendered more often than ours: a few of them must outweigh the
+    thousands of written lines they contradict."""
     rng = random.Random(seed)
     seen: set[str] = set()
     groups: list[list[Example]] = []
-    for intent, template in templates():
+    written = [(intent, template, VARIANTS_PER_TEMPLATE) for intent, template in templates()]
+    for intent, template, variants in [*written, *((i, t, SHOP_VARIANTS) for i, t in shop)]:
         group = []
-        for variant in range(VARIANTS_PER_TEMPLATE):
+        for variant in range(variants):
             text = _render(rng, template, plain=variant == 0)
             if text not in seen:
                 seen.add(text)
@@ -104,8 +108,13 @@ def examples_by_template(seed: int = 13) -> list[list[Example]]:
     return groups
 
 
-def examples(seed: int = 13) -> list[Example]:
-    return [example for group in examples_by_template(seed) for example in group]
+def examples(seed: int = 13, shop: Sequence[tuple[str, str]] = ()) -> list[Example]:
+    return [example for group in examples_by_template(seed, shop) for example in group]
+
+
+def rendered(template: str, seed: int = 13) -> str:
+    """One plain rendering of a template: a kept message with its numbers filled in again."""
+    return _render(random.Random(seed), template, plain=True)
 
 
 def _render(rng: random.Random, template: str, plain: bool) -> str:

@@ -296,6 +296,19 @@ class Handoff:
     claimed_at: datetime | None = None
 
 
+@dataclass(frozen=True)
+class NluCandidate:
+    """A customer message kept to learn from (numbers replaced by placeholders), what it was read as, why it was
+    kept (unsure, misunderstood) and the intent an agent gave it."""
+
+    id: int
+    text: str
+    predicted: str
+    confidence: float
+    why: str
+    label: str | None = None
+
+
 class CaseNotFound(LookupError):
     pass
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 
 _PHONE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
+_WHOLE_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_LONG_NUMBER = re.compile(r"[A-Za-z]{0,4}\d[\d-]{5,}\d")
 
 
 def mask_name(name: str) -> str:
@@ -28,6 +30,12 @@ def mask_address(province: str, city: str, district: str) -> str:
     """Province, city and district only; the street and door never leave the store."""
     parts = [province] if province == city else [province, city]
     return "".join([*parts, district])
+
+
+def as_template(text: str) -> str:
+    """A customer's message kept to learn from: phone numbers and long numbers (orders, waybills) become the
+    training data's placeholders, so no one's number is kept and the model learns the request around it."""
+    return _LONG_NUMBER.sub("{order}", _WHOLE_PHONE.sub("{phone}", text))
 
 
 def mask_phones_in_text(text: str) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from oms_client.case_rules import CaseAction, CaseKind
-from oms_client.domain import Case, Handoff, Order, Platform
+from oms_client.domain import Case, Handoff, NluCandidate, Order, Platform
 from oms_client.oversell import Choice, OversellOffer
 from oms_client.proofs import Guess, GuessLimits, Judgement, Outcome, Proof
 
@@ -143,6 +143,15 @@ class OrderStore(Protocol):
         self, offer_id: int, choice: Choice, switch_to: str | None, case_id: int | None, now: datetime
     ) -> bool:
         """Record the customer's choice once; False when one was recorded already."""
+
+    async def keep_nlu_candidate(
+        self, chat_key: str, text: str, predicted: str, confidence: float, why: str, now: datetime
+    ) -> None:
+        """A message the bot was unsure of or misread, kept (its numbers replaced) for an agent to label."""
+
+    async def nlu_candidates(self, limit: int = 10) -> list[NluCandidate]: ...
+
+    async def label_nlu_candidate(self, candidate_id: int, intent: str, by: str, now: datetime) -> bool: ...
 
     async def get_meta(self, key: str) -> dict[str, Any] | None: ...
 

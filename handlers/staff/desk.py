@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from handlers.aftersales.case_view import CaseView
 from handlers.messages import Button, Reply
+from handlers.staff.nlu_review import NluReview
 from handlers.staff.roster import StaffMember
 from handlers.texts import PLATFORM_NAMES, STATE_NAMES, name_of
 from oms_client.case_rules import CaseAction, IllegalTransition, allowed_actions
@@ -64,12 +65,13 @@ class AgentDesk:
     def __init__(self, store: OrderStore, clock: Clock, zone: ZoneInfo, return_address: str) -> None:
         self.store, self.clock, self.zone = store, clock, zone
         self.view = CaseView("zh", zone, return_address)
+        self.nlu = NluReview(store, clock)
 
     async def handle(self, member: StaffMember, text: str) -> Reply | None:
-        """The reply to a case command, or None when the text is not one."""
+        """The reply to a case command (or to teaching the bot), or None when the text is not one."""
         match = COMMAND.match(text.strip())
         if match is None:
-            return None
+            return await self.nlu.handle(member, text)
         command, rest = match.group(1).lower(), (match.group(2) or "").strip()
         if command == "cases":
             return await self._list()

@@ -623,3 +623,21 @@ class IntentCountRow(Base):
     intent: Mapped[str] = mapped_column(String(32), primary_key=True)
     unsure: Mapped[bool] = mapped_column(Boolean, primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class NluCandidateRow(Base):
+    """A customer message the bot was unsure of or misread, kept to learn from: its numbers replaced by
+    placeholders, what it was read as, and the intent an agent labelled it with."""
+
+    __tablename__ = "nlu_candidates"
+    __table_args__ = (Index("ix_nlu_candidates_label", "label", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    chat_key: Mapped[str] = mapped_column(String(160))  # whose words: erased with the chat
+    text: Mapped[str] = mapped_column(String(500))
+    predicted: Mapped[str] = mapped_column(String(32))
+    confidence: Mapped[float]
+    why: Mapped[str] = mapped_column(String(16))  # unsure, misunderstood
+    label: Mapped[str | None] = mapped_column(String(32))
+    labelled_by: Mapped[str | None] = mapped_column(String(80))
+    labelled_at: Mapped[datetime | None]

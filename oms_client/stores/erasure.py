@@ -65,6 +65,7 @@ def erase_chat(conn: Connection, user: ChatUser, words: Collection[str], staff: 
         "failed_proofs": delete(failure).where(*(getattr(failure, k) == v for k, v in by_user.items())),
         "notices": delete(m.CustomerNoticeRow).where(m.CustomerNoticeRow.chat_key == key),
         "oversell_offers": delete(offer).where(*(getattr(offer, k) == v for k, v in by_user.items())),
+        "nlu_candidates": delete(m.NluCandidateRow).where(m.NluCandidateRow.chat_key == key),
         "budgets": delete(m.BudgetRow).where(m.BudgetRow.key.like(f"%:{_escaped_like(key)}", escape="\\")),
         "handoff_summaries": update(m.HandoffRow).where(m.HandoffRow.chat_key == key).values(summary={}),
         "audit_details": update(m.AuditLogRow).where(m.AuditLogRow.actor == key[:80]).values(detail={}),

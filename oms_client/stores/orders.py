@@ -34,6 +34,7 @@ from oms_client.store import ChatUser, ConversationRecord, StaleConversation
 from oms_client.stores import proofs as sql_proofs
 from oms_client.stores.cases import SqlCases
 from oms_client.stores.handoffs import SqlHandoffs
+from oms_client.stores.nlu_candidates import SqlNluCandidates
 from oms_client.stores.oversell import SqlOversell
 from oms_client.stores.transit_times import Route, usual_times
 
@@ -65,7 +66,7 @@ class Tracking(Protocol):
         """Bring the parcels' scans up to date from the tracking provider; True when any came."""
 
 
-class SqlOrderStore(SqlCases, SqlHandoffs, SqlOversell):
+class SqlOrderStore(SqlCases, SqlHandoffs, SqlOversell, SqlNluCandidates):
     def __init__(self, database: Database, publish_events: bool = False) -> None:
         self.database = database
         self.publish_events = publish_events

@@ -66,6 +66,7 @@ def expiries(retention: Retention, now: datetime) -> dict[str, Expiry]:
         "outgoing": Expiry(out.id, finished & (out.created_at < now - retention.reply_days * days)),
         "notices": Expiry(notice.id, notice.created_at < now - retention.reply_days * days),
         "oversell_offers": Expiry(offer.id, offer.told_at < now - retention.reply_days * days),
+        "nlu_candidates": Expiry(m.NluCandidateRow.id, m.NluCandidateRow.at < now - retention.transcript_days * days),
         "conversations": Expiry(
             m.ConversationRow.key, m.ConversationRow.updated_at < now - retention.transcript_days * days
         ),
