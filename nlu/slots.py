@@ -16,8 +16,13 @@ from nlu.normalize import Normalized
 _TOKEN = re.compile(r"(?<![0-9a-z])([a-z]{0,3}[0-9]{6,19}(?:-[0-9]{15})?(?:cn)?)(?![0-9a-z])")
 _TAIL = re.compile(
     r"(?:尾号|后四位|后4位|末四位|末4位|尾数|手机号?后四位|tail|last 4(?: digits)?|last four(?: digits)?)"
-    r"[^0-9]{0,4}([0-9]{4})(?![0-9])"
+    r"[^0-9]{0,4}([0-9](?:[ -]?[0-9]){3})(?![0-9])"  # "8000", and "8 0 0 0" as some read it out
 )
+# A number read out in groups ("3891 2044 5566 7701 123", "sf 1402-2877-6553-2"): three or more groups of three
+# to five digits (a Pinduoduo number's 6-15 and a sentence's "2 件 3 天" never match), spaces or dashes between.
+_GROUPED = re.compile(r"(?<![0-9a-z])((?:[a-z]{1,3}[ -]?)?[0-9]{3,5}(?:[ -][0-9]{1,5}){2,})(?![0-9a-z])")
+_SEPARATORS = re.compile(r"[ -]")
+_PINDUODUO = re.compile(r"[0-9]{6}-[0-9]{15}")
 _BARE_TAIL = re.compile(r"^([0-9]{4})$")
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _LONE_MOBILE = re.compile(rf"(?<![0-9])({_MOBILE.pattern})(?![0-9])")
@@ -46,8 +51,10 @@ _ORDER_SHAPES = [
 
 def canonical(value: str) -> str:
     """A number as the store keeps it: what input methods type (full-width digits, lower-case letters,
-    spaces and invisible marks within it) read the same way the classifier's text is normalised."""
-    return _NOT_IN_A_NUMBER.sub("", unicodedata.normalize("NFKC", value).upper())
+    spaces and invisible marks within it) read the same way the classifier's text is normalised; the dashes
+    of a number read out in groups go too, a Pinduoduo number's own dash stays."""
+    kept = _NOT_IN_A_NUMBER.sub("", unicodedata.normalize("NFKC", value).upper())
+    return kept if _PINDUODUO.fullmatch(kept) else kept.replace("-", "")
 
 
 def whole_phone(text: str, order_id: str | None = None) -> str | None:
@@ -87,7 +94,7 @@ def extract_slots(normalized: Normalized, original: str) -> dict[str, str]:
 
 
 def _numbers(normalized: Normalized, original: str) -> dict[str, str]:
-    slots: dict[str, str] = {}
+    slots = _grouped(normalized, original)
     text = normalized.text
     for match in _TOKEN.finditer(text):
         start, end = match.span(1)
@@ -103,4 +110,14 @@ def _numbers(normalized: Normalized, original: str) -> dict[str, str]:
             kind = "order_id"  # an 11-digit JD number that looks like a phone, but the customer says it is an order
         if kind and kind not in slots:
             slots[kind] = normalized.original_span(original, start, end)
+    return slots
+
+
+def _grouped(normalized: Normalized, original: str) -> dict[str, str]:
+    """Numbers read out in groups, classified as if written whole; their value as the customer wrote it."""
+    slots: dict[str, str] = {}
+    for match in _GROUPED.finditer(normalized.text):
+        kind = classify_number(_SEPARATORS.sub("", match.group(1)))
+        if kind and kind not in slots:
+            slots[kind] = normalized.original_span(original, *match.span(1))
     return slots

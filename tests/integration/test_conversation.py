@@ -167,3 +167,13 @@ async def test_an_unclear_message_gets_the_two_likeliest_readings_as_buttons(dia
     assert replies[0].text == say("clarify", "zh") and 1 <= len(replies[0].buttons) <= 2
     for button in replies[0].buttons:
         assert nlu.parse(button.payload).confidence >= CLARIFY_BELOW
+
+
+async def test_an_order_number_and_phone_tail_read_out_in_groups_prove_and_answer(
+    dialogue: Dialogue, seeded: SeedResult
+) -> None:
+    sample = next(s for s in seeded.samples if s.courier and len(s.order_id) >= 15 and s.order_id.isdigit())
+    grouped = " ".join(sample.order_id[i : i + 4] for i in range(0, len(sample.order_id), 4))
+    assert "后四位" in await ask(dialogue, f"订单 {grouped} 到哪了")
+    answer = await ask(dialogue, "尾号 " + " ".join(sample.phone_tail))
+    assert "验证成功" in answer and sample.tracking_no in answer

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlu import INTENTS, SLOTS, parse
-from nlu.slots import courier_of_waybill
+from nlu.slots import canonical, courier_of_waybill
 
 ORDER_NUMBERS = [
     "4102938475610293847",
@@ -157,3 +157,22 @@ def test_parsing_from_many_threads_gives_the_same_answers() -> None:
     expected = [parse(text) for text in texts]
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert list(pool.map(parse, texts)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "slot", "written", "kept"),
+    [
+        ("订单 3891 2044 5566 7701 123 到哪了", "order_id", "3891 2044 5566 7701 123", "3891204455667701123"),
+        ("订单号3891-2044-5566-7701-123", "order_id", "3891-2044-5566-7701-123", "3891204455667701123"),
+        ("运单 SF 1402 2877 6553 2 到哪了", "tracking_no", "SF 1402 2877 6553 2", "SF1402287765532"),
+        ("尾号 8 0 0 0", "phone_tail", "8 0 0 0", "8000"),
+        ("241118-123456789012345 到哪了", "order_id", "241118-123456789012345", "241118-123456789012345"),
+    ],
+)
+def test_numbers_read_out_in_groups_are_found_and_kept_whole(text: str, slot: str, written: str, kept: str) -> None:
+    found = parse(text).slots[slot]
+    assert (found, canonical(found)) == (written, kept)
+
+
+def test_small_numbers_in_a_sentence_are_not_joined_into_one() -> None:
+    assert parse("买了 2 件 3 天了 还有 4 个没到").slots == {}
