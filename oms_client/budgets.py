@@ -28,6 +28,10 @@ class Budgets(Protocol):
         """As `take_up_to`, but no `window` anywhere holds more than `limit` uses: a fixed window lets one
         window's last uses and the next one's first fall within a single `window` (twice the limit)."""
 
+    async def restamp(self, key: str, granted_at: datetime, used_at: datetime, count: int) -> None:
+        """Uses granted at `granted_at` that really happened at `used_at` (sends that went out late): counted from
+        then, so another process's next grant sees them where the platform does."""
+
 
 class PerMinute:
     """At most `limit` uses a minute in this process: a guard on another system's quota (an OMS, a tracking

@@ -13,7 +13,7 @@ import logging
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.channels.port import PushChannel
 from bot.channels.reply_window import OutsideWindow
@@ -63,22 +63,25 @@ class Sender:
         """One round: claim what is due (at most one second's worth) and send it; returns how many were sent."""
         if not self.channels:
             return 0
+        granted_at = self.clock.now()
         items = await self._within_rate(
-            await self.outgoing.claim_due(list(self.channels), self.clock.now(), self.policy.per_second)
+            await self.outgoing.claim_due(list(self.channels), granted_at, self.policy.per_second), granted_at
         )
         results = await asyncio.gather(*(self._send(item) for item in items))
+        if self.budgets is not None and items:  # a late round counts against the second it really went out in
+            await self.budgets.restamp(SENDS, granted_at, self.clock.now(), len(items))
         for item, ok in zip(items, results, strict=True):
             self.observe(item.channel, ok)
         delivered = [item.id for item, ok in zip(items, results, strict=True) if ok]
         await self.outgoing.sent(delivered, self.clock.now())  # one write for the round, not one per reply
         return len(delivered)
 
-    async def _within_rate(self, items: list[OutgoingItem]) -> list[OutgoingItem]:
+    async def _within_rate(self, items: list[OutgoingItem], now: datetime) -> list[OutgoingItem]:
         """As many of the claimed replies as this second's shared budget allows; the rest are let go."""
         if self.budgets is None or not items:
             return items
         rate = self.policy.per_second
-        granted = await self.budgets.take_sliding(SENDS, len(items), rate, timedelta(seconds=1), self.clock.now())
+        granted = await self.budgets.take_sliding(SENDS, len(items), rate, timedelta(seconds=1), now)
         self._rate_spent = granted < len(items)
         await self.outgoing.let_go(items[granted:])
         return items[:granted]

@@ -47,3 +47,17 @@ class SqlBudgets:
             return granted
 
         return await self.database.write.run(take)
+
+    async def restamp(self, key: str, granted_at: datetime, used_at: datetime, count: int) -> None:
+        granted, used = granted_at.timestamp(), used_at.timestamp()
+
+        def stamp(conn: Connection) -> None:
+            row = conn.execute(select(_BUDGET.recent).where(_BUDGET.key == key[:160]).with_for_update()).first()
+            recent, moved = list(row.recent or []) if row else [], 0
+            for index, at in enumerate(recent):
+                if at == granted and moved < count:
+                    recent[index], moved = used, moved + 1
+            if moved:
+                conn.execute(update(_BUDGET).where(_BUDGET.key == key[:160]).values(recent=sorted(recent)))
+
+        await self.database.write.run(stamp)

@@ -105,3 +105,12 @@ async def test_no_second_holds_more_than_the_rate_even_across_a_window_edge(data
     early = NOW + timedelta(milliseconds=1_100)  # a fixed window would start afresh here and grant RATE more
     assert await budgets.take_sliding(SENDS, RATE, RATE, second, early) == 0
     assert await budgets.take_sliding(SENDS, RATE, RATE, second, late + second + timedelta(milliseconds=1)) == RATE
+
+
+async def test_sends_that_went_out_late_count_against_the_second_they_went_out_in(database: Database) -> None:
+    budgets, second = SqlBudgets(database), timedelta(seconds=1)
+    assert await budgets.take_sliding(SENDS, RATE, RATE, second, NOW) == RATE
+    went_out = NOW + timedelta(milliseconds=950)  # a busy process: the granted round reached the platform late
+    await budgets.restamp(SENDS, NOW, went_out, RATE)
+    assert await budgets.take_sliding(SENDS, RATE, RATE, second, NOW + timedelta(milliseconds=1_010)) == 0
+    assert await budgets.take_sliding(SENDS, RATE, RATE, second, went_out + second + timedelta(milliseconds=1)) == RATE
