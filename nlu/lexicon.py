@@ -55,3 +55,26 @@ COURIER_NAMES = (
     "J&T Express", "J&T", "China Post", "Yunda", "sf express",
 )
 # fmt: on
+
+# Words that stand for the same thing in a request, one class per line. The classifier sees the class as well as
+# the words, so a phrasing it never saw still shares something with the ones it did: "包裹卡在路上不动" and
+# "快递怎么一直没更新" both carry parcel + where. A word may sit in two classes ("退" in 退款 and 退货).
+CONCEPTS = {
+    "parcel": "快递 物流 包裹 单号 运单 快件 件 货",
+    "where": "到哪 在哪 哪里 哪儿 到了没 还没到 几天到 什么时候到 多久到 没动 不动 不更新",
+    "ship": "发货 发出 寄出 出库 揽收 发走 发了 发啊 不发 没发",
+    "urge": "快点 赶紧 尽快 催 急 着急 抓紧 赶快 速度",
+    "return": "退货 退回 寄回 退了 不要了 退掉 退",
+    "refund": "退款 退钱 钱 补偿 赔 差价 价保 返现 到账",
+    "missing": "少了 漏发 少发 缺 没收到 丢了 丢件 少一 空包",
+    "exchange": "换货 换一 换个 换成 调换 换",
+    "size": "尺码 码 大了 小了 偏大 偏小 不合适 穿不了",
+    "cancel": "取消 不买了 拍错 不想要 拦截 撤销 撤单 别发",
+    "address": "地址 收货人 收件人 搬家 改到 寄到 门牌 小区 电话写错",
+    "human": "人工 客服 真人 机器人 活人 人呢 经理 负责人",
+    "anger": "投诉 差评 12315 举报 垃圾 骗子 黑心 曝光 工商 消协 态度 气死 无语 服了 坑 什么玩意 欺负",
+    "damage": "坏 破 碎 漏 脏 瑕疵 质量 假货 烂 变形 划痕 过期 发霉 异味 开线",
+    "greet": "你好 在吗 亲 谢谢 好的 嗯 哈喽 早上好 晚安 辛苦",
+    "presale": "有货 优惠券 发票 材质 尺码表 推荐 包邮 保修 活动 便宜 现货 几号发 多少钱 赠品 面料",
+    "status": "订单 付款 支付 待付款 状态 下单 拍了 买了",
+}

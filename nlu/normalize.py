@@ -23,10 +23,13 @@ _ASCII_WORD = re.compile(r"[a-z]+")
 _T2S = opencc.OpenCC("t2s")
 # "不取消了", "不要转人工", "我没说要取消": the request named is the one NOT wanted. The verb is marked so
 # the classifier does not read it as the request itself.
+_REQUESTS = "取消|拦截|改地址|转人工|人工|退货|退款|退|换货|换"
+_SHIPPING = "发货|发|催"
 _NEGATED = re.compile(
-    r"(?:不是要|没说要|没有要|不用再|不用|不要|不想|不必|别再|别|不)(取消|拦截|改地址|转人工|人工|退货|退款|退|换货|换)"
-    r"|(?:不用再|不用|不要|别再|别)(发货|发|催)"  # "还不发货" is a complaint about shipping, not a wish
+    rf"(?:不是要|没说要|没有要|不用再|不用|不要|不想|不必|别再|别|不)({_REQUESTS})"
+    rf"|(?:不用再|不用|不要|别再|别)({_SHIPPING})"  # "还不发货" is a complaint about shipping, not a wish
 )
+_MARKED = re.compile(rf"¬(?:{_REQUESTS}|{_SHIPPING})")
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,11 @@ def for_intent(normalized: str) -> str:
             text = text.replace(spoken, digits)
     text = _ASCII_WORD.sub(lambda m: ABBREVIATIONS.get(m.group(0), m.group(0)), text)
     return _NEGATED.sub(lambda m: "¬" + (m.group(1) or m.group(2)), text).strip()
+
+
+def without_negated(text: str) -> str:
+    """A classifier-form text without the requests it says are not wanted (marked by `for_intent`)."""
+    return _MARKED.sub(" ", text)
 
 
 def detect_lang(text: str) -> str | None:
