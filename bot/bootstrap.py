@@ -108,6 +108,7 @@ class App:
     tracking: TrackingProvider | None  # the shop's parcel tracking provider, when one is configured
     review: SqlReview  # the automatic review of new paid orders and the holds staff decide on
     reports: Reports  # the shop's report: `xiaoer report`, the pushed daily and weekly ones, `/report`
+    pictures: Pictures  # where pictures sent on any channel are kept (the console's too)
 
     def receivers(self) -> list[Receiver]:
         return [part.receiver for part in self.inbound.values() if part.receiver is not None]
@@ -270,4 +271,5 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         tracking=tracking,
         review=review,
         reports=reports,
+        pictures=pictures,
     )

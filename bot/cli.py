@@ -122,7 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging("WARNING" if args.command in quiet else settings.log_level)
     if args.command == "nlu":
         return _nlu(args, settings)
-    return asyncio.run(_run(args, settings))
+    try:
+        return asyncio.run(_run(args, settings))
+    except KeyboardInterrupt:  # Ctrl-C in `chat` (serve stops on its own signal handler): end quietly
+        print(file=sys.stderr)
+        return 130
 
 
 def _nlu(args: argparse.Namespace, settings: Settings) -> int:
@@ -225,7 +229,7 @@ async def _chat(app: App, args: argparse.Namespace) -> int:
     listed = roster.find("console", args.user)
     if args.role != "customer" and (listed is None or not listed.can(args.role)):
         roster = roster.with_member(StaffMember(id=args.user, name=args.user, roles=(args.role,)))
-    desk = ConsoleDesk(app.front(roster), app.outgoing, ChatLog(app.database), app.renderers, app.clock)
+    desk = ConsoleDesk(app.front(roster), app.outgoing, ChatLog(app.database), app.renderers, app.clock, app.pictures)
     await run_console(desk, args.user)
     return 0
 

@@ -29,7 +29,7 @@ class Pictures:
     def __init__(self, media: MediaStore, clock: Clock) -> None:
         self.media, self.clock = media, clock
 
-    async def keep(self, source: ChatChannel, message: IncomingMessage) -> IncomingMessage:
+    async def keep(self, source: ChatChannel | MediaSource, message: IncomingMessage) -> IncomingMessage:
         """The message with its platform pictures fetched and stored, refs replaced by stored ones.
 
         A picture the platform no longer has (or that is too big, or no picture at all) keeps its platform

@@ -76,7 +76,7 @@ async def telegram_customer(rig: Rig, text: str) -> list[Sent]:
 def zhao(rig: Rig) -> ConsoleDesk:
     """The agent at the console (no chat app in the roster): pushes wait in the queue for the terminal."""
     app = rig.app
-    return ConsoleDesk(app.front(), app.outgoing, ChatLog(app.database), app.renderers, app.clock)
+    return ConsoleDesk(app.front(), app.outgoing, ChatLog(app.database), app.renderers, app.clock, app.pictures)
 
 
 async def at_console(desk: ConsoleDesk, text: str) -> str:
