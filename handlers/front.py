@@ -6,6 +6,7 @@ from handlers.dialogue import Dialogue
 from handlers.messages import IncomingMessage, Reply
 from handlers.staff.chats import AgentChats
 from handlers.staff.desk import AgentDesk
+from handlers.staff.help import asks_for_help, staff_help
 from handlers.staff.ops import OpsCommands
 from handlers.staff.roster import Roster
 
@@ -18,6 +19,8 @@ class Front:
 
     async def handle(self, message: IncomingMessage) -> list[Reply]:
         member = self.roster.find(message.channel, message.user_id)
+        if member is not None and (member.can("agent") or member.can("ops")) and asks_for_help(message.text):
+            return [staff_help(member)]
         if member is not None and member.can("agent"):
             reply = await self.desk.handle(member, message.text)
             if reply is not None:

@@ -42,6 +42,34 @@ class Alert:
 
 
 @dataclass(frozen=True)
+class AlertFilter:
+    """Which open alerts a list shows: one kind, one severity, or both (None lets all through)."""
+
+    kind: str | None = None
+    severity: str | None = None
+
+    def admits(self, kind: str, severity: str) -> bool:
+        return self.kind in (None, kind) and self.severity in (None, severity)
+
+
+@dataclass(frozen=True)
+class AlertPage:
+    """One page of the open alerts, worst first, and what all of them add up to, so a list never hides that
+    there are more (or worse) ones than it shows."""
+
+    alerts: list[Alert]
+    counts: dict[tuple[str, str], int]  # every open alert, by (kind, severity), whatever the filter
+    matching: int  # open alerts the filter lets through
+
+    def by(self, position: int) -> dict[str, int]:
+        """Counts by kind (position 0) or by severity (1)."""
+        totals: dict[str, int] = {}
+        for key, count in self.counts.items():
+            totals[key[position]] = totals.get(key[position], 0) + count
+        return totals
+
+
+@dataclass(frozen=True)
 class ScanResult:
     """What one scan changed. The alerts it found again are only counted: a scheduled scan of a big store
     that read every open alert back each time would spend most of its time doing that."""
@@ -122,3 +150,5 @@ class AlertDesk(Protocol):
     async def assign(self, alert_id: int, by: str, assignee: str, now: datetime) -> Outcome: ...
 
     async def open_alerts(self, limit: int | None = 50) -> list[Alert]: ...
+
+    async def open_page(self, shown: AlertFilter, offset: int, limit: int) -> AlertPage: ...

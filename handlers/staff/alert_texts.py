@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from handlers.handoff.queue import REASON_LABELS
-from handlers.texts import COURIER_NAMES, name_of
+from handlers.texts import COURIER_NAMES, PLATFORM_NAMES, name_of
 from oms_client.alerting import SEVERITY_RANK, Alert, AlertsChange
 
 SEVERITY_NAMES = {"critical": "严重", "warning": "警告", "info": "提示"}
 SHOWN_PER_KIND = 20
+# Orders are stored as "jd:266255553053"; staff read "京东 266255553053".
+_ORDER_KEY = re.compile(rf"\b({'|'.join(PLATFORM_NAMES)}):(?=\S)")
 Describe = Callable[[dict[str, Any], datetime], str]
 
 
@@ -100,6 +103,11 @@ def kind_name(kind: str) -> str:
     return wording[0] if wording else kind
 
 
+def readable(line: str) -> str:
+    """A line for staff with every stored order key ("jd:266…") written as staff say it ("京东 266…")."""
+    return _ORDER_KEY.sub(lambda m: name_of(PLATFORM_NAMES, m.group(1), "zh") + " ", line)
+
+
 def _hours_since(iso: str, now: datetime) -> float:
     return round((now - datetime.fromisoformat(iso)).total_seconds() / 3600, 1)
 
@@ -115,10 +123,11 @@ def alerts_as_text(change: AlertsChange, now: datetime) -> str:
         lines += [_line(alert, now) for alert in alerts[:SHOWN_PER_KIND]]
         if len(alerts) > SHOWN_PER_KIND:
             lines.append(f"  … 还有 {len(alerts) - SHOWN_PER_KIND} 条（--json 查看全部）")
-    lines += [f"  ✅ 已恢复：{kind_name(a.kind)} {a.subject}" for a in change.resolved[:SHOWN_PER_KIND]]
+    lines += [readable(f"  ✅ 已恢复：{kind_name(a.kind)} {a.subject}") for a in change.resolved[:SHOWN_PER_KIND]]
     return "\n".join(lines)
 
 
 def _line(alert: Alert, now: datetime) -> str:
     mark = "🆕 " if alert.is_new else ""
-    return f"  {mark}[{alert.severity}] {alert.subject} — {describe(alert, now)}"
+    severity = SEVERITY_NAMES.get(alert.severity, alert.severity)
+    return readable(f"  {mark}[{severity}] {alert.subject} — {describe(alert, now)}")

@@ -13,10 +13,10 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from handlers.messages import Image, Reply
-from handlers.staff.alert_texts import SEVERITY_NAMES, describe, kind_name
+from handlers.staff.alert_texts import SEVERITY_NAMES, WORDING, describe, kind_name, readable
 from handlers.staff.roster import Roster, StaffMember
 from handlers.texts import PLATFORM_NAMES, name_of
-from oms_client.alerting import Alert, AlertDesk, Handled, Outcome
+from oms_client.alerting import SEVERITY_RANK, Alert, AlertDesk, AlertFilter, AlertPage, Handled, Outcome
 from oms_client.clock import Clock
 from oms_client.review import Decided, HoldDesk
 
@@ -29,8 +29,8 @@ UNITS = {"m": 1, "min": 1, "分钟": 1, "h": 60, "小时": 60, "d": 1440, "天":
 MAX_SNOOZE = timedelta(days=7)
 LISTED = 10
 USAGE = (
-    "告警命令：\n/alerts 查看未处理告警\n/ack 编号 确认\n/snooze 编号 时长 暂停提醒（如 30m、2h、1d）\n"
-    "/assign 编号 [同事ID] 指派（不写则指派给自己）\n"
+    "告警命令：\n/alerts [页码] [级别或类型] 未处理告警，严重的在前（如 /alerts 2、/alerts 严重、/alerts 超卖）\n"
+    "/ack 编号 确认\n/snooze 编号 时长 暂停提醒（如 30m、2h、1d）\n/assign 编号 [同事ID] 指派（不写则指派给自己）\n"
     "/holds 查看待审核订单\n/release 订单号 审核通过，放行发货\n/hold-cancel 订单号 原因 审核不通过，取消订单\n"
     "/report 今日报表（截至现在）"
 )
@@ -61,7 +61,7 @@ class OpsCommands:
             return None
         command, args = match.group(1).lower(), (match.group(2) or "").split()
         if command == "alerts":
-            return await self._list()
+            return await self._list(args)
         if command == "report" and self.reports is not None:
             text, chart = await self.reports.on_demand()
             return Reply(text, image=Image(chart, caption=text.splitlines()[0]) if chart else None)
@@ -78,19 +78,35 @@ class OpsCommands:
             return await self._snooze(member, alert_id, args[1:])
         return await self._assign(member, alert_id, args[1:])
 
-    async def _list(self) -> Reply:
-        now = self.clock.now()
-        found = await self.alerts.open_alerts(limit=LISTED)
-        if not found:
+    async def _list(self, args: list[str]) -> Reply:
+        asked = _alert_query(args)
+        if isinstance(asked, str):
+            return Reply(asked)
+        shown, page = asked
+        found = await self.alerts.open_page(shown, (page - 1) * LISTED, LISTED)
+        if not found.counts:
             return Reply("目前没有未处理的告警 ✅")
-        lines = [f"未处理告警（最新 {len(found)} 条）："] + [self._line(alert, now) for alert in found]
+        lines = _alert_summary(found)
+        pages = max(1, -(-found.matching // LISTED))
+        if shown != AlertFilter():
+            lines.append(f"筛选：{_filter_words(shown)} · {found.matching} 条")
+        if not found.alerts:
+            return Reply("\n".join([*lines, f"没有第 {page} 页（共 {pages} 页）。"]))
+        lines.append(f"第 {page}/{pages} 页（严重在前，同级最早发现的在前）：")
+        now = self.clock.now()
+        lines += [self._line(alert, now) for alert in found.alerts]
+        if page < pages:
+            lines.append(f"下一页：/alerts {page + 1}{''.join(' ' + w for w in _filter_args(shown))}")
+        lines.append("按级别或类型看：/alerts 严重、/alerts 超卖")
         return Reply("\n".join(lines))
 
     def _line(self, alert: Alert, now: datetime) -> str:
         who = f" · 已确认：{alert.acked_by}" if alert.acked_by else ""
         who += f" · 负责人：{alert.assignee}" if alert.assignee else ""
         severity = SEVERITY_NAMES.get(alert.severity, alert.severity)
-        return f"#{alert.id} [{severity}] {kind_name(alert.kind)} {alert.subject} — {describe(alert, now)}{who}"
+        return readable(
+            f"#{alert.id} [{severity}] {kind_name(alert.kind)} {alert.subject} — {describe(alert, now)}{who}"
+        )
 
     async def _snooze(self, member: StaffMember, alert_id: int, args: list[str]) -> Reply:
         length = _duration(args[0] if args else "2h")
@@ -151,6 +167,47 @@ class OpsCommands:
         if outcome.result is Handled.ALREADY:
             return Reply(f"{label} 已由 {alert.acked_by if alert else '其他同事'} 处理过了。")
         return Reply(f"{label} {done}。")
+
+
+def _alert_query(args: list[str]) -> tuple[AlertFilter, int] | str:
+    """`/alerts [页码] [级别] [类型]` in any order, or what was not understood."""
+    page, kind, severity = 1, None, None
+    for word in args:
+        if word.isdigit() and int(word) >= 1:
+            page = int(word)
+        elif (found := _named(word, SEVERITY_NAMES)) is not None:
+            severity = found
+        elif (found := _named(word, {k: name for k, (name, _) in WORDING.items()})) is not None:
+            kind = found
+        else:
+            kinds = "、".join(name for name, _ in WORDING.values())
+            return f"不认识“{word}”。可以写页码、级别（严重、警告、提示）或类型（{kinds}），例如 /alerts 严重 2"
+    return AlertFilter(kind, severity), page
+
+
+def _named(word: str, names: dict[str, str]) -> str | None:
+    """The key a word names, by its key (critical, oversell) or its Chinese name (严重, 超卖)."""
+    return next((key for key, name in names.items() if word.lower() in (key, name)), None)
+
+
+def _alert_summary(found: AlertPage) -> list[str]:
+    severities = sorted(found.by(1).items(), key=lambda kv: -SEVERITY_RANK.get(kv[0], -1))
+    kinds = sorted(found.by(0).items(), key=lambda kv: -kv[1])
+    return [
+        f"未处理告警共 {sum(found.counts.values())} 条："
+        + " · ".join(f"{SEVERITY_NAMES.get(k, k)} {n}" for k, n in severities),
+        "按类型：" + " · ".join(f"{kind_name(k)} {n}" for k, n in kinds),
+    ]
+
+
+def _filter_args(shown: AlertFilter) -> list[str]:
+    """The filter as it is typed: what the next page's command repeats."""
+    words = [SEVERITY_NAMES.get(shown.severity, shown.severity)] if shown.severity else []
+    return words + ([kind_name(shown.kind)] if shown.kind else [])
+
+
+def _filter_words(shown: AlertFilter) -> str:
+    return " · ".join(_filter_args(shown))
 
 
 def _duration(text: str) -> timedelta | None:

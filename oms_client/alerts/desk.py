@@ -6,14 +6,17 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import case, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from oms_client.alerting import (
     ACKNOWLEDGED,
     OPEN,
     RESOLVED,
+    SEVERITY_RANK,
     Alert,
+    AlertFilter,
+    AlertPage,
     AlertsChange,
     Handled,
     Outcome,
@@ -123,6 +126,23 @@ class AlertStore:
         query = select(table).where(table.status != RESOLVED).order_by(table.first_seen.desc(), table.id.desc())
         async with self.database.read.connect() as conn:
             return [alert_from_row(row) for row in (await conn.execute(query.limit(limit))).all()]
+
+    async def open_page(self, shown: AlertFilter, offset: int, limit: int) -> AlertPage:
+        """Open alerts worst first, the longest-standing first within a severity: what ops should look at."""
+        table = m.AlertRow
+        counted = select(table.kind, table.severity, func.count()).where(table.status != RESOLVED)
+        rank = case(SEVERITY_RANK, value=table.severity, else_=-1)
+        query = select(table).where(table.status != RESOLVED).order_by(rank.desc(), table.first_seen, table.id)
+        if shown.kind is not None:
+            query = query.where(table.kind == shown.kind)
+        if shown.severity is not None:
+            query = query.where(table.severity == shown.severity)
+        async with self.database.read.connect() as conn:
+            rows = (await conn.execute(counted.group_by(table.kind, table.severity))).all()
+            page = (await conn.execute(query.offset(offset).limit(limit))).all()
+        counts = {(kind, severity): count for kind, severity, count in rows}
+        matching = sum(count for (kind, severity), count in counts.items() if shown.admits(kind, severity))
+        return AlertPage([alert_from_row(row) for row in page], counts, matching)
 
 
 async def _audit(

@@ -140,3 +140,65 @@ async def test_snoozed_alerts_wait_and_acknowledged_ones_stop_escalating(
 async def test_warnings_never_escalate(database: Database, alerts: AlertStore) -> None:
     await _alert(database, "warning")
     assert await alerts.escalate(("lead",), timedelta(minutes=30), NOW + timedelta(days=1)) == []
+
+
+async def _many_alerts(database: Database) -> None:
+    """12 warnings seen first (oldest), then 3 critical oversells: a newest-first list of 10 hid the oversells."""
+    late = [Finding("ship_overdue", f"jd:{n}", "warning", {"promised_ship_by": NOW.isoformat()}) for n in range(12)]
+    oversold = [
+        Finding("oversell", f"SKU-{n}", "critical", {"demand": 9, "on_hand": 1, "orders_at_risk": []}) for n in range(3)
+    ]
+    async with database.write.begin() as conn:
+        await sync_alerts(conn, late, ["ship_overdue"], NOW - timedelta(hours=5), Routing())
+        await sync_alerts(conn, oversold, ["oversell"], NOW, Routing())
+
+
+async def test_the_alert_list_puts_critical_first_counts_everything_and_pages(database: Database) -> None:
+    await _many_alerts(database)
+    front = _front(database, FixedClock(NOW))
+    [first] = await front.handle(_from("telegram", "1001", "/alerts"))
+    lines = first.text.splitlines()
+    assert lines[0] == "未处理告警共 15 条：严重 3 · 警告 12"
+    assert lines[1] == "按类型：发货超时 12 · 超卖 3"
+    assert "第 1/2 页" in lines[2]
+    listed = [line for line in lines if line.startswith("#")]
+    assert len(listed) == 10 and all("[严重] 超卖" in line for line in listed[:3])
+    assert "下一页：/alerts 2" in first.text
+    [second] = await front.handle(_from("telegram", "1001", "/alerts 2"))
+    assert "第 2/2 页" in second.text and len([x for x in second.text.splitlines() if x.startswith("#")]) == 5
+    assert "下一页" not in second.text
+    shown = {line.split()[0] for line in listed} | {x.split()[0] for x in second.text.splitlines() if x.startswith("#")}
+    assert len(shown) == 15  # no alert on both pages, none on neither
+
+
+async def test_the_alert_list_filters_by_severity_or_kind_in_chinese_or_english(database: Database) -> None:
+    await _many_alerts(database)
+    front = _front(database, FixedClock(NOW))
+    for asked in ("/alerts 严重", "/alerts critical", "/alerts 超卖", "/alerts oversell 1"):
+        [reply] = await front.handle(_from("telegram", "1001", asked))
+        listed = [line for line in reply.text.splitlines() if line.startswith("#")]
+        assert len(listed) == 3 and all("超卖" in line for line in listed), asked
+        assert "未处理告警共 15 条" in reply.text  # the totals still show what the filter hides
+    [warnings] = await front.handle(_from("telegram", "1001", "/alerts 警告 2"))
+    assert "筛选：警告 · 12 条" in warnings.text and "第 2/2 页" in warnings.text
+    [unknown] = await front.handle(_from("telegram", "1001", "/alerts 着火"))
+    assert unknown.text.startswith("不认识“着火”") and "超卖" in unknown.text
+    [beyond] = await front.handle(_from("telegram", "1001", "/alerts 9"))
+    assert "没有第 9 页（共 2 页）" in beyond.text
+
+
+async def test_staff_asking_for_help_get_their_own_commands_in_chinese(database: Database) -> None:
+    agent = StaffMember(id="zhao", name="赵客服", roles=("agent",), telegram=1002)
+    front = _front(database, FixedClock(NOW))
+    front.roster = Roster((WANG, agent))
+    for asked in ("/help", "帮助", "/help@xiaoer_bot"):
+        [ops_help] = await front.handle(_from("telegram", "1001", asked))
+        assert ops_help.text.startswith("王芳，您好！您是店小二的运营。") and "/alerts" in ops_help.text
+        assert "/cases" not in ops_help.text and "Hello" not in ops_help.text
+    [agent_help] = await front.handle(_from("telegram", "1002", "/help"))
+    assert "/cases" in agent_help.text and "/claim" in agent_help.text and "/label" in agent_help.text
+    assert "/alerts" not in agent_help.text
+    [customer_help] = await front.handle(
+        IncomingMessage(channel="telegram", chat_id="77", user_id="77", text="/help", command="help")
+    )
+    assert customer_help.text.startswith("直接说您要办的事就行")  # Chinese by default, not English

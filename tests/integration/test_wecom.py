@@ -150,13 +150,13 @@ async def test_tencents_published_callback_values_pass_through_the_app(database:
 
 
 async def test_staff_chat_in_the_app_and_buttons_arrive_as_template_cards(rig: Rig) -> None:
-    sent = await rig.staff_says("text", content="/start")
-    assert [s.kind for s in sent] == ["text", "template_card"]
+    sent = await rig.staff_says("text", content="/start")  # staff are shown their own commands
+    assert [s.kind for s in sent] == ["text", "template_card"] and "/alerts" in sent[0].text
     card = sent[1].body["template_card"]
     assert card["card_type"] == "button_interaction" and card["task_id"]
     key = card["button_list"][0]["key"]
     [answer] = await rig.staff_says("template_card_event", event_key=key, task_id=card["task_id"])
-    assert "订单号" in answer.text
+    assert "告警" in answer.text  # the first button lists the open alerts
 
 
 async def test_staff_ops_commands_work_in_the_app(rig: Rig) -> None:
@@ -291,7 +291,7 @@ async def test_kf_messages_whose_event_was_never_pulled_are_found_by_the_safety_
     before = len(rig.wecom.kf_sent)
     assert await kf.pull_known() == 1
     await rig.settle()
-    assert "/orders" in rig.wecom.kf_sent[before].body["msgmenu"]["head_content"]  # the help, answered
+    assert "直接说您要办的事" in rig.wecom.kf_sent[before].body["msgmenu"]["head_content"]  # the help, answered
     assert await kf.pull_known() == 0  # read once, from the saved cursor
 
 
