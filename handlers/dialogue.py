@@ -165,7 +165,9 @@ class Dialogue:
         if skill is Skill.SMALL_TALK:
             state.misses = 0
             thanks = any(cue in turn.text.lower() for cue in THANKS_CUES)
-            return [Reply(say("thanks" if thanks else "welcome", state.lang), self._menu(state.lang))]
+            greeted = any(who == "bot" for who, _ in state.recent)  # "你好" mid-chat: no second introduction
+            said = "thanks" if thanks else "greet_again" if greeted else "welcome"
+            return [Reply(say(said, state.lang), self._menu(state.lang))]
         return await self._missed(state, turn, Reply(say("fallback", state.lang), self._menu(state.lang)))
 
     async def _person_after_words(self, state: ConversationState, turn: Turn) -> list[Reply]:

@@ -10,18 +10,24 @@ from handlers.notices.oversell_texts import OVERSELL_TEXTS
 
 TEXTS: dict[str, dict[str, str]] = {
     "welcome": {
-        "zh": "您好，我是店小二 🙂 可以帮您：\n· 查订单状态（发我订单号）\n· 查物流、催发货\n· 查看我的订单\n"
+        "zh": "您好，我是店小二 🙂 可以帮您：\n· 查订单、查物流、催发货（发我订单号）\n"
+        "· 退货退款、换货、仅退款、取消订单、改地址\n· 需要时为您转人工客服\n"
         "查询订单时，为保护隐私，需要您提供收货手机号后四位。",
-        "en": "Hello, I'm Xiaoer, the shop assistant. I can:\n· check an order's status (send me the order number)\n"
-        "· track a parcel or chase a shipment\n· list your orders\n"
+        "en": "Hello, I'm Xiaoer, the shop assistant. I can:\n· check an order or a parcel, chase a shipment "
+        "(send me the order number)\n· take a return, exchange, refund, cancellation or address change\n"
+        "· put you through to a person when you need one\n"
         "To protect your privacy I'll ask for the last four digits of the receiver's phone.",
     },
     "help": {
-        "zh": "发我订单号即可查询订单状态和物流（会请您提供收货手机号后四位核实身份）。\n"
-        "常用命令：/orders 我的订单　/cancel 取消当前操作　/help 帮助\n也可以直接说“我的快递到哪了”“怎么还不发货”。",
-        "en": "Send me an order number to see its status and parcel (I'll ask for the last four digits of the "
-        "receiver's phone).\nCommands: /orders my orders · /cancel stop what we're doing · /help this help\n"
-        'Or just ask, e.g. "where is my parcel?"',
+        "zh": "直接说您要办的事就行，例如：\n“订单 123456 到哪了”“怎么还不发货”“我要退货”“换个尺码”“改地址”“转人工”。\n"
+        "查询订单时会请您提供收货手机号后四位核实身份。",
+        "en": 'Just tell me what you need, e.g. "where is order 123456", "why hasn\'t it shipped", '
+        '"I want to return it", "change my address", "talk to a person".\n'
+        "I'll ask for the last four digits of the receiver's phone before showing an order.",
+    },
+    "greet_again": {
+        "zh": "您好，还有什么可以帮您？",
+        "en": "Hi again, what else can I do for you?",
     },
     "cancelled": {
         "zh": "好的，已取消。还有什么可以帮您？",

@@ -21,8 +21,16 @@ from tests.helpers import ask, send
 
 async def test_greeting_says_what_the_bot_can_do(dialogue: Dialogue) -> None:
     assert await ask(dialogue, "你好") == say("welcome", "zh")
-    assert await ask(dialogue, "hello") == say("welcome", "en")
+    assert await ask(dialogue, "hello", user="another") == say("welcome", "en")
     assert await ask(dialogue, "谢谢") == say("thanks", "zh")
+
+
+async def test_a_greeting_mid_conversation_does_not_introduce_the_bot_again(dialogue: Dialogue) -> None:
+    welcome = await ask(dialogue, "你好")
+    assert "退货" in welcome and "转人工" in welcome  # the first greeting names after-sales and a person
+    assert await ask(dialogue, "谢谢") == say("thanks", "zh")
+    assert await ask(dialogue, "你好") == say("greet_again", "zh")
+    assert await ask(dialogue, "hello") == say("greet_again", "en")
 
 
 async def test_a_restart_mid_conversation_loses_nothing(

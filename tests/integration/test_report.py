@@ -156,7 +156,7 @@ async def test_what_customers_asked_is_counted_per_day_and_shows_in_the_bot_sect
 ) -> None:
     metrics = Metrics()
     dialogue = Dialogue(store, nlu.parse, clock, SHANGHAI, observer=metrics)
-    for text in ("我的快递到哪了", "快递到哪了呀", "怎么还不发货", "退还是换呢"):
+    for text in ("我的快递到哪了", "快递到哪了呀", "怎么还不发货", "货的事"):
         await ask(dialogue, text, user=text)
     reports = SqlReports(database, SHANGHAI)
 
@@ -167,5 +167,5 @@ async def test_what_customers_asked_is_counted_per_day_and_shows_in_the_bot_sect
     await metrics.report_intents(add)  # nothing new: nothing added twice
     bot = (await reports.figures(WEEK)).bot
     assert bot.intents["logistics"] == 2 and bot.intents["urge_shipping"] == 1 and sum(bot.intents.values()) == 4
-    assert bot.clarifications == 1  # "退还是换呢": the bot asks which
+    assert bot.clarifications == 1  # "货的事": the bot asks what about
     assert "问得最多：查物流 2" in summary(await reports.figures(WEEK))

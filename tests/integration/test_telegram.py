@@ -127,7 +127,7 @@ async def test_start_with_a_deep_link_reads_the_payload_as_an_order_number(rig: 
 
 async def test_menu_commands_help_orders_and_cancel(rig: Rig, seeded: SeedResult) -> None:
     [help_text] = await rig.say(rig.api.text_update(CUSTOMER, "/help@xiaoer_test_bot"))
-    assert "/orders" in help_text.text
+    assert "直接说您要办的事" in help_text.text
     await rig.say(rig.api.text_update(CUSTOMER, f"订单 {seeded.samples[0].order_id}"))
     [cancelled] = await rig.say(rig.api.text_update(CUSTOMER, "/cancel"))
     assert "已取消" in cancelled.text
@@ -223,7 +223,7 @@ async def test_replies_of_one_chat_keep_their_order_and_pace(rig: Rig) -> None:
         await rig.settle()
     replies = rig.api.texts(CUSTOMER)
     assert len(replies) == 5
-    assert ["/orders" in replies[0], "已取消" in replies[2], "/orders" in replies[3], "已取消" in replies[4]] == [
+    assert ["直接说" in replies[0], "已取消" in replies[2], "直接说" in replies[3], "已取消" in replies[4]] == [
         True
     ] * 4
 
@@ -298,7 +298,7 @@ async def test_long_polling_sets_the_menu_stores_updates_and_confirms_them(
             task.cancel()
         assert rig.api.webhook_deleted == 1
         assert rig.api.commands[""] == ["orders", "help", "cancel"] == rig.api.commands["en"]
-        assert "/orders" in rig.api.texts(CUSTOMER)[0]
+        assert "直接说您要办的事" in rig.api.texts(CUSTOMER)[0]
 
 
 async def test_webhook_mode_registers_the_public_url_with_its_secret(database: Database, tmp_path: Path) -> None:
