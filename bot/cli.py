@@ -20,6 +20,7 @@ from pydantic import ValidationError
 import nlu
 from bot.bootstrap import App, bootstrap
 from bot.channels.console import ConsoleDesk, run_console
+from bot.channels.web.inbound import PATH as CHAT_PATH
 from bot.importing import import_command
 from bot.logs import configure_logging
 from bot.nlu_shop import shop_training
@@ -30,6 +31,7 @@ from bot.settings import Settings, settings_problems
 from bot.shop_config import ShopConfigError
 from bot.web import build_web_app
 from handlers.staff.alert_texts import alerts_as_text
+from handlers.staff.help import staff_help
 from handlers.staff.roster import StaffMember
 from nlu.evaluate import evaluate
 from notifications.scheduler import Periodic, start_scheduler, stop_scheduler
@@ -37,7 +39,9 @@ from oms_client.chats.chat_log import ChatLog
 from oms_client.clock import Clock
 from oms_client.demo.seed import SAMPLES_META_KEY, StoreNotEmpty, seed_store
 from oms_client.imports.importer import PLATFORMS
+from oms_client.sql.database import open_database
 from oms_client.sql.leases import Liveness
+from oms_client.sql.migrate import upgrade
 from oms_client.stores.retention import purge
 
 log = logging.getLogger(__name__)
@@ -157,6 +161,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     if getattr(args, "now", None) and args.now.tzinfo is None:
         print("--now needs a time zone, e.g. 2026-11-22T10:00:00+08:00", file=sys.stderr)
         return 2
+    if args.command == "db":
+        return await _db_upgrade(settings)
     try:
         app = await bootstrap(settings)
     except ShopConfigError as error:
@@ -177,9 +183,23 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             return await privacy_command(app, args.privacy_command, args.phone, args.user)
         if args.command == "serve":
             return await _serve(app, args)
-        return 0  # db upgrade: bootstrap has applied the migrations
+        return 0
     finally:
         await app.close()
+
+
+async def _db_upgrade(settings: Settings) -> int:
+    """Apply the migrations and say what changed (every other command applies them silently at its start)."""
+    database = open_database(settings.database_url)
+    try:
+        before, after = await upgrade(database)
+    finally:
+        await database.dispose()
+    if before == after:
+        print(f"数据库已是最新版本（{after}），无需升级。")
+    else:
+        print(f"数据库已升级：{before or '空库'} → {after}。")
+    return 0
 
 
 async def _seed(app: App, args: argparse.Namespace) -> int:
@@ -222,13 +242,16 @@ async def _seed_demo_if_empty(app: App) -> None:
 async def _chat(app: App, args: argparse.Namespace) -> int:
     if args.demo:
         await _seed_demo_if_empty(app)
-    samples = samples_from_meta(await app.store.get_meta(SAMPLES_META_KEY))
-    if samples:
-        print(samples_as_text(samples))
     roster = app.roster
-    listed = roster.find("console", args.user)
-    if args.role != "customer" and (listed is None or not listed.can(args.role)):
-        roster = roster.with_member(StaffMember(id=args.user, name=args.user, roles=(args.role,)))
+    member = roster.find("console", args.user)
+    if args.role != "customer" and (member is None or not member.can(args.role)):
+        member = StaffMember(id=args.user, name=args.user, roles=(args.role,))
+        roster = roster.with_member(member)
+    samples = samples_from_meta(await app.store.get_meta(SAMPLES_META_KEY))
+    if args.role != "customer" and member is not None:
+        print(staff_help(member).text)  # staff start with their commands, not the customers' sample orders
+    elif samples:
+        print(samples_as_text(samples))
     desk = ConsoleDesk(app.front(roster), app.outgoing, ChatLog(app.database), app.renderers, app.clock, app.pictures)
     await run_console(desk, args.user)
     return 0
@@ -244,6 +267,8 @@ async def _serve(app: App, args: argparse.Namespace) -> int:
     await runner.setup()
     await web.TCPSite(runner, app.settings.host, app.settings.port).start()
     log.info("listening on http://%s:%s", app.settings.host, app.settings.port)
+    if args.demo:
+        await _print_demo_start(app)
     app.jobs.periodic += _periodic(app, liveness)
     scheduler = start_scheduler(app.jobs)
     tasks = _channel_tasks(app)
@@ -262,6 +287,17 @@ async def _serve(app: App, args: argparse.Namespace) -> int:
     await app.jobs.step_down()
     await liveness.gone(holder)
     return 0
+
+
+async def _print_demo_start(app: App) -> None:
+    """`serve --demo`: the sample orders and where to try them, as `chat --demo` shows them."""
+    samples = samples_from_meta(await app.store.get_meta(SAMPLES_META_KEY))
+    if samples:
+        print(samples_as_text(samples))
+    host = "127.0.0.1" if app.settings.host in ("0.0.0.0", "::") else app.settings.host
+    where = f"http://{host}:{app.settings.port}"
+    chat = f"网页聊天：{where}{CHAT_PATH}" if "web" in app.channels else f"服务地址：{where}（网页聊天未开启）"
+    print(chat, flush=True)
 
 
 async def _purge(app: App) -> None:

@@ -35,6 +35,10 @@ def configure_logging(level: str) -> None:
     handler.addFilter(ConversationFilter())
     handler.setFormatter(RedactingFormatter(FORMAT))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
-    # APScheduler says "running job ... executed successfully" for every run of every job (a heartbeat every
-    # few seconds); its warnings (a run missed, one still running) and errors still show.
-    logging.getLogger("apscheduler.executors").setLevel(max(logging.WARNING, logging.getLogger().level))
+    # APScheduler announces every job it adds ("Adding job tentatively", "Added job") and every run ("executed
+    # successfully", a heartbeat every few seconds); alembic says which SQL dialect it found at each start.
+    # Their warnings (a run missed, one still running) and errors still show; slow runs are logged by
+    # notifications.scheduler, and `db upgrade` says what it applied.
+    quiet = max(logging.WARNING, logging.getLogger().level)
+    for noisy in ("apscheduler", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(quiet)

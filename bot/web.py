@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from aiohttp import web
 
 from bot.api.routes import mount_api
 from bot.bootstrap import App
+from bot.channels.web.inbound import PATH as CHAT_PATH
 from bot.couriers import mount_couriers
 from bot.metrics import CONTENT_TYPE, Sources
 
@@ -26,9 +29,25 @@ async def metrics(request: web.Request) -> web.Response:
     return web.Response(body=await app.metrics.render(sources), headers={"Content-Type": CONTENT_TYPE})
 
 
+async def home(request: web.Request) -> web.Response:
+    """Someone opening the server's address in a browser: the chat page where there is one, else a page that
+    says what runs here and where to look."""
+    app = request.app[APP_KEY]
+    if "web" in app.channels:
+        raise web.HTTPFound(CHAT_PATH)
+    channels = "、".join(escape(name) for name in app.channels) or "（无，只有命令行）"
+    body = (
+        '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>店小二</title>'
+        f"<h1>店小二正在运行</h1><p>已开启的渠道：{channels}</p>"
+        '<p><a href="/healthz">/healthz</a> 健康检查 · <a href="/metrics">/metrics</a> 监控指标</p></html>'
+    )
+    return web.Response(text=body, content_type="text/html")
+
+
 def build_web_app(app: App) -> web.Application:
     web_app = web.Application(client_max_size=64 * 1024)
     web_app[APP_KEY] = app
+    web_app.router.add_get("/", home)
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/metrics", metrics)
     for receiver in app.receivers():

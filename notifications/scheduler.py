@@ -31,6 +31,8 @@ from oms_client.sql.leases import Leases
 
 log = logging.getLogger(__name__)
 LEASE = "notifications"
+# A run longer than this (or than its own period) is logged as slow: the store or a platform is struggling.
+SLOW_RUN = timedelta(seconds=5)
 
 
 def process_name() -> str:
@@ -105,15 +107,20 @@ class Jobs:
     async def step_down(self) -> None:
         await self.leases.release(LEASE, self.holder)
 
-    async def tracked(self, job: Callable[[], Awaitable[object]]) -> object:
-        """Run a job so that `stop_scheduler` can let it finish instead of cutting it off mid-write."""
+    async def tracked(self, name: str, period: timedelta, job: Callable[[], Awaitable[object]]) -> object:
+        """Run a job so that `stop_scheduler` can let it finish instead of cutting it off mid-write; a run that
+        takes longer than its period (or SLOW_RUN) is logged, routine runs are not."""
         task = asyncio.current_task()
         assert task is not None
         self.in_progress.add(task)
+        started = time.monotonic()
         try:
             return await job()
         finally:
             self.in_progress.discard(task)
+            took = time.monotonic() - started
+            if took > min(period, SLOW_RUN).total_seconds():
+                log.warning("job %r took %.1f s (it runs every %s)", name, took, period)
 
 
 def start_scheduler(jobs: Jobs) -> AsyncIOScheduler:
@@ -127,7 +134,7 @@ def start_scheduler(jobs: Jobs) -> AsyncIOScheduler:
     for name, period, tick in every:
         seconds = period.total_seconds()
         scheduler.add_job(
-            functools.partial(jobs.tracked, tick),
+            functools.partial(jobs.tracked, name, period, tick),
             "interval",
             seconds=seconds,
             name=name,
@@ -137,6 +144,7 @@ def start_scheduler(jobs: Jobs) -> AsyncIOScheduler:
             misfire_grace_time=max(1, int(seconds)),
         )
     scheduler.start()
+    log.info("scheduler: %d jobs (%s)", len(every), ", ".join(name for name, _, _ in every))
     return scheduler
 
 

@@ -24,6 +24,7 @@ from bot.channels.addressed import elsewhere, own_replies
 from bot.channels.pictures import PICTURE_LIMIT, Pictures
 from bot.channels.port import Renderer
 from bot.channels.web.render import bodies
+from bot.channels.wechat.translate import typed_command
 from handlers.messages import Attachment, Button, IncomingMessage, Reply, Responder
 from notifications.push import Undeliverable
 from oms_client.chats.chat_log import ChatLog
@@ -93,7 +94,7 @@ def _reply(body: dict[str, Any]) -> Reply:
 def render(replies: Sequence[Reply]) -> str:
     blocks = []
     for reply in replies:
-        text = reply.text.replace("\n", "\n  ")
+        text = "\n".join(f"  {line}" if line else "" for line in reply.text.split("\n")).removeprefix("  ")
         block = f"< {text}"
         if reply.buttons:
             block += "\n  " + "  ".join(f"[{i}] {_unnumbered(b.label, i)}" for i, b in enumerate(reply.buttons, 1))
@@ -193,7 +194,13 @@ def _message(line: str, buttons: Sequence[Button], user_id: str, message_id: str
     else:
         text, attachments = "", (Attachment("image", str(path)),)
     return IncomingMessage(
-        channel=CHANNEL, chat_id=user_id, user_id=user_id, text=text, attachments=attachments, message_id=message_id
+        channel=CHANNEL,
+        chat_id=user_id,
+        user_id=user_id,
+        text=text,
+        attachments=attachments,
+        message_id=message_id,
+        command=typed_command(text),  # "/help" typed as on any channel, not read as English words
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
@@ -23,10 +24,11 @@ def alembic_config(url: str = "") -> Config:
     return config
 
 
-async def upgrade(database: Database, revision: str = "head") -> None:
+async def upgrade(database: Database, revision: str = "head") -> tuple[str | None, str | None]:
     """Bring the schema to the newest revision inside one write transaction. Processes starting together on a
-    new store take turns: the first migrates, the others find the schema at its revision."""
-    await _migrate(database, command.upgrade, revision)
+    new store take turns: the first migrates, the others find the schema at its revision. Returns the
+    revision before and after (None: an empty store), so `db upgrade` can say what it did."""
+    return await _migrate(database, command.upgrade, revision)
 
 
 async def downgrade(database: Database, revision: str) -> None:
@@ -34,13 +36,17 @@ async def downgrade(database: Database, revision: str) -> None:
     await _migrate(database, command.downgrade, revision)
 
 
-async def _migrate(database: Database, step: Callable[[Config, str], None], revision: str) -> None:
-    def run(connection: Connection) -> None:
+async def _migrate(
+    database: Database, step: Callable[[Config, str], None], revision: str
+) -> tuple[str | None, str | None]:
+    def run(connection: Connection) -> tuple[str | None, str | None]:
+        before = MigrationContext.configure(connection).get_current_revision()
         config = alembic_config()
         config.attributes["connection"] = connection
         step(config, revision)
+        return before, MigrationContext.configure(connection).get_current_revision()
 
     async with database.write.begin() as connection:
         if connection.dialect.name == "postgresql":  # SQLite's write transaction already excludes the others
             await connection.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(MIGRATION_LOCK, 0))))
-        await connection.run_sync(run)
+        return await connection.run_sync(run)

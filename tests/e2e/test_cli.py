@@ -90,9 +90,12 @@ def test_chat_demo_seeds_an_empty_store_once(sqlite_env: dict[str, str]) -> None
     assert second.stdout.strip() == hint.strip()
 
 
-def test_db_upgrade_can_run_again(sqlite_env: dict[str, str]) -> None:
-    assert run(["db", "upgrade"], sqlite_env).returncode == 0
-    assert run(["db", "upgrade"], sqlite_env).returncode == 0
+def test_db_upgrade_says_what_it_applied_and_can_run_again(sqlite_env: dict[str, str]) -> None:
+    first, again = run(["db", "upgrade"], sqlite_env), run(["db", "upgrade"], sqlite_env)
+    assert first.returncode == again.returncode == 0
+    newest = first.stdout.strip().removeprefix("数据库已升级：空库 → ").removesuffix("。")
+    assert newest.isdigit(), first.stdout
+    assert again.stdout.strip() == f"数据库已是最新版本（{newest}），无需升级。"
 
 
 def test_nlu_parse_prints_one_json_object(sqlite_env: dict[str, str]) -> None:
@@ -112,14 +115,30 @@ async def test_serve_answers_healthz_with_store_health(sqlite_env: dict[str, str
     port = _free_port()
     env = sqlite_env | {"XIAOER_PORT": str(port)}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "serve", "--demo", env=env, stderr=asyncio.subprocess.PIPE
+        sys.executable,
+        "-m",
+        "bot",
+        "serve",
+        "--demo",
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         body = await _poll_health(port)
         assert body["status"] == "ok" and body["store"]["ok"] is True and body["store"]["backend"] == "sqlite"
+        async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port}/") as home:
+            assert home.status == 200 and str(home.url).endswith("/chat")  # / leads to the chat page
+        await asyncio.sleep(5)  # a few rounds of the every-2-seconds jobs
     finally:
         process.terminate()
-        assert await asyncio.wait_for(process.wait(), 20) == 0
+        out, err = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 0
+    printed, logged = out.decode(), err.decode()
+    assert printed.startswith("可以试试这些订单") and f"网页聊天：http://127.0.0.1:{port}/chat" in printed
+    assert "INFO apscheduler" not in logged and "INFO alembic" not in logged, logged
+    ours = [line for line in logged.splitlines() if "aiohttp.access" not in line]
+    assert len(ours) <= 5, logged  # listening, scheduler, channels, a scan: no routine runs
 
 
 async def _poll_health(port: int) -> dict[str, object]:
