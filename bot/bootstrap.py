@@ -31,6 +31,8 @@ from bot.pushers.webhook import SignedWebhook
 from bot.reporting import ReportPush, Reports
 from bot.settings import Settings
 from bot.shop_config import ShopConfig, ShopConfigError, load_shop_config
+from bot.stale_handoffs import EVERY as STALE_EVERY
+from bot.stale_handoffs import StaleHandoffs
 from handlers.dialogue import Dialogue
 from handlers.front import Front
 from handlers.handoff.queue import Handoffs
@@ -109,6 +111,7 @@ class App:
     review: SqlReview  # the automatic review of new paid orders and the holds staff decide on
     reports: Reports  # the shop's report: `xiaoer report`, the pushed daily and weekly ones, `/report`
     pictures: Pictures  # where pictures sent on any channel are kept (the console's too)
+    stale_handoffs: StaleHandoffs  # run by the scheduler, and by `xiaoer chat` at its start (it has none)
 
     def receivers(self) -> list[Receiver]:
         return [part.receiver for part in self.inbound.values() if part.receiver is not None]
@@ -243,6 +246,8 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
     notices, oversell = CustomerNotices(NoticeStore(database), reach), OversellNotices(store, reach)
     if shop.alerts.tell_customers:
         jobs.after_scan += [notices.tick, oversell.tick]
+    stale = StaleHandoffs(store, reach, shop.service)
+    jobs.periodic.append(Periodic("stale hand-offs", STALE_EVERY, stale.tick, leased=True))
     return App(
         settings=settings,
         shop=shop,
@@ -272,4 +277,5 @@ async def bootstrap(settings: Settings, clock: Clock | None = None, database: Da
         review=review,
         reports=reports,
         pictures=pictures,
+        stale_handoffs=stale,
     )

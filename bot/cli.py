@@ -253,6 +253,7 @@ async def _chat(app: App, args: argparse.Namespace) -> int:
     elif samples:
         print(samples_as_text(samples))
     desk = ConsoleDesk(app.front(roster), app.outgoing, ChatLog(app.database), app.renderers, app.clock, app.pictures)
+    await app.stale_handoffs.tick()  # no scheduler runs here: a queue left from an earlier run is ended now
     await run_console(desk, args.user)
     return 0
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from oms_client.case_rules import CaseAction, CaseKind
+from oms_client.chats.outgoing import ChatMessage
 from oms_client.domain import Case, Handoff, NluCandidate, Order, Platform
 from oms_client.oversell import Choice, OversellOffer
 from oms_client.proofs import Guess, GuessLimits, Judgement, Outcome, Proof
@@ -132,6 +133,12 @@ class OrderStore(Protocol):
 
     async def end_handoff(self, handoff_id: int, by: str, now: datetime) -> Handoff:
         """Raises HandoffTaken when it had already ended."""
+
+    async def unclaimed_since(self, before: datetime) -> list[Handoff]:
+        """Waiting hand-offs whose customer was told to expect a person before `before`."""
+
+    async def give_up(self, handoff_id: int, messages: Sequence[ChatMessage], now: datetime) -> bool:
+        """End a hand-off nobody claimed, queuing `messages` with it; False when it was claimed or left first."""
 
     async def oversell_offer_for(self, order: Order, user: ChatUser, now: datetime) -> OversellOffer | None:
         """The order's open oversell offer for this chat (made now when the order is at risk and untold)."""

@@ -154,6 +154,9 @@ async def run_console(desk: ConsoleDesk, user_id: str, stdin: TextIO = sys.stdin
     poller = asyncio.create_task(_poll(desk, user_id, stdout)) if interactive else None
     line_number = 0
     try:
+        news = await desk.news(user_id)  # what was sent to this user while no terminal was open
+        if news:
+            stdout.write(render(news) + "\n")
         if interactive:
             _prompt(stdout)
         async for line in _lines(stdin):

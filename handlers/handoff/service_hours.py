@@ -20,6 +20,9 @@ class ServiceHours(BaseModel):
     opens: time = time(9, 0)
     closes: time = time(22, 0)
     days: tuple[int, ...] = Field(default=(1, 2, 3, 4, 5, 6, 7), min_length=1)  # ISO weekdays, 1 = Monday
+    # A hand-off nobody claims this long after a person was expected is ended, and the customer is told, so
+    # nobody stays queued for days (the queue's alert has gone to the agents meanwhile).
+    give_up_minutes: int = Field(default=120, ge=5, le=7 * 24 * 60)
 
     @model_validator(mode="after")
     def _sane(self) -> ServiceHours:

@@ -54,6 +54,12 @@ HANDOFF_TEXTS: dict[str, dict[str, str]] = {
         "en": "That's a lot of requests for a person; please try again a little later. Meanwhile, tell me what "
         "you need and I'll look into it.",
     },
+    "ho_gave_up": {
+        "zh": "抱歉，一直没有客服接入（您已等待约 {waited}），已为您结束排队。您可以继续问我；"
+        "需要人工时，请在客服时间（{hours}）再发“转人工”。",
+        "en": "Sorry, no one could take your chat (you waited about {waited}), so you're out of the queue. "
+        'Ask me anything meanwhile, or send "human" again during service hours ({hours}).',
+    },
     "ho_withdrawn": {
         "zh": "好的，已取消转人工。还有什么可以帮您？",
         "en": "OK, you're out of the queue. Anything else I can do?",

@@ -7,12 +7,14 @@ transaction as the change.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Select, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from oms_client.chats.outgoing import ChatMessage, enqueue_messages
 from oms_client.domain import Handoff, HandoffNotFound, HandoffState, HandoffTaken
 from oms_client.sql import models as m
 from oms_client.sql.audit import audit_row
@@ -99,6 +101,27 @@ class SqlHandoffs:
         """Give the chat back to the bot; HandoffTaken when it had already ended."""
         ended = {"state": HandoffState.ENDED, "ended_at": now, "ended_by": by[:80]}
         return await self._move(handoff_id, OPEN, ended, by, "handoff.end", now)
+
+    async def unclaimed_since(self, before: datetime) -> list[Handoff]:
+        """Waiting hand-offs whose customer was told to expect a person before `before`: nobody came."""
+        waited_from = func.coalesce(H.expected_at, H.created_at)
+        return await self._handoffs(_select().where(H.state == HandoffState.WAITING, waited_from < before))
+
+    async def give_up(self, handoff_id: int, messages: Sequence[ChatMessage], now: datetime) -> bool:
+        """End a hand-off nobody claimed and queue what the customer is told, in one transaction; False when an
+        agent claimed it (or the customer left) meanwhile, and then nothing is sent."""
+        ended = {"state": HandoffState.ENDED, "ended_at": now, "ended_by": "timeout"}
+
+        def end(conn: Connection) -> bool:
+            done = conn.execute(update(H).where(H.id == handoff_id, H.state == HandoffState.WAITING).values(ended))
+            if done.rowcount != 1:
+                return False
+            row = audit_row("timeout", "handoff.give_up", ("handoff", str(handoff_id)), {}, now)
+            conn.execute(insert(m.AuditLogRow), [row])
+            enqueue_messages(conn, messages, now)
+            return True
+
+        return bool(await self.database.write.run(end))
 
     async def _move(
         self,

@@ -301,3 +301,46 @@ async def test_a_customer_left_waiting_alerts_ops_counted_from_when_a_person_was
     change = await rig.app.alerts.report(await rig.app.alerts.scan(rig.clock.now(), ScanLimits()))
     assert [a.subject for a in change.resolved] == [f"handoff:{handoff.id}"]  # claimed: the alert clears
     await customer.http.close()
+
+
+async def _stale_tick(rig: Rig) -> None:
+    [job] = [job for job in rig.app.jobs.periodic if job.name == "stale hand-offs"]
+    await job.run()
+    await rig.settle()
+
+
+async def test_a_hand_off_nobody_claims_ends_after_the_configured_wait_and_the_customer_is_told(rig: Rig) -> None:
+    customer = await web_customer(rig)
+    await customer.say("转人工")
+    await customer.say("想问下我的退款")
+    [handoff] = await rig.app.store.waiting_handoffs()
+    rig.clock.advance(minutes=119)
+    await _stale_tick(rig)
+    assert (await rig.app.store.get_handoff(handoff.id)).state is HandoffState.WAITING
+    rig.clock.advance(minutes=2)
+    await _stale_tick(rig)
+    assert (await rig.app.store.get_handoff(handoff.id)).state is HandoffState.ENDED
+    told = await customer.read()
+    assert told.startswith("抱歉，一直没有客服接入（您已等待约 2 小时），已为您结束排队。") and "每天 09:00–22:00" in told
+    await _stale_tick(rig)
+    assert await customer.read() == ""  # told once
+    [late] = await li(rig, f"/claim {handoff.id}")
+    assert "已经结束" in late.text
+    assert "排队" not in await customer.say("我的快递到哪了")  # the bot answers again
+    await customer.http.close()
+
+
+async def test_a_hand_off_queued_after_hours_waits_for_the_morning_before_it_is_given_up(rig: Rig) -> None:
+    rig.clock.advance(hours=13)  # 23:00 in Shanghai: nobody works until 09:00
+    customer = await web_customer(rig)
+    await customer.say("转人工")
+    await customer.say("快递丢了")
+    [handoff] = await rig.app.store.waiting_handoffs()
+    rig.clock.advance(hours=11)  # 10:00, an hour after opening
+    await _stale_tick(rig)
+    assert (await rig.app.store.get_handoff(handoff.id)).state is HandoffState.WAITING
+    rig.clock.advance(hours=1, minutes=1)
+    await _stale_tick(rig)
+    assert (await rig.app.store.get_handoff(handoff.id)).state is HandoffState.ENDED
+    assert "已为您结束排队" in await customer.read()
+    await customer.http.close()
