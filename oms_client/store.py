@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from oms_client.case_rules import CaseAction, CaseKind
-from oms_client.chats.outgoing import ChatMessage
 from oms_client.domain import Case, Handoff, NluCandidate, Order, Platform
 from oms_client.oversell import Choice, OversellOffer
 from oms_client.proofs import Guess, GuessLimits, Judgement, Outcome, Proof
+
+if TYPE_CHECKING:  # the port stays free of SQL: handlers import it, and they load no database library
+    from oms_client.chats.outgoing import ChatMessage
 
 
 class StaleConversation(Exception):

@@ -175,6 +175,10 @@ def test_scan_json_lists_the_open_alerts(sqlite_env: dict[str, str]) -> None:
         assert set(alert) == {"kind", "subject", "severity", "status", "first_seen", "detail"}
     again = run(["scan"], sqlite_env)
     assert again.stdout.startswith("新告警 0 条")
+    assert "[严重]" in again.stdout and "[critical]" not in again.stdout and "[warning]" not in again.stdout
+    overdue = next(a for a in alerts if a["kind"] == "ship_overdue")
+    platform, number = overdue["subject"].split(":", 1)
+    assert overdue["subject"] not in again.stdout and number in again.stdout  # "京东 266…", not "jd:266…"
 
 
 IMPORTS = Path(__file__).parent.parent / "fixtures" / "imports"
