@@ -321,7 +321,9 @@ async def test_a_hand_off_nobody_claims_ends_after_the_configured_wait_and_the_c
     await _stale_tick(rig)
     assert (await rig.app.store.get_handoff(handoff.id)).state is HandoffState.ENDED
     told = await customer.read()
-    assert told.startswith("抱歉，一直没有客服接入（您已等待约 2 小时），已为您结束排队。") and "每天 09:00–22:00" in told
+    assert (
+        told.startswith("抱歉，一直没有客服接入（您已等待约 2 小时），已为您结束排队。") and "每天 09:00–22:00" in told
+    )
     await _stale_tick(rig)
     assert await customer.read() == ""  # told once
     [late] = await li(rig, f"/claim {handoff.id}")
