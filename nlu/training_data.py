@@ -39,6 +39,14 @@ OPENERS = ["", "", "", "", "亲 ", "在吗 ", "你好 ", "您好，", "客服 ",
 CLOSERS = ["", "", "", "", " 谢谢", "，谢谢", " 急", "！！", "？", "??", " 😭", " 🙏", " 快点", " 麻烦了", "。",
            " 在线等",
            " 💢", " 谢谢亲"]
+# What buyers say before the request: what they bought and when. It names no request, so a message that
+# starts this way is read by what follows (real messages that mention 买/下单/付款 are not order questions).
+CONTEXTS = ["我在你们家买了{item} ", "昨天下的单，", "上周买的{item} ", "前几天拍的{item}，", "我之前在这买过 ",
+            "双十一买的{item} ", "我买的那个{item} ", "帮家里人买的，", "订单{order} ", "用我妈账号买的 ",
+            "这个{item} ", "{days}前买的 ", "刚收到 ", "I bought a {item_en} here, "]
+CONTEXT_SHARE = 0.25
+# Intents whose lines a context would change: "昨天下的单，你好" is not a greeting.
+NO_CONTEXT = ("greeting",)
 # fmt: on
 
 
@@ -100,7 +108,7 @@ def examples_by_template(seed: int = 13, shop: Sequence[tuple[str, str]] = ()) -
     for intent, template, variants in [*written, *((i, t, SHOP_VARIANTS) for i, t in shop)]:
         group = []
         for variant in range(variants):
-            text = _render(rng, template, plain=variant == 0)
+            text = _render(rng, template, plain=variant == 0, context=intent not in NO_CONTEXT)
             if text not in seen:
                 seen.add(text)
                 group.append(Example(text, intent))
@@ -117,7 +125,9 @@ def rendered(template: str, seed: int = 13) -> str:
     return _render(random.Random(seed), template, plain=True)
 
 
-def _render(rng: random.Random, template: str, plain: bool) -> str:
+def _render(rng: random.Random, template: str, plain: bool, context: bool = False) -> str:
+    if not plain and context and rng.random() < CONTEXT_SHARE:
+        template = rng.choice(CONTEXTS) + template
     filled = re.sub(r"\{(\w+)\}", lambda m: _fillers(rng)[m.group(1)], template)
     if plain:
         return filled

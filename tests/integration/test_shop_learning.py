@@ -15,6 +15,7 @@ from bot.nlu_shop import train_shop
 from handlers.dialogue import Dialogue
 from handlers.staff.desk import AgentDesk
 from handlers.staff.roster import StaffMember
+from handlers.turn import CLARIFY_BELOW
 from nlu.model import MODEL_PATH
 from oms_client.clock import FixedClock
 from oms_client.masking import as_template
@@ -24,7 +25,13 @@ from tests.conftest import SHANGHAI
 from tests.helpers import ask
 
 LI = StaffMember(id="li", name="小李", roles=("agent",), telegram=2002)
-MISREAD = "花瓶到的时候已经碎了"
+# Broken-on-arrival stories in few words, each with a similar one never labelled. The test takes the first the
+# shipped model is unsure of (so the bot keeps it): which one that is may change when the model is retrained.
+STORIES = [
+    ("玻璃罐到了碎成渣", "玻璃杯到了碎成渣"),
+    ("花瓶拆开全是碎片", "台灯拆开全是碎片"),
+    ("花瓶到的时候已经碎了", "台灯到的时候已经碎了"),
+]
 
 
 @pytest.fixture
@@ -39,20 +46,26 @@ async def test_a_misread_message_labelled_by_an_agent_is_understood_after_the_sh
     database: Database, store: SqlOrderStore, dialogue: Dialogue, clock: FixedClock, tmp_path: Path,
     shipped_model: str,
 ) -> None:  # fmt: skip
-    assert nlu.parse(MISREAD).intent != "refund_only"
-    await ask(dialogue, MISREAD, user="buyer")
+    misread, similar = next(
+        (text, alike) for text, alike in STORIES if _unsure(text) and nlu.parse(text).intent != "refund_only"
+    )
+    await ask(dialogue, misread, user="buyer")
     desk = AgentDesk(store, clock, SHANGHAI, "")
     listed = await desk.handle(LI, "/nlu-review")
-    assert listed is not None and f"「{MISREAD}」 读作" in listed.text
-    candidate = next(line for line in listed.text.splitlines() if f"「{MISREAD}」" in line).split()[0]
+    assert listed is not None and f"「{misread}」 读作" in listed.text
+    candidate = next(line for line in listed.text.splitlines() if f"「{misread}」" in line).split()[0]
     labelled = await desk.handle(LI, f"/label {candidate} 申请仅退款")
     assert labelled is not None and labelled.text.startswith(f"已标注 {candidate} 为「申请仅退款」")
     trained = await train_shop(database, tmp_path / "shop.npz")
     assert trained.labelled == 1 and trained.before == 0 and trained.after == 1
     nlu.use_model(trained.path)
-    assert nlu.parse(MISREAD).intent == "refund_only"
-    assert nlu.parse("台灯到的时候已经碎了").intent == "refund_only"  # a similar message, never labelled
+    assert nlu.parse(misread).intent == "refund_only"
+    assert nlu.parse(similar).intent == "refund_only"  # a similar message, never labelled
     assert hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest() == shipped_model
+
+
+def _unsure(text: str) -> bool:
+    return nlu.parse(text).confidence < CLARIFY_BELOW
 
 
 async def test_a_label_that_names_no_intent_is_refused_with_the_names_there_are(
