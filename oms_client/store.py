@@ -131,7 +131,7 @@ class OrderStore(Protocol):
 
     async def focus_handoff(self, handoff_id: int, agent_id: str, now: datetime) -> bool: ...
 
-    async def keep_for_agent(self, handoff_id: int, line: dict[str, Any]) -> None: ...
+    async def keep_for_agent(self, handoff_id: int, line: dict[str, Any], kind: str = "waiting") -> None: ...
 
     async def end_handoff(self, handoff_id: int, by: str, now: datetime) -> Handoff:
         """Raises HandoffTaken when it had already ended."""
@@ -155,8 +155,9 @@ class OrderStore(Protocol):
 
     async def keep_nlu_candidate(
         self, chat_key: str, text: str, predicted: str, confidence: float, why: str, now: datetime
-    ) -> None:
-        """A message the bot was unsure of or misread, kept (its numbers replaced) for an agent to label."""
+    ) -> int:
+        """A message the bot was unsure of or misread (or an agent labels at once), kept with its numbers
+        replaced for an agent to label; its id."""
 
     async def nlu_candidates(self, limit: int = 10) -> list[NluCandidate]: ...
 

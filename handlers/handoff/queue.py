@@ -90,6 +90,8 @@ class Handoffs:
             return None
         photos = picture_refs(message.attachments)
         if handoff.state is HandoffState.ACTIVE and handoff.agent_chat:  # the bot stays silent, and relays
+            if message.text.strip():  # what the agent's `/label 意图` would teach the bot
+                await self.store.keep_for_agent(handoff.id, {"text": message.text[:QUOTED]}, "relayed")
             return [Reply(_quoted(handoff, message), to=Address.of(handoff.agent_chat), pictures=photos)]
         if is_leaving(message.text):
             await self.store.end_handoff(handoff.id, chat.key, now)

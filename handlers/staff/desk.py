@@ -53,7 +53,8 @@ USAGE = (
     "售后命令：\n/cases 待处理的申请\n/case 编号 查看详情\n/approve 编号 同意\n/reject 编号 原因 拒绝\n"
     "/ask 编号 问题 请客户补充\n/received 编号 退货已到仓\n/refund 编号 [金额] 已退款\n/sent 编号 [单号] 换货已发出\n"
     "/close 编号 结案\n/note 编号 备注 内部备注\n"
-    "/nlu-review 机器人没读懂的消息\n/label 编号 意图 告诉它那句话的意思"
+    "/nlu-review 机器人没读懂的消息\n/label 编号 意图 告诉它那句话的意思\n"
+    "/label 意图 告诉它接待中的顾客刚说的话是什么意思"
 )
 NEEDS_WORDS = {
     "why": "请写明拒绝原因，客户会看到：/reject {id} 原因",

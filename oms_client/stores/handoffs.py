@@ -88,14 +88,15 @@ class SqlHandoffs:
             )
         return done.rowcount == 1
 
-    async def keep_for_agent(self, handoff_id: int, line: dict[str, Any]) -> None:
-        """A message the customer sent while waiting, shown to whoever claims the chat (the last 20)."""
+    async def keep_for_agent(self, handoff_id: int, line: dict[str, Any], kind: str = "waiting") -> None:
+        """A message the customer sent, the last 20 of a kind: "waiting" ones are shown to whoever claims the
+        chat, "relayed" ones (sent while an agent held it) are what the agent's `/label 意图` labels."""
         async with self.database.write.begin() as conn:
             summary = await conn.scalar(select(H.summary).where(H.id == handoff_id))
             if summary is None:
                 raise HandoffNotFound(f"no hand-off {handoff_id}")
-            kept = [*summary.get("waiting", []), line][-KEPT_WHILE_WAITING:]
-            await conn.execute(update(H).where(H.id == handoff_id).values(summary=dict(summary) | {"waiting": kept}))
+            kept = [*summary.get(kind, []), line][-KEPT_WHILE_WAITING:]
+            await conn.execute(update(H).where(H.id == handoff_id).values(summary=dict(summary) | {kind: kept}))
 
     async def end_handoff(self, handoff_id: int, by: str, now: datetime) -> Handoff:
         """Give the chat back to the bot; HandoffTaken when it had already ended."""

@@ -19,11 +19,12 @@ class SqlNluCandidates:
 
     async def keep_nlu_candidate(
         self, chat_key: str, text: str, predicted: str, confidence: float, why: str, now: datetime
-    ) -> None:
+    ) -> int:
         row = {"at": now, "chat_key": chat_key, "text": as_template(text)[:500], "predicted": predicted,
                "confidence": round(confidence, 3), "why": why}  # fmt: skip
         async with self.database.write.begin() as conn:
-            await conn.execute(insert(m.NluCandidateRow).values(row))
+            kept = await conn.execute(insert(m.NluCandidateRow).values(row).returning(m.NluCandidateRow.id))
+            return int(kept.scalar_one())
 
     async def nlu_candidates(self, limit: int = 10) -> list[NluCandidate]:
         """The newest not yet labelled."""

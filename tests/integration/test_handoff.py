@@ -346,3 +346,22 @@ async def test_a_hand_off_queued_after_hours_waits_for_the_morning_before_it_is_
     assert (await rig.app.store.get_handoff(handoff.id)).state is HandoffState.ENDED
     assert "已为您结束排队" in await customer.read()
     await customer.http.close()
+
+
+async def test_an_agent_labels_what_the_customer_they_serve_just_said_and_it_is_kept_for_the_shop_model(
+    rig: Rig,
+) -> None:
+    customer = await web_customer(rig)
+    await customer.say("转人工")
+    await customer.say("东西出问题了")
+    [handoff] = await rig.app.store.waiting_handoffs()
+    assert (await li(rig, "/label 申请仅退款"))[0].text.startswith("您接待的顾客还没有说过话可标注")
+    await li(rig, f"/claim {handoff.id}")
+    await customer.read()
+    assert await customer.say("花瓶拆开全是碎片") == ""  # relayed to the agent, not answered by the bot
+    [labelled] = await li(rig, "/label 申请仅退款")
+    assert labelled.text.startswith("已标注 #") and "「花瓶拆开全是碎片」为「申请仅退款」" in labelled.text
+    assert await customer.read() == ""  # the command went to nobody
+    [kept] = [c for c in await rig.app.store.labelled_nlu() if c.text == "花瓶拆开全是碎片"]
+    assert kept.label == "refund_only" and kept.why == "staff"
+    await customer.http.close()
