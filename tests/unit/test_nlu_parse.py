@@ -116,6 +116,22 @@ def test_exchange_attribute_and_reason() -> None:
     assert slots["attribute"] == "42码" and slots["reason"] == "鞋子太小了"
 
 
+@pytest.mark.parametrize(
+    ("text", "wanted"),
+    [
+        ("颜色不喜欢 换成白的", "白"),
+        ("给我换个粉的", "粉"),
+        ("换双38的", "38"),
+        ("我要换蓝色那款", "蓝色"),
+        ("换成256G的", "256G"),
+        ("鞋子小了想换大半码", "大半码"),
+    ],
+)
+def test_the_attribute_wanted_is_found_as_buyers_write_it(text: str, wanted: str) -> None:
+    parsed = parse(text)
+    assert parsed.intent == "exchange" and parsed.slots.get("attribute") == wanted
+
+
 def test_reason_and_attribute_only_for_after_sales() -> None:
     assert not {"reason", "attribute"} & set(parse("物流怎么坏了 不动了").slots)
 
