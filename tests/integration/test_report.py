@@ -157,7 +157,8 @@ async def test_what_customers_asked_is_counted_per_day_and_shows_in_the_bot_sect
 ) -> None:
     metrics = Metrics()
     dialogue = Dialogue(store, nlu.parse, clock, SHANGHAI, observer=metrics)
-    vague = next(t for t in ("货的事", "有个事", "那个东西", "东西") if nlu.parse(t).confidence < CLARIFY_BELOW)
+    candidates = ("货的事", "有个事", "那个东西", "东西", "所以呢", "xyzzy")
+    vague = next(t for t in candidates if nlu.parse(t).confidence < CLARIFY_BELOW)
     for text in ("我的快递到哪了", "快递到哪了呀", "怎么还不发货", vague):
         await ask(dialogue, text, user=text)
     reports = SqlReports(database, SHANGHAI)
