@@ -132,6 +132,18 @@ def test_the_attribute_wanted_is_found_as_buyers_write_it(text: str, wanted: str
     assert parsed.intent == "exchange" and parsed.slots.get("attribute") == wanted
 
 
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("拍错了 我要退货", "拍错了"),
+        ("鞋子开胶了 退货退款", "鞋子开胶了"),
+        ("收到的是二手的 我要退货", "收到的是二手的"),
+    ],
+)
+def test_the_reason_is_the_clause_that_says_what_went_wrong(text: str, why: str) -> None:
+    assert parse(text).slots.get("reason") == why
+
+
 def test_reason_and_attribute_only_for_after_sales() -> None:
     assert not {"reason", "attribute"} & set(parse("物流怎么坏了 不动了").slots)
 
