@@ -143,7 +143,7 @@ class Dialogue:
             return about_cases
         intent = turn.parsed.intent
         skill = route(intent).skill
-        unsure = not turn.confident
+        unsure = not turn.confident or turn.parsed.confidence < route(intent).sure_at
         if unsure and not (turn.order_no or turn.phone_digits):  # not a number answering the bot's question
             await self._keep(turn, "unsure")
         if skill is Skill.PERSON and not unsure:

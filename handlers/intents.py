@@ -31,6 +31,8 @@ class Route:
     choice: dict[str, str] | None = None  # what a clarifying button says (and sends back), per language
     answer: order_answers.Answer | None = None  # an order question's answer
     fits: Callable[[Order], bool] = lambda order: True  # which unnamed order it means (requests ask the policy)
+    # Acted on only from this confidence (above the general clarifying line): for what costs a person's time.
+    sure_at: float = 0.0
 
 
 ROUTES: dict[str, Route] = {
@@ -54,7 +56,8 @@ ROUTES: dict[str, Route] = {
     "change_address": Route(Skill.REQUEST, {"zh": "修改收货地址", "en": "Change the delivery address"}),
     "progress": Route(Skill.CASES),  # not an NLU intent: "我的售后进度" is read by the turn itself
     "human_agent": Route(Skill.PERSON, {"zh": "转人工", "en": "Talk to a person"}),
-    "complaint": Route(Skill.PERSON, {"zh": "我要投诉", "en": "Make a complaint"}),
+    # A complaint hands the chat to a person with an apology; vague fragments ("货的事" at 0.55) were read as one.
+    "complaint": Route(Skill.PERSON, {"zh": "我要投诉", "en": "Make a complaint"}, sure_at=0.7),
     "greeting": Route(Skill.SMALL_TALK),
     "other": Route(Skill.NONE),
 }

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 
 import nlu
 from handlers.dialogue import MAX_MESSAGE_CHARS, Dialogue
 from handlers.texts import say
 from handlers.turn import CLARIFY_BELOW
+from nlu import Parse
 from oms_client.clock import FixedClock
 from oms_client.demo.seed import SeedResult
 from oms_client.domain import OrderState
@@ -185,3 +188,18 @@ async def test_an_order_number_and_phone_tail_read_out_in_groups_prove_and_answe
     assert "后四位" in await ask(dialogue, f"订单 {grouped} 到哪了")
     answer = await ask(dialogue, "尾号 " + " ".join(sample.phone_tail))
     assert "验证成功" in answer and sample.tracking_no in answer
+
+
+async def test_a_complaint_read_without_much_confidence_is_asked_about_before_a_person_is_called(
+    store: SqlOrderStore, clock: FixedClock
+) -> None:
+    """The policy, not the model: the parse gives the confidence under test (the shipped model read 货的事 as a
+    complaint at 0.55, which handed the chat to a person with an apology)."""
+
+    def leaning(confidence: float) -> Callable[[str], Parse]:
+        return lambda text: Parse("complaint", confidence, {}, "zh", (("logistics", 0.1), ("other", 0.1)))
+
+    vague = await ask(Dialogue(store, leaning(0.6), clock, SHANGHAI), "货的事", user="vague")
+    assert vague.startswith("抱歉，我不太确定您的意思") and await store.waiting_handoffs() == []
+    sure = await ask(Dialogue(store, leaning(0.9), clock, SHANGHAI), "我要投诉你们", user="sure")
+    assert sure.startswith("非常抱歉给您带来不好的体验") and len(await store.waiting_handoffs()) == 1
