@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from handlers.aftersales.texts import AFTERSALES_TEXTS
 from handlers.handoff.texts import HANDOFF_TEXTS
 from handlers.messages import Button
@@ -250,3 +252,8 @@ def echo_button(key: str, lang: str) -> Button:
 def name_of(table: dict[str, dict[str, str]], code: str, lang: str) -> str:
     entry = table.get(code)
     return entry.get(lang, entry["zh"]) if entry else code
+
+
+def code_named(names: Mapping[str, str], word: str) -> str | None:
+    """The code staff mean by `word`, typed as the code itself (logistics, critical) or as its name (查物流, 严重)."""
+    return next((code for code, name in names.items() if word in (code, name)), None)

@@ -11,6 +11,7 @@ import re
 from handlers.intents import ROUTES
 from handlers.messages import Reply
 from handlers.staff.roster import StaffMember
+from handlers.texts import code_named
 from nlu import INTENTS, parse
 from oms_client.clock import Clock
 from oms_client.store import OrderStore
@@ -50,9 +51,9 @@ class NluReview:
         return Reply("\n".join([*lines, USAGE]))
 
     async def _label(self, member: StaffMember, args: list[str]) -> Reply:
-        if len(args) == 1 and (named := _intent(args[0])) is not None:
+        if len(args) == 1 and (named := code_named(NAMES, args[0])) is not None:
             return await self._label_said(member, named)
-        intent = _intent(" ".join(args[1:])) if len(args) >= 2 else None
+        intent = code_named(NAMES, " ".join(args[1:]).strip()) if len(args) >= 2 else None
         if not args or not args[0].lstrip("#").isdigit() or intent is None:
             return Reply(USAGE)
         candidate = int(args[0].lstrip("#"))
@@ -75,10 +76,3 @@ class NluReview:
             f"已标注 #{kept}「{shown}」为「{NAMES[intent]}」（小二读作 {NAMES.get(read.intent, read.intent)}）；"
             "xiaoer nlu train --shop 之后生效"
         )
-
-
-def _intent(word: str) -> str | None:
-    word = word.strip()
-    if word in NAMES:
-        return word
-    return next((code for code, name in NAMES.items() if name == word), None)

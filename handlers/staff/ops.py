@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from handlers.messages import Image, Reply
 from handlers.staff.alert_texts import SEVERITY_NAMES, WORDING, describe, kind_name, readable
 from handlers.staff.roster import Roster, StaffMember
-from handlers.texts import PLATFORM_NAMES, name_of
+from handlers.texts import PLATFORM_NAMES, code_named, name_of
 from oms_client.alerting import SEVERITY_RANK, Alert, AlertDesk, AlertFilter, AlertPage, Handled, Outcome
 from oms_client.clock import Clock
 from oms_client.review import Decided, HoldDesk
@@ -175,19 +175,14 @@ def _alert_query(args: list[str]) -> tuple[AlertFilter, int] | str:
     for word in args:
         if word.isdigit() and int(word) >= 1:
             page = int(word)
-        elif (found := _named(word, SEVERITY_NAMES)) is not None:
+        elif (found := code_named(SEVERITY_NAMES, word.lower())) is not None:
             severity = found
-        elif (found := _named(word, {k: name for k, (name, _) in WORDING.items()})) is not None:
+        elif (found := code_named({k: name for k, (name, _) in WORDING.items()}, word.lower())) is not None:
             kind = found
         else:
             kinds = "、".join(name for name, _ in WORDING.values())
             return f"不认识“{word}”。可以写页码、级别（严重、警告、提示）或类型（{kinds}），例如 /alerts 严重 2"
     return AlertFilter(kind, severity), page
-
-
-def _named(word: str, names: dict[str, str]) -> str | None:
-    """The key a word names, by its key (critical, oversell) or its Chinese name (严重, 超卖)."""
-    return next((key for key, name in names.items() if word.lower() in (key, name)), None)
 
 
 def _alert_summary(found: AlertPage) -> list[str]:
