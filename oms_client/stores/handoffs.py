@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from oms_client.chats.outgoing import ChatMessage, enqueue_messages
@@ -112,17 +112,11 @@ class SqlHandoffs:
         """End a hand-off nobody claimed and queue what the customer is told, in one transaction; False when an
         agent claimed it (or the customer left) meanwhile, and then nothing is sent."""
         ended = {"state": HandoffState.ENDED, "ended_at": now, "ended_by": "timeout"}
-
-        def end(conn: Connection) -> bool:
-            done = conn.execute(update(H).where(H.id == handoff_id, H.state == HandoffState.WAITING).values(ended))
-            if done.rowcount != 1:
-                return False
-            row = audit_row("timeout", "handoff.give_up", ("handoff", str(handoff_id)), {}, now)
-            conn.execute(insert(m.AuditLogRow), [row])
-            enqueue_messages(conn, messages, now)
-            return True
-
-        return bool(await self.database.write.run(end))
+        try:
+            await self._move(handoff_id, (HandoffState.WAITING,), ended, "timeout", "handoff.give_up", now, messages)
+        except HandoffTaken:
+            return False
+        return True
 
     async def _move(
         self,
@@ -132,14 +126,17 @@ class SqlHandoffs:
         actor: str,
         action: str,
         now: datetime,
+        messages: Sequence[ChatMessage] = (),
     ) -> Handoff:
-        """Change the hand-off only if it is still in one of `states`, audited in the same transaction;
-        HandoffTaken (with the hand-off as it is) when it was not."""
+        """Change the hand-off only if it is still in one of `states`, audited and with `messages` queued in the
+        same transaction; HandoffTaken (with the hand-off as it is) when it was not."""
         async with self.database.write.begin() as conn:
             done = await conn.execute(update(H).where(H.id == handoff_id, H.state.in_(states)).values(values))
             if done.rowcount == 1:
                 row = audit_row(actor, action, ("handoff", str(handoff_id)), {}, now)
                 await conn.execute(insert(m.AuditLogRow), [row])
+                if messages:
+                    await conn.run_sync(enqueue_messages, messages, now)
         current = await self.get_handoff(handoff_id)
         if done.rowcount != 1:
             raise HandoffTaken(current)
