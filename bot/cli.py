@@ -243,15 +243,14 @@ async def _chat(app: App, args: argparse.Namespace) -> int:
     if args.demo:
         await _seed_demo_if_empty(app)
     roster = app.roster
-    member = roster.find("console", args.user)
-    if args.role != "customer" and (member is None or not member.can(args.role)):
-        member = StaffMember(id=args.user, name=args.user, roles=(args.role,))
-        roster = roster.with_member(member)
-    samples = samples_from_meta(await app.store.get_meta(SAMPLES_META_KEY))
-    if args.role != "customer" and member is not None:
+    if args.role == "customer":
+        await _print_samples(app)
+    else:
+        member = roster.find("console", args.user)
+        if member is None or not member.can(args.role):
+            member = StaffMember(id=args.user, name=args.user, roles=(args.role,))
+            roster = roster.with_member(member)
         print(staff_help(member).text)  # staff start with their commands, not the customers' sample orders
-    elif samples:
-        print(samples_as_text(samples))
     desk = ConsoleDesk(app.front(roster), app.outgoing, ChatLog(app.database), app.renderers, app.clock, app.pictures)
     await app.stale_handoffs.tick()  # no scheduler runs here: a queue left from an earlier run is ended now
     await run_console(desk, args.user)
@@ -292,13 +291,18 @@ async def _serve(app: App, args: argparse.Namespace) -> int:
 
 async def _print_demo_start(app: App) -> None:
     """`serve --demo`: the sample orders and where to try them, as `chat --demo` shows them."""
-    samples = samples_from_meta(await app.store.get_meta(SAMPLES_META_KEY))
-    if samples:
-        print(samples_as_text(samples))
+    await _print_samples(app)
     host = "127.0.0.1" if app.settings.host in ("0.0.0.0", "::") else app.settings.host
     where = f"http://{host}:{app.settings.port}"
     chat = f"网页聊天：{where}{CHAT_PATH}" if "web" in app.channels else f"服务地址：{where}（网页聊天未开启）"
     print(chat, flush=True)
+
+
+async def _print_samples(app: App) -> None:
+    """The sample orders the demo seeded, to try in a chat (nothing for a shop's own store)."""
+    samples = samples_from_meta(await app.store.get_meta(SAMPLES_META_KEY))
+    if samples:
+        print(samples_as_text(samples))
 
 
 async def _purge(app: App) -> None:
